@@ -1,0 +1,48 @@
+"""Engine creation for SQLite and PostgreSQL from one URL."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import create_engine
+
+
+def normalize_database_url(url: str) -> str:
+    """Return `url` with an explicit driver: `postgresql://` becomes `postgresql+psycopg://`.
+
+    psycopg 3 is the PostgreSQL driver this project installs; SQLAlchemy's default for a bare
+    `postgresql://` URL would be psycopg2.
+    """
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """True when `engine` talks to SQLite."""
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """Create an engine for `url` (SQLite file or PostgreSQL).
+
+    SQLite gets foreign keys switched on, WAL journaling and a busy timeout so that the
+    API and a plan run can share the file.
+    """
+    url = normalize_database_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True)

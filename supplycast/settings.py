@@ -1,0 +1,35 @@
+"""Configuration, read once at the edge (CLI, server) from the environment.
+
+Every setting can be given as an environment variable `SUPPLYCAST_<NAME>` or in a `.env`
+file in the working directory. Cores never read settings; shells pass plain values down.
+"""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Service settings.
+
+    Attributes:
+        database_url: SQLAlchemy URL. Default: a SQLite file `supplycast.db` in the working
+            directory. PostgreSQL as `postgresql://user@host:5432/db` (driver psycopg 3).
+        plan_cron: crontab expression (minute hour day month weekday) of the daily plan run.
+        plan_timezone: IANA time zone the cron expression is read in.
+        plan_misfire_grace_seconds: a run missed by at most this many seconds still runs.
+        max_upload_bytes: largest request body the API accepts, in bytes.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="SUPPLYCAST_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///supplycast.db"
+    plan_cron: str = "30 5 * * *"
+    plan_timezone: str = "UTC"
+    plan_misfire_grace_seconds: int = 3600
+    max_upload_bytes: int = 50 * 1024 * 1024
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment (and `.env`) now."""
+    return Settings()
