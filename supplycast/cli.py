@@ -37,6 +37,11 @@ def _register_all() -> None:
         module.register(app)
 
 
+@app.callback()
+def root() -> None:
+    """Demand forecasts, replenishment, allocation and routes as a daily reviewed plan."""
+
+
 @app.command()
 def version() -> None:
     """Print the installed supplycast version."""
