@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "supplycast.commands.replenish",
     "supplycast.commands.allocate",
     "supplycast.commands.route",
+    "supplycast.commands.plan",
     "supplycast.commands.service",
     "supplycast.commands.demo",
 )
