@@ -1,0 +1,1 @@
+"""Alembic environment of supplycast (run it through `storage.migrate.upgrade`)."""

@@ -1,0 +1,1 @@
+"""Alembic revisions: 0001_inputs (DATA), then the service's revisions."""

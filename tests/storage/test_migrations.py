@@ -1,0 +1,67 @@
+"""The Alembic migrations apply to an empty database, match the models, and reverse."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlmodel import SQLModel
+from typer.testing import CliRunner
+
+import storage.tables  # noqa: F401
+from storage.db import make_engine
+from storage.migrate import current_revision, downgrade, upgrade
+from storage.tables import INPUT_TABLES
+from supplycast.cli import app
+
+
+def test_upgrade_creates_every_input_table_on_an_empty_database(database_url: str) -> None:
+    assert current_revision(database_url) is None
+    upgrade(database_url, "0001_inputs")
+    assert current_revision(database_url) == "0001_inputs"
+    engine = make_engine(database_url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        assert set(INPUT_TABLES) <= tables
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection)
+            input_metadata_diff = [
+                d
+                for d in compare_metadata(context, SQLModel.metadata)
+                if _table_of(d) in INPUT_TABLES
+            ]
+        assert input_metadata_diff == []
+    finally:
+        engine.dispose()
+
+
+def _table_of(diff: object) -> str | None:
+    item = diff[0] if isinstance(diff, list) else diff
+    for part in item:  # ("add_table", Table) / ("modify_type", schema, table, column, ...)
+        name = getattr(part, "name", None)
+        if name in INPUT_TABLES:
+            return name
+        if isinstance(part, str) and part in INPUT_TABLES:
+            return part
+    return None
+
+
+def test_upgrade_twice_is_a_no_op_and_downgrade_empties(database_url: str) -> None:
+    upgrade(database_url)
+    upgrade(database_url)
+    head = current_revision(database_url)
+    assert head is not None
+    downgrade(database_url, "base")
+    assert current_revision(database_url) is None
+    engine = make_engine(database_url)
+    try:
+        assert not set(INPUT_TABLES) & set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_db_upgrade_command_migrates_to_head(database_url: str) -> None:
+    result = CliRunner().invoke(app, ["db", "upgrade", "--database-url", database_url])
+    assert result.exit_code == 0, result.output
+    assert current_revision(database_url) is not None
+    assert "database at revision" in result.stdout
