@@ -1,0 +1,183 @@
+"""Replenishment step: policies, positions and regional demand for `plan_replenishment`.
+
+Two echelons, each an installation-stock policy (order-up-to over lead time + review period):
+- **front** sites are refilled from their regional `parent`: lead time = the lane's
+  `transit_days` (parent -> front; 1 day with a warning when the lane is missing), review
+  period = `front_review_period_days`, no MOQ (the supplier's MOQ applies upstream), the
+  item's pack size and shelf life.
+- **regional** warehouses order from a supplier (supply.csv; with several suppliers for the
+  same sku the shortest lead time wins): lead time and its standard deviation in days, the
+  supplier's `order_days`, review period = the longest gap in days between two consecutive
+  order days (7 for one order day a week, 1 when any day), the item's MOQ, pack size, shelf life.
+  Their demand is the sum of their fronts' forecasts (plus their own sales' forecast, if any).
+  Quantiles of the sum use a normal approximation with independent fronts: sigma of each
+  front from (p90 - p10) / (2 * 1.2816) (z of 0.9), summed in variance, then
+  p_q = mean + z_q * sigma. [Silver, Pyke & Thomas, Inventory and Production Management in
+  Supply Chains, 4th ed., 2017, section 6.7 (aggregating independent normal demands).]
+
+Position inputs: `on_hand` from the latest count (0 when there is none), `on_order` = units
+of purchase orders / transfers still expected after the as-of date.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from supplycast.plan_steps.inputs import PlanningInputs, PlanParameters
+
+WEEKDAY_TOKENS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Z_90 = float(norm.ppf(0.9))
+
+
+def review_period_from_order_days(order_days: str | None) -> float:
+    """Longest gap in days between consecutive order days of the week (`Mon,Thu` -> 4).
+
+    Blank means any day (1). Unknown tokens raise ValueError.
+    """
+    if order_days is None or (isinstance(order_days, float) and math.isnan(order_days)):
+        return 1.0
+    tokens = [t.strip().lower()[:3] for t in str(order_days).split(",") if t.strip()]
+    if not tokens:
+        return 1.0
+    for token in tokens:
+        if token not in WEEKDAY_TOKENS:
+            raise ValueError(f"unknown order day {token!r} in {order_days!r}")
+    days = sorted({WEEKDAY_TOKENS.index(t) for t in tokens})
+    gaps = [(days[(i + 1) % len(days)] - day) % 7 or 7 for i, day in enumerate(days)]
+    return float(max(gaps))
+
+
+def quantile_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns named `pNN` (forecast quantiles)."""
+    return [c for c in frame.columns if len(c) == 3 and c[0] == "p" and c[1:].isdigit()]
+
+
+def aggregate_forecasts(forecasts: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
+    """Sum forecasts of the series in `groups` (`sku, location, target`) per sku x target x date.
+
+    Mean adds; each quantile `pNN` is mean + z(NN/100) * sigma with the variances of the parts
+    added (independent normal approximation, module docstring).
+    """
+    merged = forecasts.merge(groups, on=["sku", "location"], how="inner")
+    if not len(merged):
+        return forecasts.iloc[0:0].copy()
+    if "p10" in merged.columns and "p90" in merged.columns:
+        sigma = (merged["p90"] - merged["p10"]).clip(lower=0) / (2 * Z_90)
+    else:
+        sigma = pd.Series(0.0, index=merged.index)
+    merged = merged.assign(_variance=sigma**2)
+    summed = merged.groupby(["sku", "target", "date"], as_index=False)[["mean", "_variance"]].sum()
+    sd = np.sqrt(summed["_variance"])
+    for column in quantile_columns(forecasts):
+        level = int(column[1:]) / 100
+        summed[column] = (summed["mean"] + float(norm.ppf(level)) * sd).clip(lower=0)
+    summed["model"] = "sum_of_fronts"
+    summed = summed.drop(columns="_variance").rename(columns={"target": "location"})
+    return summed[["sku", "location", "date", "mean", *quantile_columns(forecasts), "model"]]
+
+
+def _positions(inputs: PlanningInputs, keys: pd.DataFrame) -> pd.DataFrame:
+    on_hand = inputs.inventory.groupby(["sku", "location"], as_index=False)["on_hand"].sum()
+    orders = inputs.purchase_orders
+    on_order = (
+        orders.groupby(["sku", "location"], as_index=False)["units"]
+        .sum()
+        .rename(columns={"units": "on_order"})
+        if len(orders)
+        else pd.DataFrame(columns=["sku", "location", "on_order"])
+    )
+    frame = keys.merge(on_hand, on=["sku", "location"], how="left").merge(
+        on_order, on=["sku", "location"], how="left"
+    )
+    frame["on_hand"] = frame["on_hand"].fillna(0.0).astype(float)
+    frame["on_order"] = frame["on_order"].fillna(0.0).astype(float)
+    return frame[["sku", "location", "on_hand", "on_order"]]
+
+
+def build_replenishment_inputs(
+    inputs: PlanningInputs, front_forecasts: pd.DataFrame, parameters: PlanParameters
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
+    """(forecasts, inventory, policy, origins, warnings) in F / I / P form for both echelons.
+
+    `origins` is `sku, location, location_kind, origin` for every policy row.
+    """
+    warnings: list[str] = []
+    locations = inputs.locations.set_index("location")
+    items = inputs.items.set_index("sku")
+    kinds = locations["kind"].to_dict()
+    parents = locations["parent"].to_dict()
+
+    # Fronts: series with a forecast at a front site that has a parent.
+    fronts = front_forecasts[["sku", "location"]].drop_duplicates()
+    fronts = fronts[fronts["location"].map(kinds) == "front"].copy()
+    fronts["origin"] = fronts["location"].map(parents)
+    fronts = fronts[fronts["origin"].notna()]
+    lanes = inputs.lanes.set_index(["origin", "destination"])["transit_days"].to_dict()
+    transit = [lanes.get((o, d)) for o, d in zip(fronts["origin"], fronts["location"], strict=True)]
+    missing = sorted({d for t, d in zip(transit, fronts["location"], strict=True) if t is None})
+    if missing:
+        warnings.append(
+            f"no lane from the parent to {', '.join(missing)}: front lead time taken as 1 day"
+        )
+    front_policy = pd.DataFrame(
+        {
+            "sku": fronts["sku"].to_numpy(),
+            "location": fronts["location"].to_numpy(),
+            "lead_time_days": [1.0 if t is None else float(t) for t in transit],
+            "review_period_days": parameters.front_review_period_days,
+            "lead_time_std_days": 0.0,
+            "moq": 0.0,
+        }
+    )
+    front_policy["location_kind"] = "front"
+    front_policy["origin"] = fronts["origin"].to_numpy()
+
+    # Regionals: supply rows (shortest lead time per sku x regional).
+    supply = inputs.supply.sort_values(["sku", "location", "lead_time_days", "supplier"])
+    supply = supply.drop_duplicates(["sku", "location"])
+    supply = supply[supply["location"].map(kinds) == "regional"]
+    groups = fronts[["sku", "location", "origin"]].rename(columns={"origin": "target"})
+    own = front_forecasts[front_forecasts["location"].map(kinds) == "regional"][["sku", "location"]]
+    own = own.drop_duplicates().assign(target=lambda f: f["location"])
+    regional_forecasts = aggregate_forecasts(front_forecasts, pd.concat([groups, own]))
+    with_demand = regional_forecasts[["sku", "location"]].drop_duplicates()
+    supply = supply.merge(with_demand, on=["sku", "location"], how="inner")
+    regional_policy = pd.DataFrame(
+        {
+            "sku": supply["sku"].to_numpy(),
+            "location": supply["location"].to_numpy(),
+            "lead_time_days": supply["lead_time_days"].astype(float).to_numpy(),
+            "review_period_days": [review_period_from_order_days(v) for v in supply["order_days"]],
+            "lead_time_std_days": supply["lead_time_std_days"].fillna(0.0).astype(float).to_numpy(),
+            "moq": supply["sku"].map(items["moq"]).fillna(0).astype(float).to_numpy(),
+            "order_days": supply["order_days"].fillna("").to_numpy(),
+        }
+    )
+    regional_policy["location_kind"] = "regional"
+    regional_policy["origin"] = supply["supplier"].to_numpy()
+
+    policy = pd.concat([front_policy, regional_policy], ignore_index=True)
+    policy["service_level"] = parameters.service_level
+    policy["pack_size"] = policy["sku"].map(items["pack_size"]).fillna(1).astype(float)
+    policy["shelf_life_days"] = policy["sku"].map(items["shelf_life_days"]).astype(float)
+    policy["unit_cost"] = policy["sku"].map(items["unit_cost"]).astype(float)
+    if "order_days" in policy.columns:
+        policy["order_days"] = policy["order_days"].fillna("")
+    origins = policy[["sku", "location", "location_kind", "origin"]].copy()
+    policy = policy.drop(columns=["location_kind", "origin"])
+
+    keys = policy[["sku", "location"]]
+    all_forecasts = pd.concat(
+        [
+            front_forecasts.merge(fronts[["sku", "location"]], on=["sku", "location"]),
+            regional_forecasts,
+        ],
+        ignore_index=True,
+    )
+    all_forecasts = all_forecasts.merge(keys, on=["sku", "location"], how="inner")
+    inventory = _positions(inputs, keys)
+    return all_forecasts, inventory, policy, origins, tuple(warnings)
