@@ -1,0 +1,248 @@
+"""Textbook inventory formulas, vectorized over numpy arrays.
+
+Every function works on scalars and on numpy arrays (broadcast elementwise). Units: a
+"period" is whatever unit the demand rate is expressed in (a day in the engine); lead times
+and review periods are in the same periods.
+
+Sources:
+- [SS] Snyder & Shen, *Fundamentals of Supply Chain Theory*, 2nd ed. (2019), ch. 3-5.
+- [SPP] Silver, Pyke & Thomas, *Inventory and Production Management in Supply Chains*,
+  4th ed. (2017), ch. 6-7.
+- [CM] Chopra & Meindl, *Supply Chain Management*, ch. 12 (safety inventory).
+- [ZF] Zheng & Federgruen (1991), "Finding optimal (s, S) policies is about as simple as
+  evaluating a single policy", Operations Research 39(4).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats
+
+FloatArray = NDArray[np.float64]
+
+
+def standard_normal_loss(z: ArrayLike) -> FloatArray:
+    """First-order standard normal loss L(z) = E[(Z - z)^+] = phi(z) - z (1 - Phi(z)) [SS eq. C.25]."""
+    z = np.asarray(z, dtype=float)
+    return stats.norm.pdf(z) - z * stats.norm.sf(z)
+
+
+def standard_normal_complementary_loss(z: ArrayLike) -> FloatArray:
+    """Complementary loss L_bar(z) = E[(z - Z)^+] = z + L(z) [SS eq. C.26]."""
+    z = np.asarray(z, dtype=float)
+    return z + standard_normal_loss(z)
+
+
+def inverse_standard_normal_loss(loss: ArrayLike, *, iterations: int = 80) -> FloatArray:
+    """The z with L(z) = loss, for loss > 0 (vectorized bisection; L is strictly decreasing).
+
+    The answer is clipped to [-8, 8]: loss >= L(-8) ~ 8 gives -8, loss <= L(8) gives 8.
+    """
+    target = np.asarray(loss, dtype=float)
+    lo = np.full(target.shape, -8.0)
+    hi = np.full(target.shape, 8.0)
+    for _ in range(iterations):
+        mid = 0.5 * (lo + hi)
+        too_low = standard_normal_loss(mid) > target  # L(mid) too big -> z must be larger
+        lo = np.where(too_low, mid, lo)
+        hi = np.where(too_low, hi, mid)
+    return 0.5 * (lo + hi)
+
+
+def sigma_over_lead_time(
+    demand_sd: ArrayLike, lead_time: ArrayLike, demand_mean: ArrayLike, lead_time_sd: ArrayLike = 0.0
+) -> FloatArray:
+    """Std of demand over a random lead time: sqrt(L sd_d^2 + d^2 sd_L^2) [CM eq. 12.10; SPP 6.10].
+
+    Assumes demand per period i.i.d. (mean d, sd sd_d) and independent of the lead time
+    (mean L, sd sd_L), all in periods.
+    """
+    sd_d = np.asarray(demand_sd, dtype=float)
+    lt = np.asarray(lead_time, dtype=float)
+    d = np.asarray(demand_mean, dtype=float)
+    sd_l = np.asarray(lead_time_sd, dtype=float)
+    return np.sqrt(lt * sd_d**2 + d**2 * sd_l**2)
+
+
+def base_stock_for_cycle_service(
+    demand_mean: ArrayLike,
+    demand_sd: ArrayLike,
+    lead_time: ArrayLike,
+    cycle_service_level: ArrayLike,
+    lead_time_sd: ArrayLike = 0.0,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Reorder point for a cycle (type 1) service level [CM 12.3; SPP 6.7.5].
+
+    Returns (sigma_ltd, safety_stock, reorder_point) with ss = Phi^-1(alpha) sigma_ltd and
+    ROP = d L + ss.
+    """
+    sigma = sigma_over_lead_time(demand_sd, lead_time, demand_mean, lead_time_sd)
+    safety = stats.norm.ppf(np.asarray(cycle_service_level, dtype=float)) * sigma
+    mean_ltd = np.asarray(demand_mean, dtype=float) * np.asarray(lead_time, dtype=float)
+    return sigma, safety, mean_ltd + safety
+
+
+def rq_fill_rate(
+    demand_mean: ArrayLike,
+    demand_sd: ArrayLike,
+    lead_time: ArrayLike,
+    order_quantity: ArrayLike,
+    reorder_point: ArrayLike,
+    lead_time_sd: ArrayLike = 0.0,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Type-2 fill rate of an (r, Q) policy with normal lead-time demand [CM eq. 12.6; SPP 7.3].
+
+    Returns (sigma_ltd, expected shortage per cycle ESC = sigma L((r - mu)/sigma), fill rate
+    = 1 - ESC / Q).
+    """
+    sigma = sigma_over_lead_time(demand_sd, lead_time, demand_mean, lead_time_sd)
+    mean_ltd = np.asarray(demand_mean, dtype=float) * np.asarray(lead_time, dtype=float)
+    esc = sigma * standard_normal_loss((np.asarray(reorder_point, dtype=float) - mean_ltd) / sigma)
+    return sigma, esc, 1.0 - esc / np.asarray(order_quantity, dtype=float)
+
+
+def z_for_fill_rate(
+    fill_rate: ArrayLike, demand_per_cycle: ArrayLike, sigma_protection: ArrayLike
+) -> FloatArray:
+    """Safety factor z for a type-2 fill rate: solve sigma L(z) = (1 - beta) Q [SPP eq. 7.9].
+
+    `demand_per_cycle` is Q for (r, Q) and the mean demand over the review period for (R, S);
+    `sigma_protection` is the std of demand over the protection interval (L, or R + L).
+    """
+    beta = np.asarray(fill_rate, dtype=float)
+    sigma = np.asarray(sigma_protection, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        target = (1.0 - beta) * np.asarray(demand_per_cycle, dtype=float) / sigma
+    return inverse_standard_normal_loss(np.where(np.isfinite(target), target, 1e9))
+
+
+def rq_reorder_point_for_fill_rate(
+    demand_mean: ArrayLike,
+    demand_sd: ArrayLike,
+    lead_time: ArrayLike,
+    order_quantity: ArrayLike,
+    fill_rate: ArrayLike,
+    lead_time_sd: ArrayLike = 0.0,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Reorder point of an (r, Q) policy for a type-2 fill rate [CM 12.4; SPP 7.3.3].
+
+    Returns (z, safety_stock, reorder_point); ss may be negative when Q >> sigma_ltd.
+    """
+    sigma = sigma_over_lead_time(demand_sd, lead_time, demand_mean, lead_time_sd)
+    z = z_for_fill_rate(fill_rate, order_quantity, sigma)
+    safety = z * sigma
+    mean_ltd = np.asarray(demand_mean, dtype=float) * np.asarray(lead_time, dtype=float)
+    return z, safety, mean_ltd + safety
+
+
+def rs_order_up_to_normal(
+    demand_mean: ArrayLike,
+    demand_sd: ArrayLike,
+    review_period: ArrayLike,
+    lead_time: ArrayLike,
+    cycle_service_level: ArrayLike,
+) -> tuple[FloatArray, FloatArray]:
+    """(R, S) order-up-to level: S = mu (R + L) + z_alpha sd sqrt(R + L) [SPP eq. 7.18].
+
+    Returns (order_up_to_level, safety_stock).
+    """
+    protection = np.asarray(review_period, dtype=float) + np.asarray(lead_time, dtype=float)
+    safety = (
+        stats.norm.ppf(np.asarray(cycle_service_level, dtype=float))
+        * np.asarray(demand_sd, dtype=float)
+        * np.sqrt(protection)
+    )
+    return np.asarray(demand_mean, dtype=float) * protection + safety, safety
+
+
+def newsvendor_normal(
+    holding_cost: float,
+    stockout_cost: float,
+    demand_mean: float,
+    demand_sd: float,
+    lead_time: float = 0.0,
+    base_stock_level: float | None = None,
+) -> tuple[float, float]:
+    """Normal newsvendor (periodic review every period, lead time L -> L+1 periods of demand).
+
+    S* = mu + Phi^-1(p / (p + h)) sigma; cost g(S) = h (S - mu) + (h + p) sigma L(z)
+    [SS eq. 4.24, 4.35]. Returns (base_stock_level, expected cost per period).
+    """
+    periods = lead_time + 1.0
+    mu = demand_mean * periods
+    sigma = demand_sd * math.sqrt(periods)
+    if base_stock_level is None:
+        base_stock_level = mu + float(stats.norm.ppf(stockout_cost / (stockout_cost + holding_cost))) * sigma
+    z = (base_stock_level - mu) / sigma
+    cost = holding_cost * (base_stock_level - mu) + (holding_cost + stockout_cost) * sigma * float(
+        standard_normal_loss(z)
+    )
+    return float(base_stock_level), float(cost)
+
+
+def newsvendor_normal_explicit(
+    revenue: float, purchase_cost: float, salvage_value: float, demand_mean: float, demand_sd: float
+) -> tuple[float, float]:
+    """Newsvendor with price r, cost c, salvage v: h = c - v, p = r - c [SS 4.3.4].
+
+    Expected profit = (r - c) mu - g(S*). Returns (base_stock_level, expected profit).
+    """
+    h = purchase_cost - salvage_value
+    p = revenue - purchase_cost
+    level, cost = newsvendor_normal(h, p, demand_mean, demand_sd)
+    return level, (revenue - purchase_cost) * demand_mean - cost
+
+
+def discrete_newsvendor(
+    holding_cost: float, stockout_cost: float, support: ArrayLike, pmf: ArrayLike
+) -> tuple[int, float]:
+    """Newsvendor with a discrete demand pmf: smallest S with F(S) >= p / (p + h) [SS eq. 4.38].
+
+    Returns (S, expected cost h E[(S - D)^+] + p E[(D - S)^+]).
+    """
+    values = np.asarray(support, dtype=float)
+    probs = np.asarray(pmf, dtype=float)
+    order = np.argsort(values)
+    values, probs = values[order], probs[order]
+    ratio = stockout_cost / (stockout_cost + holding_cost)
+    index = int(np.searchsorted(np.cumsum(probs), ratio - 1e-12))
+    level = values[min(index, len(values) - 1)]
+    cost = holding_cost * np.sum(probs * np.maximum(level - values, 0)) + stockout_cost * np.sum(
+        probs * np.maximum(values - level, 0)
+    )
+    return int(level), float(cost)
+
+
+def newsvendor_poisson(
+    holding_cost: float, stockout_cost: float, demand_mean: float, lead_time: float = 0.0
+) -> tuple[int, float]:
+    """Poisson newsvendor over L + 1 periods of demand (mean per period `demand_mean`) [SS 4.3.3]."""
+    mu = demand_mean * (lead_time + 1.0)
+    top = int(stats.poisson.ppf(1 - 1e-15, mu)) + 1
+    support = np.arange(top + 1)
+    return discrete_newsvendor(holding_cost, stockout_cost, support, stats.poisson.pmf(support, mu))
+
+
+def discrete_pmf_newsvendor(
+    holding_cost: float, stockout_cost: float, pmf: Mapping[int | str, float]
+) -> tuple[int, float]:
+    """Discrete newsvendor from a {demand: probability} mapping (e.g. a quantized forecast)."""
+    support = [float(k) for k in pmf]
+    return discrete_newsvendor(holding_cost, stockout_cost, support, list(pmf.values()))
+
+
+def economic_order_quantity(
+    fixed_cost: float, holding_cost: float, demand_rate: float, order_quantity: float | None = None
+) -> tuple[float, float]:
+    """EOQ: Q* = sqrt(2 K lambda / h); cost g(Q) = K lambda / Q + h Q / 2 [SS eq. 3.4-3.5].
+
+    Returns (order_quantity, annual cost at that quantity).
+    """
+    if order_quantity is None:
+        order_quantity = math.sqrt(2 * fixed_cost * demand_rate / holding_cost)
+    cost = fixed_cost * demand_rate / order_quantity + holding_cost * order_quantity / 2
+    return float(order_quantity), float(cost)

@@ -1,0 +1,231 @@
+"""Validation and normalisation of the replenishment inputs (P.csv, I.csv, F.csv, H.csv forms).
+
+Every check collects all its problems before raising one :class:`ReplenishmentInputError`;
+each problem names the frame, the data row (1-based, as in a CSV file without its header,
+so CSV line = row + 1) and the sku/location, so a planner can fix the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+KEY = ["sku", "location"]
+
+POLICY_REQUIRED = ["sku", "location", "lead_time_days", "review_period_days", "service_level"]
+POLICY_OPTIONAL_NUMERIC = {
+    "lead_time_std_days": 0.0,
+    "moq": 0.0,
+    "pack_size": 1.0,
+    "max_units": np.inf,
+    "shelf_life_days": np.inf,
+    "unit_cost": np.nan,
+    "initial_on_hand": np.nan,
+    "order_quantity": np.nan,
+}
+SERVICE_TYPES = ("fill_rate", "cycle")
+POLICY_TYPES = ("order_up_to", "s_q", "s_s")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+QUANTILE_COLUMN = re.compile(r"^p(\d{2})$")
+
+
+class ReplenishmentInputError(ValueError):
+    """Bad replenishment input; `.problems` lists one message per problem (rows named)."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def _row_label(frame_name: str, frame: pd.DataFrame, positions: Iterable[int]) -> list[str]:
+    labels = []
+    for pos in positions:
+        row = frame.iloc[pos]
+        key = ""
+        if "sku" in frame.columns and "location" in frame.columns:
+            key = f" (sku={row['sku']}, location={row['location']})"
+        labels.append(f"{frame_name} row {pos + 1} (line {pos + 2}){key}")
+    return labels
+
+
+def _require_columns(frame_name: str, frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:
+    missing = [c for c in columns if c not in frame.columns]
+    return [f"{frame_name}: missing required column '{c}'" for c in missing]
+
+
+def _numeric(
+    frame_name: str, frame: pd.DataFrame, column: str, default: float | None, problems: list[str]
+) -> np.ndarray:
+    """Column as float array; blanks take `default` (None = blank is a problem)."""
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan if default is None else default, dtype=float)
+    raw = frame[column]
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    blank = raw.isna().to_numpy() | (raw.astype(str).str.strip() == "").to_numpy()
+    bad = np.isnan(values) & ~blank
+    for label in _row_label(frame_name, frame, np.flatnonzero(bad)):
+        problems.append(f"{label}: column '{column}' is not a number")
+    if default is None:
+        for label in _row_label(frame_name, frame, np.flatnonzero(blank)):
+            problems.append(f"{label}: column '{column}' is blank")
+    else:
+        values = np.where(blank, default, values)
+    return values
+
+
+def _check(
+    frame_name: str,
+    frame: pd.DataFrame,
+    mask: np.ndarray,
+    message: str,
+    problems: list[str],
+) -> None:
+    for label in _row_label(frame_name, frame, np.flatnonzero(mask)):
+        problems.append(f"{label}: {message}")
+
+
+def _duplicates(frame_name: str, frame: pd.DataFrame, key: list[str], problems: list[str]) -> None:
+    dup = frame.duplicated(subset=key, keep="first").to_numpy()
+    _check(frame_name, frame, dup, f"duplicate {'/'.join(key)}", problems)
+
+
+def parse_order_days(value: object) -> frozenset[int]:
+    """'Mon,Thu' / 'mon;thu' / 'Mon Thu' -> {0, 3}; blank -> empty set (every day).
+
+    Raises ValueError for an unknown day name.
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return frozenset()
+    tokens = [t for t in re.split(r"[,;\s|/]+", str(value).strip().lower()) if t]
+    days = set()
+    for token in tokens:
+        if token[:3] not in WEEKDAYS:
+            raise ValueError(f"unknown weekday '{token}'")
+        days.add(WEEKDAYS.index(token[:3]))
+    return frozenset(days)
+
+
+def normalize_policy(policy: pd.DataFrame, *, name: str = "policy") -> pd.DataFrame:
+    """Validated policy frame with every optional column filled (defaults above).
+
+    Checks: required columns, numbers, service_level in (0, 1), lead_time_days >= 0,
+    review_period_days >= 0, lead_time_std_days >= 0, moq >= 0, pack_size > 0,
+    max_units >= 0, shelf_life_days > 0, service_type in {fill_rate, cycle}, policy_type
+    in {order_up_to, s_q, s_s}, order_days names, duplicate sku/location.
+    """
+    problems = _require_columns(name, policy, POLICY_REQUIRED)
+    if problems:
+        raise ReplenishmentInputError(problems)
+    frame = policy.reset_index(drop=True)
+    out = pd.DataFrame({"sku": frame["sku"].astype(str), "location": frame["location"].astype(str)})
+    for column in ("lead_time_days", "review_period_days", "service_level"):
+        out[column] = _numeric(name, frame, column, None, problems)
+    for column, default in POLICY_OPTIONAL_NUMERIC.items():
+        out[column] = _numeric(name, frame, column, default, problems)
+    with np.errstate(invalid="ignore"):
+        sl = out["service_level"].to_numpy()
+        _check(name, frame, (sl <= 0) | (sl >= 1), "service_level must be strictly between 0 and 1", problems)
+        _check(name, frame, out["lead_time_days"].to_numpy() < 0, "lead_time_days must be >= 0", problems)
+        _check(name, frame, out["review_period_days"].to_numpy() < 0, "review_period_days must be >= 0", problems)
+        _check(name, frame, out["lead_time_std_days"].to_numpy() < 0, "lead_time_std_days must be >= 0", problems)
+        _check(name, frame, out["moq"].to_numpy() < 0, "moq must be >= 0", problems)
+        _check(name, frame, out["pack_size"].to_numpy() <= 0, "pack_size must be > 0", problems)
+        _check(name, frame, out["max_units"].to_numpy() < 0, "max_units must be >= 0", problems)
+        _check(name, frame, out["shelf_life_days"].to_numpy() <= 0, "shelf_life_days must be > 0", problems)
+        _check(name, frame, out["initial_on_hand"].to_numpy() < 0, "initial_on_hand must be >= 0", problems)
+        _check(name, frame, out["order_quantity"].to_numpy() <= 0, "order_quantity must be > 0", problems)
+    for column, allowed, default in (
+        ("service_type", SERVICE_TYPES, "fill_rate"),
+        ("policy_type", POLICY_TYPES, "order_up_to"),
+    ):
+        if column in frame.columns:
+            values = frame[column].fillna("").astype(str).str.strip().str.lower()
+            values = values.where(values != "", default)
+        else:
+            values = pd.Series(default, index=frame.index)
+        _check(
+            name, frame, ~values.isin(allowed).to_numpy(), f"{column} must be one of {', '.join(allowed)}", problems
+        )
+        out[column] = values.to_numpy()
+    order_days: list[frozenset[int]] = []
+    raw_days = frame["order_days"] if "order_days" in frame.columns else pd.Series([None] * len(frame))
+    for pos, value in enumerate(raw_days):
+        try:
+            order_days.append(parse_order_days(value))
+        except ValueError as exc:
+            order_days.append(frozenset())
+            problems.extend(f"{label}: order_days: {exc}" for label in _row_label(name, frame, [pos]))
+    out["order_days"] = order_days
+    _duplicates(name, frame, KEY, problems)
+    if problems:
+        raise ReplenishmentInputError(problems)
+    return out
+
+
+def normalize_inventory(
+    inventory: pd.DataFrame, policy: pd.DataFrame, *, name: str = "inventory"
+) -> pd.DataFrame:
+    """Validated inventory frame `sku, location, on_hand, on_order` (on_order blank -> 0).
+
+    Every sku/location must have a policy row (unknown ones are named); on_order < 0 and
+    duplicates are errors. A negative on_hand is accepted as backlog.
+    """
+    problems = _require_columns(name, inventory, ["sku", "location", "on_hand"])
+    if problems:
+        raise ReplenishmentInputError(problems)
+    frame = inventory.reset_index(drop=True)
+    out = pd.DataFrame({"sku": frame["sku"].astype(str), "location": frame["location"].astype(str)})
+    out["on_hand"] = _numeric(name, frame, "on_hand", None, problems)
+    out["on_order"] = _numeric(name, frame, "on_order", 0.0, problems)
+    _check(name, frame, out["on_order"].to_numpy() < 0, "on_order must be >= 0", problems)
+    known = pd.MultiIndex.from_frame(policy[KEY].astype(str))
+    unknown = ~pd.MultiIndex.from_frame(out[KEY]).isin(known)
+    _check(name, frame, unknown, "unknown sku/location (no policy row for it)", problems)
+    _duplicates(name, frame, KEY, problems)
+    if problems:
+        raise ReplenishmentInputError(problems)
+    return out
+
+
+def quantile_columns(frame: pd.DataFrame) -> dict[float, str]:
+    """{level: column} for the F.csv quantile columns p01..p99."""
+    found = {}
+    for column in frame.columns:
+        match = QUANTILE_COLUMN.match(str(column))
+        if match and 0 < int(match.group(1)) < 100:
+            found[int(match.group(1)) / 100.0] = str(column)
+    return dict(sorted(found.items()))
+
+
+def normalize_forecasts(forecasts: pd.DataFrame, *, name: str = "forecasts") -> pd.DataFrame:
+    """Validated forecasts: `sku, location, date` (datetime64), `mean`, quantiles, `cold_start`.
+
+    `cold_start` is taken from a boolean column of that name when present, else from a
+    `model` name containing "cold". Duplicate sku/location/date and non-numeric means are
+    errors; rows are sorted by sku, location, date.
+    """
+    problems = _require_columns(name, forecasts, ["sku", "location", "date", "mean"])
+    if problems:
+        raise ReplenishmentInputError(problems)
+    frame = forecasts.reset_index(drop=True)
+    out = pd.DataFrame({"sku": frame["sku"].astype(str), "location": frame["location"].astype(str)})
+    dates = pd.to_datetime(frame["date"], errors="coerce")
+    _check(name, frame, dates.isna().to_numpy(), "date is not a valid date (YYYY-MM-DD)", problems)
+    out["date"] = dates.dt.normalize()
+    out["mean"] = _numeric(name, frame, "mean", None, problems)
+    for column in quantile_columns(frame).values():
+        out[column] = _numeric(name, frame, column, np.nan, problems)
+    if "cold_start" in frame.columns:
+        flag = frame["cold_start"].astype(str).str.strip().str.lower().isin(["true", "1", "yes"])
+    elif "model" in frame.columns:
+        flag = frame["model"].astype(str).str.lower().str.contains("cold")
+    else:
+        flag = pd.Series(False, index=frame.index)
+    out["cold_start"] = flag.to_numpy()
+    _duplicates(name, frame.assign(date=out["date"]), [*KEY, "date"], problems)
+    if problems:
+        raise ReplenishmentInputError(problems)
+    return out.sort_values([*KEY, "date"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,369 @@
+"""Order suggestions per sku x location from probabilistic forecasts (S.csv form).
+
+Method (all quantities in units, times in days; see docs/replenishment.md):
+
+1. Protection interval P = L + R, where L = lead_time_days and R = review_period_days, or,
+   when the policy has `order_days`, the days from as_of to the first order day at least R
+   days later (R, S on the supplier's order days). For `s_q` / `s_s` (continuous review)
+   P = L.
+2. mu_P, var_P: forecast mean and variance over [as_of, as_of + P) (protection.py).
+   Lead-time variability adds d^2 sd_L^2 with d = mu_P / P, so
+   sigma_P = sqrt(var_P + d^2 sd_L^2) -- the sigma_LTD formula of Chopra & Meindl eq. 12.10
+   with the forecast's own variance in place of L sd_d^2.
+3. Safety factor z: cycle service -> Phi^-1(alpha); fill rate (type 2) -> solve
+   sigma_P L(z) = (1 - beta) Q with Q the mean demand per order cycle (demand over R for
+   order-up-to, the order quantity for s_q / s_s) [Silver, Pyke & Thomas eq. 7.9].
+4. safety_stock = z sigma_P; order_up_to S = mu_P + safety_stock (s_q / s_s: reorder point
+   s = mu_L + z sigma_L, S = s + Q). reorder_point reported for order-up-to is the level
+   over the lead time alone, mu_L + z sigma_L.
+5. position = on_hand + on_order; raw order = S - position (order-up-to: when position < S;
+   s_q: the smallest multiple of Q lifting the position above s, when position <= s; s_s:
+   S - position when position <= s).
+6. Rounding and constraints in this order: round up to a pack multiple; raise to the MOQ
+   (rounded up to a pack multiple); cap so that position + order <= max_units (rounded down
+   to a pack multiple; an order the cap pushes below the MOQ is dropped); perishables: cap
+   so that position + order <= mu_L + mu_shelf (expected demand until the new units expire:
+   lead time plus shelf life), rounded down to packs; no order when as_of is not an order
+   day. Orders are never negative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from replenishment.formulas import (
+    standard_normal_complementary_loss,
+    z_for_fill_rate,
+)
+from replenishment.inputs import (
+    KEY,
+    normalize_forecasts,
+    normalize_inventory,
+    normalize_policy,
+)
+from replenishment.protection import prepare_rows, window_demand
+
+SUGGESTION_COLUMNS = [
+    "sku",
+    "location",
+    "order_qty",
+    "order_up_to",
+    "reorder_point",
+    "safety_stock",
+    "position",
+    "demand_over_protection",
+    "flags",
+    "explanation",
+]
+
+
+@dataclass(frozen=True)
+class ExceptionThresholds:
+    """Thresholds for planner flags.
+
+    `excess_factor`: `excess` when position > order_up_to + excess_factor x demand over the
+    protection interval. `slow_mover_cover_days`: `slow_mover` when the position covers more
+    than this many days of forecast demand (or demand is zero and the position positive).
+    """
+
+    excess_factor: float = 1.0
+    slow_mover_cover_days: float = 90.0
+
+    def __post_init__(self) -> None:
+        if self.excess_factor < 0:
+            raise ValueError("excess_factor must be >= 0")
+        if self.slow_mover_cover_days <= 0:
+            raise ValueError("slow_mover_cover_days must be > 0")
+
+
+def _days_to_next_order_day(as_of: pd.Timestamp, order_days: pd.Series, review: np.ndarray) -> np.ndarray:
+    """Per row: smallest k >= review (k >= 1) with weekday(as_of + k) in order_days; else review."""
+    out = review.astype(float).copy()
+    weekday = as_of.weekday()
+    for pos, days in enumerate(order_days):
+        if not days:
+            continue
+        k = max(int(np.ceil(review[pos])), 1)
+        while (weekday + k) % 7 not in days:
+            k += 1
+        out[pos] = float(k)
+    return out
+
+
+def _round_up(qty: np.ndarray, pack: np.ndarray) -> np.ndarray:
+    return np.ceil(np.round(qty / pack, 9)) * pack
+
+
+def _round_down(qty: np.ndarray, pack: np.ndarray) -> np.ndarray:
+    return np.floor(np.round(qty / pack, 9)) * pack
+
+
+def _fmt(values: np.ndarray) -> list[str]:
+    return [f"{v:,.1f}" if np.isfinite(v) else "n/a" for v in values]
+
+
+def plan_replenishment(
+    forecasts: pd.DataFrame,
+    inventory: pd.DataFrame,
+    policy: pd.DataFrame,
+    *,
+    as_of: date | None = None,
+    thresholds: ExceptionThresholds | None = None,
+    details: bool = False,
+) -> pd.DataFrame:
+    """Order suggestions, one row per policy sku x location, in S.csv form.
+
+    `forecasts` in F.csv form (`sku, location, date, mean`, quantile columns `pNN`, optional
+    `model` / `cold_start`), `inventory` in I.csv form (`sku, location, on_hand[, on_order]`),
+    `policy` in P.csv form. `as_of` (the first day whose demand is still to be served)
+    defaults to the earliest forecast date. With `details=True` extra columns are appended
+    (`order_day`, `protection_days`, `z`, `sigma_protection`, `demand_over_lead_time`,
+    `expected_spoilage`, ...).
+
+    Raises :class:`replenishment.inputs.ReplenishmentInputError` naming the bad rows.
+    """
+    thresholds = thresholds or ExceptionThresholds()
+    pol = normalize_policy(policy)
+    inv = normalize_inventory(inventory, pol)
+    fc = normalize_forecasts(forecasts)
+    n = len(pol)
+    if as_of is None:
+        as_of_ts = fc["date"].min() if len(fc) else pd.Timestamp("1970-01-01")
+    else:
+        as_of_ts = pd.Timestamp(as_of).normalize()
+
+    key_index = pd.MultiIndex.from_frame(pol[KEY])
+    inv_pos = key_index.get_indexer(pd.MultiIndex.from_frame(inv[KEY]))
+    on_hand = np.zeros(n)
+    on_order = np.zeros(n)
+    has_inventory = np.zeros(n, dtype=bool)
+    on_hand[inv_pos] = inv["on_hand"].to_numpy()
+    on_order[inv_pos] = inv["on_order"].to_numpy()
+    has_inventory[inv_pos] = True
+    position = on_hand + on_order
+
+    fc_series = key_index.get_indexer(pd.MultiIndex.from_frame(fc[KEY])) if len(fc) else np.array([], int)
+    rows = prepare_rows(fc, fc_series, n, as_of_ts)
+    has_forecast = np.bincount(rows.series[rows.future], minlength=n) > 0
+    cold = np.zeros(n, dtype=bool)
+    cold_rows = fc["cold_start"].to_numpy()[fc_series >= 0] if len(fc) else np.array([], bool)
+    np.logical_or.at(cold, rows.series, cold_rows)
+
+    lead = pol["lead_time_days"].to_numpy()
+    lead_sd = pol["lead_time_std_days"].to_numpy()
+    review = _days_to_next_order_day(as_of_ts, pol["order_days"], pol["review_period_days"].to_numpy())
+    order_day = np.array([(not d) or (as_of_ts.weekday() in d) for d in pol["order_days"]], dtype=bool)
+    continuous = pol["policy_type"].isin(["s_q", "s_s"]).to_numpy()
+    protection_days = np.where(continuous, lead, lead + review)
+    alpha = pol["service_level"].to_numpy()
+    fill_rate_target = (pol["service_type"] == "fill_rate").to_numpy()
+    pack = pol["pack_size"].to_numpy()
+    moq = pol["moq"].to_numpy()
+    max_units = pol["max_units"].to_numpy()
+    shelf = pol["shelf_life_days"].to_numpy()
+    zeros = np.zeros(n)
+
+    over_protection = window_demand(rows, zeros, protection_days)
+    over_lead = window_demand(rows, zeros, lead)
+    over_review = window_demand(rows, zeros, np.where(review > 0, review, 1.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        daily_rate = np.where(protection_days > 0, over_protection.mean / protection_days, 0.0)
+        daily_rate = np.where(protection_days > 0, daily_rate, over_review.mean)
+    sigma_p = np.sqrt(over_protection.variance + daily_rate**2 * lead_sd**2)
+    sigma_l = np.sqrt(over_lead.variance + daily_rate**2 * lead_sd**2)
+
+    # order quantity per cycle for continuous review; demand per cycle for fill rates
+    cycle_qty = np.where(
+        np.isnan(pol["order_quantity"].to_numpy()),
+        np.maximum(over_review.mean, moq),
+        pol["order_quantity"].to_numpy(),
+    )
+    cycle_qty = np.maximum(_round_up(cycle_qty, pack), pack)
+    demand_per_cycle = np.where(continuous, cycle_qty, over_review.mean)
+    z = np.where(
+        fill_rate_target,
+        z_for_fill_rate(alpha, demand_per_cycle, sigma_p),
+        stats.norm.ppf(alpha),
+    )
+    z = np.where(sigma_p > 0, z, 0.0)
+    safety = z * sigma_p
+    reorder_point = over_lead.mean + z * sigma_l
+    order_up_to = np.where(continuous, reorder_point + cycle_qty, over_protection.mean + safety)
+
+    policy_type = pol["policy_type"].to_numpy()
+    raw = np.where(position < order_up_to, order_up_to - position, 0.0)
+    trigger = position <= reorder_point
+    multiples = np.floor(np.maximum(reorder_point - position, 0.0) / cycle_qty) + 1.0
+    raw = np.where(policy_type == "s_q", np.where(trigger, multiples * cycle_qty, 0.0), raw)
+    raw = np.where(policy_type == "s_s", np.where(trigger, order_up_to - position, 0.0), raw)
+    raw = np.where(has_forecast, raw, 0.0)
+
+    qty = np.where(raw > 0, _round_up(raw, pack), 0.0)
+    pack_rounded = (qty > 0) & ~np.isclose(qty, raw)
+    moq_packs = _round_up(moq, pack)
+    moq_raised = (qty > 0) & (qty < moq_packs - 1e-9)
+    qty = np.where(moq_raised, moq_packs, qty)
+
+    room = _round_down(np.maximum(max_units - position, 0.0), pack)
+    capacity_cap = qty > room + 1e-9
+    qty = np.where(capacity_cap, room, qty)
+
+    perishable = np.isfinite(shelf)
+    after_lead = window_demand(rows, lead, np.where(perishable, shelf, 0.0))
+    sell_limit = over_lead.mean + after_lead.mean
+    perish_room = _round_down(np.maximum(sell_limit - position, 0.0), pack)
+    perishable_cap = perishable & (qty > perish_room + 1e-9)
+    qty = np.where(perishable_cap, perish_room, qty)
+
+    below_moq = (qty > 0) & (qty < moq - 1e-9)
+    qty = np.where(below_moq, 0.0, qty)
+    not_order_day = ~order_day & (qty > 0)
+    qty = np.where(order_day, qty, 0.0)
+    qty = np.maximum(qty, 0.0)
+
+    # expected spoilage of the stock at arrival (old + new) over the shelf life, normal demand
+    stock_at_arrival = np.maximum(position - over_lead.mean, 0.0) + qty
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z_spoil = (stock_at_arrival - after_lead.mean) / after_lead.sd
+        spoilage = np.where(
+            perishable & (after_lead.sd > 0),
+            after_lead.sd * standard_normal_complementary_loss(z_spoil),
+            np.maximum(stock_at_arrival - after_lead.mean, 0.0),
+        )
+    spoilage = np.where(perishable, spoilage, 0.0)
+
+    stockout_risk = has_forecast & (position < over_lead.mean)
+    excess = has_forecast & (position > order_up_to + thresholds.excess_factor * over_protection.mean)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cover = np.where(daily_rate > 0, position / daily_rate, np.where(position > 0, np.inf, 0.0))
+    slow_mover = has_forecast & (cover > thresholds.slow_mover_cover_days)
+
+    flag_table = {
+        "stockout_risk": stockout_risk,
+        "excess": excess,
+        "slow_mover": slow_mover,
+        "cold_start": cold,
+        "moq_raised": moq_raised & (qty > 0),
+        "capacity_cap": capacity_cap,
+        "perishable_cap": perishable_cap,
+        "below_moq_dropped": below_moq,
+        "not_order_day": not_order_day,
+        "no_forecast": ~has_forecast,
+        "no_inventory": ~has_inventory,
+        "forecast_extrapolated": has_forecast & over_protection.extrapolated,
+        "no_quantiles": has_forecast & (not rows.has_quantiles),
+    }
+    flags = [";".join(name for name, mask in flag_table.items() if mask[i]) for i in range(n)]
+
+    explanation = _explain(
+        pol=pol,
+        mu_p=over_protection.mean,
+        protection=protection_days,
+        lead=lead,
+        review=review,
+        safety=safety,
+        z=z,
+        order_up_to=order_up_to,
+        reorder_point=reorder_point,
+        on_hand=on_hand,
+        on_order=on_order,
+        raw=raw,
+        qty=qty,
+        continuous=continuous,
+        binding={
+            "rounding up to a pack multiple": pack_rounded,
+            "MOQ": moq_raised & (qty > 0),
+            "max units": capacity_cap,
+            "shelf life": perishable_cap,
+            "MOQ above the remaining room": below_moq,
+            "not an order day": not_order_day,
+        },
+        spoilage=spoilage,
+        has_forecast=has_forecast,
+    )
+
+    result = pd.DataFrame(
+        {
+            "sku": pol["sku"],
+            "location": pol["location"],
+            "order_qty": qty,
+            "order_up_to": order_up_to,
+            "reorder_point": reorder_point,
+            "safety_stock": safety,
+            "position": position,
+            "demand_over_protection": over_protection.mean,
+            "flags": flags,
+            "explanation": explanation,
+        }
+    )
+    if details:
+        result = result.assign(
+            order_day=order_day,
+            protection_days=protection_days,
+            review_days=review,
+            z=z,
+            sigma_protection=sigma_p,
+            demand_over_lead_time=over_lead.mean,
+            demand_per_cycle=demand_per_cycle,
+            expected_spoilage=spoilage,
+            on_hand=on_hand,
+            on_order=on_order,
+        )
+    return result
+
+
+def _explain(
+    *,
+    pol: pd.DataFrame,
+    mu_p: np.ndarray,
+    protection: np.ndarray,
+    lead: np.ndarray,
+    review: np.ndarray,
+    safety: np.ndarray,
+    z: np.ndarray,
+    order_up_to: np.ndarray,
+    reorder_point: np.ndarray,
+    on_hand: np.ndarray,
+    on_order: np.ndarray,
+    raw: np.ndarray,
+    qty: np.ndarray,
+    continuous: np.ndarray,
+    binding: dict[str, np.ndarray],
+    spoilage: np.ndarray,
+    has_forecast: np.ndarray,
+) -> list[str]:
+    """One sentence per suggestion: forecast, safety stock, position, rounding, binding constraint."""
+    target = [
+        f"{'fill rate' if t == 'fill_rate' else 'cycle service'} {a:.1%}"
+        for t, a in zip(pol["service_type"], pol["service_level"], strict=True)
+    ]
+    mu_s, ss_s, s_s, rop_s = _fmt(mu_p), _fmt(safety), _fmt(order_up_to), _fmt(reorder_point)
+    oh_s, oo_s, raw_s, q_s = _fmt(on_hand), _fmt(on_order), _fmt(raw), _fmt(qty)
+    names = list(binding)
+    masks = np.column_stack([binding[k] for k in names]) if names else np.zeros((len(qty), 0), bool)
+    out = []
+    for i in range(len(qty)):
+        if not has_forecast[i]:
+            out.append("No forecast covers the protection interval, so no order is suggested.")
+            continue
+        if continuous[i]:
+            interval = f"the {lead[i]:g}-day lead time"
+            level = f"reorder point {rop_s[i]} and order-up-to {s_s[i]}"
+        else:
+            interval = f"the {protection[i]:g}-day protection interval (lead time {lead[i]:g} + review {review[i]:g} days)"
+            level = f"order-up-to {s_s[i]}"
+        constraints = [names[j] for j in np.flatnonzero(masks[i])]
+        tail = f"; binding: {', '.join(constraints)}" if constraints else ""
+        spoil = f"; expected spoilage {spoilage[i]:,.1f} units" if spoilage[i] > 0.05 else ""
+        out.append(
+            f"Forecast {mu_s[i]} units over {interval} plus safety stock {ss_s[i]} "
+            f"(z={z[i]:.2f} for {target[i]}) gives {level}; position {_fmt(np.array([on_hand[i] + on_order[i]]))[0]} "
+            f"(on hand {oh_s[i]} + on order {oo_s[i]}) so the raw need is {raw_s[i]} and the order is {q_s[i]}"
+            f"{tail}{spoil}."
+        )
+    return out

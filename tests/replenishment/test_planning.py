@@ -1,0 +1,200 @@
+"""plan_replenishment on small hand-computed cases."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import optimize, stats
+
+from replenishment import SUGGESTION_COLUMNS, ReplenishmentInputError, plan_replenishment
+
+Z90 = stats.norm.ppf(0.9)
+
+
+def forecast(days: int = 28, mean: float = 10.0, sd: float = 3.0, start: str = "2024-01-01", **extra: object) -> pd.DataFrame:
+    """Daily forecast with p10/p90 placed so the implied normal sd is `sd`."""
+    frame = pd.DataFrame(
+        {
+            "sku": "A",
+            "location": "X",
+            "date": pd.date_range(start, periods=days, freq="D"),
+            "mean": mean,
+            "p10": mean - Z90 * sd,
+            "p50": mean,
+            "p90": mean + Z90 * sd,
+            "model": "AutoETS",
+        }
+    )
+    return frame.assign(**extra)
+
+
+def inventory(on_hand: float = 20.0, on_order: float = 5.0) -> pd.DataFrame:
+    return pd.DataFrame({"sku": ["A"], "location": ["X"], "on_hand": [on_hand], "on_order": [on_order]})
+
+
+def policy(**overrides: object) -> pd.DataFrame:
+    row = {"sku": "A", "location": "X", "lead_time_days": 3, "review_period_days": 7, "service_level": 0.95}
+    row.update(overrides)
+    return pd.DataFrame([row])
+
+
+def plan(fc: pd.DataFrame | None = None, inv: pd.DataFrame | None = None, **pol: object) -> pd.Series:
+    result = plan_replenishment(
+        forecast() if fc is None else fc, inventory() if inv is None else inv, policy(**pol), details=True
+    )
+    assert list(result.columns[: len(SUGGESTION_COLUMNS)]) == SUGGESTION_COLUMNS
+    return result.iloc[0]
+
+
+def test_cycle_service_order_up_to_is_mean_plus_z_sigma_over_protection() -> None:
+    row = plan(service_type="cycle")
+    sigma = 3.0 * math.sqrt(10)
+    assert row.demand_over_protection == pytest.approx(100.0)
+    assert row.safety_stock == pytest.approx(stats.norm.ppf(0.95) * sigma)
+    assert row.order_up_to == pytest.approx(100.0 + stats.norm.ppf(0.95) * sigma)
+    assert row.reorder_point == pytest.approx(30.0 + stats.norm.ppf(0.95) * 3.0 * math.sqrt(3))
+    assert row.position == 25.0
+    assert row.order_qty == math.ceil(row.order_up_to - 25.0)  # whole units (pack_size 1)
+    assert "stockout_risk" in row["flags"].split(";")  # 25 < 30 units of lead-time demand
+
+
+def test_fill_rate_target_solves_the_loss_equation() -> None:
+    row = plan(service_level=0.98)  # fill_rate is the default service type
+    sigma = 3.0 * math.sqrt(10)
+    # independent: sigma * L(z) = (1 - beta) * demand over the review period (70 units)
+    loss = lambda z: stats.norm.pdf(z) - z * stats.norm.sf(z) - 0.02 * 70 / sigma  # noqa: E731
+    z = optimize.brentq(loss, -5, 5)
+    assert row.z == pytest.approx(z, abs=1e-6)
+    assert row.safety_stock == pytest.approx(z * sigma, abs=1e-5)
+
+
+def test_lead_time_variability_adds_d_squared_sd_l_squared() -> None:
+    row = plan(service_type="cycle", lead_time_std_days=2.0)
+    sigma = math.sqrt(9.0 * 10 + 10.0**2 * 2.0**2)
+    assert row.sigma_protection == pytest.approx(sigma)
+    assert row.safety_stock == pytest.approx(stats.norm.ppf(0.95) * sigma)
+
+
+def test_pack_rounds_up_and_moq_raises() -> None:
+    row = plan(service_type="cycle", pack_size=6)
+    assert row.order_qty == pytest.approx(math.ceil((row.order_up_to - 25) / 6) * 6)
+    small = plan(inv=inventory(on_hand=110, on_order=0), service_type="cycle", pack_size=6, moq=48)
+    assert small.order_qty == 48
+    assert "moq_raised" in small["flags"].split(";")
+    assert "MOQ" in small.explanation
+
+
+def test_max_units_caps_the_order_in_whole_packs() -> None:
+    row = plan(service_type="cycle", pack_size=4, max_units=60)
+    assert row.order_qty == 32  # room 35 -> 8 packs of 4
+    assert "capacity_cap" in row["flags"].split(";")
+    blocked = plan(service_type="cycle", pack_size=4, max_units=60, moq=40)
+    assert blocked.order_qty == 0
+    assert "below_moq_dropped" in blocked["flags"].split(";")
+
+
+def test_perishable_never_orders_more_than_sells_before_expiry() -> None:
+    row = plan(service_type="cycle", pack_size=6, shelf_life_days=2)
+    # expected demand over lead time (30) + shelf life (20) = 50; position 25 -> room 25 -> 24
+    assert row.order_qty == 24
+    assert "perishable_cap" in row["flags"].split(";")
+    assert row.expected_spoilage > 0
+    assert "expected spoilage" in row.explanation
+
+
+def test_order_days_set_the_review_interval_and_block_other_days() -> None:
+    # 2024-01-01 is a Monday; next order day at least 1 day later among Mon/Thu is Thursday (+3)
+    row = plan(service_type="cycle", review_period_days=1, order_days="Mon,Thu")
+    assert row.protection_days == 6
+    assert row.demand_over_protection == pytest.approx(60.0)
+    off = plan(service_type="cycle", order_days="Thu")
+    assert off.order_qty == 0 and "not_order_day" in off["flags"].split(";")
+
+
+def test_weekly_forecast_rows_are_spread_over_their_days() -> None:
+    weekly = forecast(days=4, mean=70.0, sd=7.0)
+    weekly["date"] = pd.date_range("2024-01-01", periods=4, freq="7D")
+    row = plan(fc=weekly, service_type="cycle")
+    assert row.demand_over_protection == pytest.approx(100.0)
+    # 1 full week (var 49) + 3/7 of a week (var 49 * 3/7)
+    assert row.sigma_protection == pytest.approx(math.sqrt(49 + 49 * 3 / 7))
+
+
+def test_short_forecast_is_extrapolated_and_flagged() -> None:
+    row = plan(fc=forecast(days=5), service_type="cycle")
+    assert row.demand_over_protection == pytest.approx(100.0)
+    assert "forecast_extrapolated" in row["flags"].split(";")
+
+
+def test_as_of_skips_past_forecast_days() -> None:
+    fc = forecast(days=28)
+    fc.loc[fc["date"] < "2024-01-05", "mean"] = 1000.0
+    result = plan_replenishment(fc, inventory(), policy(), as_of=date(2024, 1, 5))
+    assert result.loc[0, "demand_over_protection"] == pytest.approx(100.0)
+
+
+def test_continuous_review_s_q_orders_whole_multiples_of_q() -> None:
+    row = plan(service_type="cycle", policy_type="s_q", order_quantity=20, inv=inventory(on_hand=0, on_order=0))
+    assert row.reorder_point == pytest.approx(30 + stats.norm.ppf(0.95) * 3 * math.sqrt(3))
+    assert row.order_qty == 40  # position 0 <= s ~ 38.5 -> 2 x 20 lifts it above s
+    assert row.order_up_to == pytest.approx(row.reorder_point + 20)
+    ss_row = plan(service_type="cycle", policy_type="s_s", order_quantity=20, inv=inventory(on_hand=0, on_order=0))
+    assert ss_row.order_qty == math.ceil(ss_row.order_up_to)
+    high = plan(service_type="cycle", policy_type="s_s", order_quantity=20, inv=inventory(on_hand=50, on_order=0))
+    assert high.order_qty == 0
+
+
+def test_flags_for_cold_start_excess_slow_mover_and_missing_inputs() -> None:
+    cold = plan(fc=forecast(model="CategoryProfile_cold_start"))
+    assert "cold_start" in cold["flags"].split(";")
+    rich = plan(inv=inventory(on_hand=1000, on_order=0))
+    assert {"excess", "slow_mover"} <= set(rich["flags"].split(";")) and rich.order_qty == 0
+    two = pd.concat([policy(), policy(sku="B")], ignore_index=True)
+    result = plan_replenishment(forecast(), inventory(), two).set_index("sku")
+    assert set(result.loc["B", "flags"].split(";")) == {"no_forecast", "no_inventory"}
+    assert result.loc["B", "order_qty"] == 0
+
+
+def test_many_series_are_planned_independently() -> None:
+    skus = [f"S{i}" for i in range(50)]
+    fc = pd.concat([forecast(mean=float(i + 1), sd=1.0).assign(sku=s) for i, s in enumerate(skus)])
+    inv = pd.DataFrame({"sku": skus, "location": "X", "on_hand": 0.0})
+    pol = pd.DataFrame(
+        {"sku": skus, "location": "X", "lead_time_days": 3, "review_period_days": 7, "service_level": 0.9,
+         "service_type": "cycle"}
+    )
+    result = plan_replenishment(fc.sample(frac=1.0, random_state=1), inv, pol)
+    expected = 10 * np.arange(1, 51) + Z90 * math.sqrt(10)
+    np.testing.assert_allclose(result["order_up_to"], expected)
+    np.testing.assert_allclose(result["order_qty"], np.ceil(expected))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"service_level": 1.2}, "service_level must be strictly between 0 and 1"),
+        ({"service_level": 0.0}, "service_level must be strictly between 0 and 1"),
+        ({"lead_time_days": -1}, "lead_time_days must be >= 0"),
+        ({"pack_size": 0}, "pack_size must be > 0"),
+        ({"service_type": "type3"}, "service_type must be one of"),
+        ({"order_days": "Funday"}, "unknown weekday"),
+        ({"lead_time_days": "soon"}, "'lead_time_days' is not a number"),
+    ],
+)
+def test_bad_policy_rows_are_named(overrides: dict[str, object], message: str) -> None:
+    pol = pd.concat([policy(sku="B"), policy(**overrides)], ignore_index=True)
+    with pytest.raises(ReplenishmentInputError) as info:
+        plan_replenishment(forecast(), inventory(), pol)
+    assert any(p.startswith("policy row 2 (line 3) (sku=A, location=X)") and message in p for p in info.value.problems)
+
+
+def test_unknown_inventory_key_and_missing_column_are_reported() -> None:
+    inv = pd.concat([inventory(), inventory().assign(sku="ZZ")], ignore_index=True)
+    with pytest.raises(ReplenishmentInputError, match=r"inventory row 2 \(line 3\) \(sku=ZZ, location=X\): unknown"):
+        plan_replenishment(forecast(), inv, policy())
+    with pytest.raises(ReplenishmentInputError, match="missing required column 'service_level'"):
+        plan_replenishment(forecast(), inventory(), policy().drop(columns="service_level"))
