@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -48,6 +49,58 @@ def db_current(database_url: DatabaseUrlOption = None) -> None:
     typer.echo(current_revision(_database_url(database_url)) or "none")
 
 
+def import_command(
+    target: Annotated[
+        str, typer.Argument(help="A directory of <kind>.csv files, or a KIND when FILE is given.")
+    ],
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="The CSV file of KIND.", exists=True, dir_okay=False),
+    ] = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Validate and import input CSVs: `import DIR` or `import KIND FILE`.
+
+    Everything is validated first; on any problem every problem is printed to stderr as
+    file:line:column: message, nothing is written and the exit code is 1. A valid import is
+    one transaction that upserts on each kind's natural key. The schema is migrated first.
+    """
+    from storage.db import make_engine
+    from storage.importing import (
+        KINDS,
+        ImportValidationError,
+        import_directory,
+        import_kind,
+    )
+    from storage.migrate import upgrade
+
+    if file is None and not Path(target).is_dir():
+        typer.echo(f"{target}: not a directory (or give KIND FILE)", err=True)
+        raise typer.Exit(2)
+    if file is not None and target not in KINDS:
+        typer.echo(f"{target}: unknown kind (use one of {', '.join(KINDS)})", err=True)
+        raise typer.Exit(2)
+    url = _database_url(database_url)
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        if file is None:
+            report = import_directory(engine, target)
+        else:
+            report = import_kind(engine, target, file)
+    except ImportValidationError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        typer.echo(f"{len(exc.problems)} problem(s); nothing was imported", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    for kind, rows in report.rows_by_kind.items():
+        typer.echo(f"{kind}: {rows} rows from {report.files[kind]}")
+    typer.echo(f"imported {report.total_rows} rows in {report.seconds:.2f} s")
+
+
 def register(app: typer.Typer) -> None:
     """Add the data commands to the root `supplycast` app."""
     app.add_typer(db_app, name="db")
+    app.command("import")(import_command)

@@ -1,0 +1,109 @@
+"""Bulk upsert of validated frames: one statement per kind, inside the caller's transaction.
+
+SQLite: `INSERT ... ON CONFLICT (<natural key>) DO UPDATE` through the driver's executemany.
+PostgreSQL: `COPY` (psycopg 3 `cursor.copy`) into a temporary table, then one
+`INSERT ... SELECT ... ON CONFLICT (<natural key>) DO UPDATE` into the table. Validation has
+already removed duplicate keys, so no row is updated twice by one statement.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.engine import Connection
+
+from storage.importing.formats import FORMATS
+
+NULL_MARKER = "\\N"
+
+
+def storage_frame(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with database-ready columns: dates as ISO strings, ints as Int64, None for
+    missing values."""
+    fmt = FORMATS[kind]
+    out = pd.DataFrame(index=frame.index)
+    for spec in fmt.columns:
+        values = frame[spec.name]
+        if spec.type == "date":
+            out[spec.name] = pd.to_datetime(values).dt.strftime("%Y-%m-%d").astype(object)
+        elif spec.type == "int":
+            numbers = pd.to_numeric(values, errors="coerce").astype(float)
+            out[spec.name] = pd.array(
+                np.where(numbers.isna(), None, numbers.round()), dtype="Int64"
+            )
+        elif spec.type == "float":
+            out[spec.name] = pd.to_numeric(values, errors="coerce").astype(float)
+        else:
+            out[spec.name] = values.astype(object)
+    return out
+
+
+def _update_clause(kind: str) -> str:
+    fmt = FORMATS[kind]
+    key = ", ".join(fmt.natural_key)
+    rest = [c for c in fmt.column_names if c not in fmt.natural_key]
+    if not rest:
+        return f"ON CONFLICT ({key}) DO NOTHING"
+    sets = ", ".join(f"{c} = excluded.{c}" for c in rest)
+    return f"ON CONFLICT ({key}) DO UPDATE SET {sets}"
+
+
+def _python_rows(frame: pd.DataFrame) -> list[tuple[object, ...]]:
+    columns = []
+    for name in frame.columns:
+        values = frame[name].astype(object).to_numpy()
+        missing = pd.isna(frame[name]).to_numpy()
+        values[missing] = None
+        columns.append(values.tolist())
+    return list(zip(*columns, strict=True))
+
+
+def upsert_sqlite(connection: Connection, kind: str, frame: pd.DataFrame) -> int:
+    """Upsert `frame` (validated, `kind` columns) into the SQLite table `kind`."""
+    db_frame = storage_frame(kind, frame)
+    names = list(db_frame.columns)
+    sql = (
+        f'INSERT INTO "{kind}" ({", ".join(names)}) VALUES ({", ".join("?" * len(names))}) '
+        + _update_clause(kind)
+    )
+    rows = _python_rows(db_frame)
+    if rows:
+        connection.exec_driver_sql(sql, rows)
+    return len(rows)
+
+
+def upsert_postgresql(connection: Connection, kind: str, frame: pd.DataFrame) -> int:
+    """Upsert `frame` into the PostgreSQL table `kind` with COPY into a temporary table."""
+    db_frame = storage_frame(kind, frame)
+    if db_frame.empty:
+        return 0
+    names = ", ".join(db_frame.columns)
+    staging = f"_import_{kind}"
+    text = db_frame.to_csv(index=False, header=False, na_rep=NULL_MARKER, lineterminator="\n")
+    driver_connection = connection.connection.driver_connection
+    with driver_connection.cursor() as cursor:
+        cursor.execute(f'DROP TABLE IF EXISTS "{staging}"')
+        cursor.execute(
+            f'CREATE TEMPORARY TABLE "{staging}" (LIKE "{kind}" INCLUDING DEFAULTS) '
+            "ON COMMIT DROP"
+        )
+        copy_sql = f"COPY \"{staging}\" ({names}) FROM STDIN (FORMAT csv, NULL '{NULL_MARKER}')"
+        with cursor.copy(copy_sql) as copy:
+            buffer = io.StringIO(text)
+            while chunk := buffer.read(1 << 20):
+                copy.write(chunk)
+        cursor.execute(
+            f'INSERT INTO "{kind}" ({names}) SELECT {names} FROM "{staging}" '
+            + _update_clause(kind)
+        )
+        cursor.execute(f'DROP TABLE "{staging}"')
+    return len(db_frame)
+
+
+def upsert(connection: Connection, kind: str, frame: pd.DataFrame) -> int:
+    """Upsert `frame` into table `kind` with the dialect's bulk path; returns rows written."""
+    if connection.dialect.name == "postgresql":
+        return upsert_postgresql(connection, kind, frame)
+    return upsert_sqlite(connection, kind, frame)
