@@ -1,0 +1,133 @@
+"""Warehouse systems: a location's allocations and routes from the latest published plan.
+
+Pages are pinned to one plan run (`plan_run_id`, repeated in the `next` link), carry the plan
+version in the body and an `ETag`; `If-None-Match` with that ETag answers 304.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response, status
+
+from api.deps import LocationReader, SessionDep, ensure_location_access
+from api.plan_lookup import (
+    ensure_location_known,
+    etag_matches,
+    next_page_url,
+    page_etag,
+    plan_version,
+    resolve_published_run,
+)
+from api.schemas import AllocationOut, AllocationPage, RouteLegOut, RoutePage, UnservedOut
+from storage.api_queries import allocations_page, route_legs_page, unserved_stops
+
+router = APIRouter(tags=["warehouse systems"])
+
+LocationPath = Annotated[str, Path(min_length=1, max_length=100, description="Location code.")]
+PlanDate = Annotated[
+    dt.date | None,
+    Query(alias="date", description="As-of date of the plan (YYYY-MM-DD); default: newest."),
+]
+PlanRunId = Annotated[
+    int | None,
+    Query(ge=1, le=2**31 - 1, description="Pin a plan run (as given in `next` links)."),
+]
+Limit = Annotated[int, Query(ge=1, le=5000, description="Rows per page.")]
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="Rows to skip.")]
+
+NOT_MODIFIED = {304: {"description": "Unchanged since the ETag given in If-None-Match."}}
+ERRORS = {
+    401: {"description": "Missing, unknown or revoked API key."},
+    403: {"description": "This key may not read that location."},
+    404: {"description": "Unknown location or no published plan."},
+}
+
+
+@router.get(
+    "/locations/{location}/allocations",
+    response_model=AllocationPage,
+    responses={**NOT_MODIFIED, **ERRORS},
+)
+def get_allocations(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: LocationReader,
+    location: LocationPath,
+    plan_date: PlanDate = None,
+    plan_run_id: PlanRunId = None,
+    direction: Annotated[
+        Literal["both", "outbound", "inbound"],
+        Query(description="outbound: shipped from here; inbound: to here."),
+    ] = "both",
+    limit: Limit = 500,
+    offset: Offset = 0,
+) -> AllocationPage | Response:
+    """Shipments from or to `location` in the published plan, in units."""
+    ensure_location_access(principal, location)
+    ensure_location_known(session, location)
+    run = resolve_published_run(session, plan_date=plan_date, plan_run_id=plan_run_id)
+    etag = page_etag(request, run=run)
+    if etag_matches(request, etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+    rows, total = allocations_page(
+        session,
+        plan_run_id=run.id or 0,
+        location=location,
+        direction=direction,
+        limit=limit,
+        offset=offset,
+    )
+    response.headers["ETag"] = etag
+    return AllocationPage(
+        plan=plan_version(run),
+        location=location,
+        items=[AllocationOut.model_validate(row) for row in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+        next=next_page_url(request, run=run, offset=offset, limit=limit, total=total),
+    )
+
+
+@router.get(
+    "/locations/{location}/routes",
+    response_model=RoutePage,
+    responses={**NOT_MODIFIED, **ERRORS},
+)
+def get_routes(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: LocationReader,
+    location: LocationPath,
+    plan_date: PlanDate = None,
+    plan_run_id: PlanRunId = None,
+    limit: Limit = 500,
+    offset: Offset = 0,
+) -> RoutePage | Response:
+    """Route legs of the trucks leaving depot `location` (or stopping at it) and the stops
+    they could not serve."""
+    ensure_location_access(principal, location)
+    ensure_location_known(session, location)
+    run = resolve_published_run(session, plan_date=plan_date, plan_run_id=plan_run_id)
+    etag = page_etag(request, run=run)
+    if etag_matches(request, etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+    rows, total = route_legs_page(
+        session, plan_run_id=run.id or 0, location=location, limit=limit, offset=offset
+    )
+    unserved = unserved_stops(session, plan_run_id=run.id or 0, location=location)
+    response.headers["ETag"] = etag
+    return RoutePage(
+        plan=plan_version(run),
+        location=location,
+        items=[RouteLegOut.model_validate(row) for row in rows],
+        unserved=[UnservedOut.model_validate(row) for row in unserved],
+        total=total,
+        limit=limit,
+        offset=offset,
+        next=next_page_url(request, run=run, offset=offset, limit=limit, total=total),
+    )

@@ -1,0 +1,160 @@
+"""Service commands: `supplycast serve` and `supplycast keys create|revoke|list`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+DatabaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL; default: SUPPLYCAST_DATABASE_URL or sqlite:///supplycast.db.",
+        show_default=False,
+    ),
+]
+
+keys_app = typer.Typer(help="API keys: create, revoke, list.", no_args_is_help=True)
+
+
+def _settings(database_url: str | None):  # type: ignore[no-untyped-def]
+    from supplycast.settings import load_settings
+
+    settings = load_settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=1)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
+    no_scheduler: Annotated[
+        bool, typer.Option("--no-scheduler", help="API only: do not run the daily plan here.")
+    ] = False,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Start the HTTP API (uvicorn) and, unless --no-scheduler, the daily plan scheduler."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings(database_url)
+    app = create_app(settings)
+    scheduler = None
+    if not no_scheduler:
+        from api.scheduler import start_scheduler
+
+        scheduler = start_scheduler(settings)
+        typer.echo(f"scheduler: daily plan at '{settings.plan_cron}' ({settings.plan_timezone})")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="planner, analyst, admin or warehouse.")],
+    location: Annotated[
+        str | None, typer.Option(help="The location a warehouse key reads.", show_default=False)
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Label of the key (default: role[@location]).")
+    ] = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Create an API key; the key is printed alone on the last line (and never stored)."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlmodel import Session
+
+    from api.security import generate_api_key, hash_api_key, key_display_prefix
+    from storage.api_queries import add_api_key, location_exists
+    from storage.db import make_engine
+
+    label = name or (f"{role}@{location}" if location else role)
+    engine = make_engine(_settings(database_url).database_url)
+    key = generate_api_key()
+    try:
+        with Session(engine) as session:
+            if location and not location_exists(session, location=location):
+                _fail(f"unknown location {location!r} (import locations first)")
+            row = add_api_key(
+                session,
+                name=label,
+                key_hash=hash_api_key(key),
+                key_prefix=key_display_prefix(key),
+                role=role,
+                location=location,
+            )
+            session.commit()
+            typer.echo(
+                f"created key {row.id} '{row.name}' role={row.role}"
+                + (f" location={row.location}" if row.location else "")
+            )
+    except ValueError as exc:
+        _fail(str(exc))
+    except SQLAlchemyError as exc:
+        _fail(f"database error ({type(exc).__name__}); run `supplycast db upgrade` first?")
+    finally:
+        engine.dispose()
+    typer.echo("store it now, it is not shown again:")
+    typer.echo(key)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[int, typer.Argument(help="Id of the key (see `supplycast keys list`).")],
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Revoke a key: requests with it get 401 from now on."""
+    from sqlmodel import Session
+
+    from storage.api_queries import revoke_api_key
+    from storage.db import make_engine
+
+    engine = make_engine(_settings(database_url).database_url)
+    try:
+        with Session(engine) as session:
+            row = revoke_api_key(session, key_id=key_id)
+            if row is None:
+                _fail(f"no API key with id {key_id}")
+            session.commit()
+    finally:
+        engine.dispose()
+    typer.echo(f"revoked key {key_id}")
+
+
+@keys_app.command("list")
+def keys_list(database_url: DatabaseUrlOption = None) -> None:
+    """List keys (id, name, role, location, prefix, created, revoked); never the key or hash."""
+    from sqlmodel import Session
+
+    from storage.api_queries import list_api_keys
+    from storage.db import make_engine
+
+    engine = make_engine(_settings(database_url).database_url)
+    try:
+        with Session(engine) as session:
+            rows = list_api_keys(session)
+    finally:
+        engine.dispose()
+    typer.echo("id\tname\trole\tlocation\tprefix\tcreated_at\trevoked_at")
+    for row in rows:
+        typer.echo(
+            f"{row.id}\t{row.name}\t{row.role}\t{row.location or ''}\t{row.key_prefix}\t"
+            f"{row.created_at.isoformat()}\t{row.revoked_at.isoformat() if row.revoked_at else ''}"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add `serve` and the `keys` group to the root `supplycast` app."""
+    app.command("serve")(serve)
+    app.add_typer(keys_app, name="keys")
