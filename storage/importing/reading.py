@@ -50,7 +50,7 @@ def _read_text(source: CsvSource, file: str) -> tuple[str | None, list[Problem]]
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return None, [Problem(file, line, None, f"not UTF-8 text (byte {exc.start})")]
+        return None, [Problem(file, line, None, f"not UTF-8 text (invalid byte at offset {exc.start})")]
 
 
 def read_csv(source: CsvSource, file: str) -> tuple[RawCsv | None, list[Problem]]:

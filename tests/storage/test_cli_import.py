@@ -1,0 +1,67 @@
+"""`supplycast import` exit codes and messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from storage.db import make_engine
+from supplycast.cli import app
+from tests.storage.files import VALID_FILES, write_files
+
+
+def _sales_count(database_url: str) -> int:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT count(*) FROM sales")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def test_import_directory_then_one_kind(database_url: str, tmp_path: Path) -> None:
+    folder = write_files(tmp_path / "in", VALID_FILES)
+    runner = CliRunner()
+    result = runner.invoke(app, ["import", str(folder), "--database-url", database_url])
+    assert result.exit_code == 0, result.output
+    assert f"sales: 3 rows from {folder / 'sales.csv'}" in result.stdout
+    assert "imported 21 rows" in result.stdout
+    extra = tmp_path / "more_sales.csv"
+    extra.write_text("sku,location,date,units\nB,F1,2026-01-03,2\n")
+    result = runner.invoke(
+        app, ["import", "sales", str(extra), "--database-url", database_url]
+    )
+    assert result.exit_code == 0, result.output
+    assert _sales_count(database_url) == 4
+
+
+def test_invalid_import_exits_1_with_every_problem_on_stderr(
+    database_url: str, tmp_path: Path
+) -> None:
+    files = dict(VALID_FILES)
+    files["sales"] = "sku,location,date,units\nA,F1,2026-01-01,x\nQ,F1,2026-01-02,1\n"
+    folder = write_files(tmp_path / "in", files)
+    result = CliRunner().invoke(app, ["import", str(folder), "--database-url", database_url])
+    assert result.exit_code == 1
+    sales = folder / "sales.csv"
+    assert result.stderr.splitlines() == [
+        f"{sales}:2:units: not a number: 'x'",
+        f"{sales}:3:sku: unknown sku 'Q'",
+        "2 problem(s); nothing was imported",
+    ]
+    assert _sales_count(database_url) == 0
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    runner = CliRunner()
+    not_dir = runner.invoke(app, ["import", str(tmp_path / "nope"), "--database-url", url])
+    assert not_dir.exit_code == 2
+    assert "not a directory" in not_dir.stderr
+    some_file = tmp_path / "f.csv"
+    some_file.write_text("a\n")
+    bad_kind = runner.invoke(app, ["import", "stock", str(some_file), "--database-url", url])
+    assert bad_kind.exit_code == 2
+    assert bad_kind.stderr.startswith("stock: unknown kind (use one of items, locations,")
