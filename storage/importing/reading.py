@@ -50,7 +50,8 @@ def _read_text(source: CsvSource, file: str) -> tuple[str | None, list[Problem]]
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return None, [Problem(file, line, None, f"not UTF-8 text (invalid byte at offset {exc.start})")]
+        message = f"not UTF-8 text (invalid byte at offset {exc.start})"
+        return None, [Problem(file, line, None, message)]
 
 
 def read_csv(source: CsvSource, file: str) -> tuple[RawCsv | None, list[Problem]]:
