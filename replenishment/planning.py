@@ -3,8 +3,8 @@
 Method (all quantities in units, times in days; see docs/replenishment.md):
 
 1. Protection interval P = L + R, where L = lead_time_days and R = review_period_days, or,
-   when the policy has `order_days`, the days from as_of to the first order day at least R
-   days later (R, S on the supplier's order days). For `s_q` / `s_s` (continuous review)
+   when the policy has `order_days`, the days from as_of to the supplier's next order day
+   (R, S on the supplier's order days). For `s_q` / `s_s` (continuous review)
    P = L.
 2. mu_P, var_P: forecast mean and variance over [as_of, as_of + P) (protection.py).
    Lead-time variability adds d^2 sd_L^2 with d = mu_P / P, so
@@ -82,16 +82,17 @@ class ExceptionThresholds:
 
 
 def _days_to_next_order_day(as_of: pd.Timestamp, order_days: pd.Series, review: np.ndarray) -> np.ndarray:
-    """Per row: smallest k >= review (k >= 1) with weekday(as_of + k) in order_days; else review."""
+    """Per row: days from as_of to the supplier's next order day (1..7) when the policy has
+    order days (they override review_period_days); else review_period_days."""
     out = review.astype(float).copy()
     weekday = as_of.weekday()
+    gaps = {}
     for pos, days in enumerate(order_days):
         if not days:
             continue
-        k = max(int(np.ceil(review[pos])), 1)
-        while (weekday + k) % 7 not in days:
-            k += 1
-        out[pos] = float(k)
+        if days not in gaps:
+            gaps[days] = float(next(k for k in range(1, 8) if (weekday + k) % 7 in days))
+        out[pos] = gaps[days]
     return out
 
 

@@ -89,6 +89,88 @@ def replenish(
     typer.echo(f"{len(result)} suggestions ({ordered} with an order) written to {out}")
 
 
+def infer_freq(dates: pd.Series) -> str:
+    """'D', 'W' or 'M' from the median gap between a history's distinct dates."""
+    unique = pd.DatetimeIndex(sorted(pd.to_datetime(dates).unique()))
+    if len(unique) < 2:
+        return "D"
+    gap = float(pd.Series(unique).diff().dt.days.median())
+    if gap <= 1.5:
+        return "D"
+    if gap <= 10:
+        return "W"
+    return "M"
+
+
+def forecasting_forecaster(freq: str, *, fast: bool = True):  # noqa: ANN201 - returns a Forecaster
+    """A `replenishment.simulation.Forecaster` built on `forecasting.forecast`.
+
+    Quantiles 0.05/0.1/0.5/0.9/0.95; the horizon is the longest future the simulator asks
+    for; features of the future frame are passed on. `fast` uses `ForecastConfig.fast()`.
+    """
+    from forecasting import ForecastConfig, forecast
+
+    config = ForecastConfig.fast() if fast else ForecastConfig()
+
+    def forecaster(past: pd.DataFrame, future: pd.DataFrame) -> pd.DataFrame:
+        horizon = int(future.groupby(["sku", "location"]).size().max())
+        features = [c for c in future.columns if c not in ("sku", "location", "date")]
+        result = forecast(
+            past,
+            horizon,
+            future=future if features else None,
+            freq=freq,
+            quantiles=(0.05, 0.1, 0.5, 0.9, 0.95),
+            config=config,
+        )
+        return result.forecasts
+
+    return forecaster
+
+
+def simulate(
+    history: Annotated[Path, typer.Option("--history", help="H.csv: sku,location,date,units (+ numeric features).")],
+    policy: Annotated[Path, typer.Option("--policy", help="P.csv (as for replenish; optional initial_on_hand).")],
+    start: Annotated[str, typer.Option("--start", help="First simulated day D1 (YYYY-MM-DD).")],
+    out: Annotated[Path, typer.Option("--out", help="TRACE.csv to write.")],
+    end: Annotated[str | None, typer.Option("--end", help="Last simulated day D2 (default: last history date).")] = None,
+    summary: Annotated[Path | None, typer.Option("--summary", help="SUM.csv to write.")] = None,
+    fast: Annotated[bool, typer.Option("--fast/--full", help="Forecast with the fast model set (default) or the full selection.")] = True,
+) -> None:
+    """Replay history day by day under the policy, forecasting on each review day."""
+    from forecasting import ForecastInputError
+    from replenishment import ReplenishmentInputError
+    from replenishment.simulation import simulate as run_simulation
+
+    try:
+        d1 = parse_date(start, "--start")
+        d2 = parse_date(end, "--end")
+        hist = read_csv(history)
+        pol = read_csv(policy)
+        if "date" not in hist.columns:
+            raise CommandInputError([f"{history}: missing required column 'date'"])
+        forecaster = forecasting_forecaster(infer_freq(pd.to_datetime(hist["date"], errors="coerce").dropna()), fast=fast)
+        assert d1 is not None
+        result = run_simulation(hist, pol, forecaster, start=d1, end=d2)
+    except CommandInputError as exc:
+        fail(exc.problems)
+    except ReplenishmentInputError as exc:
+        fail(relabel(exc.problems, {"history": history, "policy": policy}))
+    except ForecastInputError as exc:
+        fail([f"{history}: {line}" for line in str(exc).splitlines() if line.strip()])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result.trace.to_csv(out, index=False, float_format="%.4f")
+    if summary is not None:
+        summary.parent.mkdir(parents=True, exist_ok=True)
+        result.summary.to_csv(summary, index=False, float_format="%.6f")
+    total = result.summary.set_index("sku").loc["ALL"]
+    typer.echo(
+        f"{len(result.summary) - 1} series, {len(result.trace)} trace rows written to {out}; "
+        f"fill rate {total['fill_rate']:.4f}, average on hand {total['avg_on_hand']:,.1f}"
+    )
+
+
 def register(app: typer.Typer) -> None:
-    """Add `replenish` to the root app."""
+    """Add `replenish` and `simulate` to the root app."""
     app.command("replenish")(replenish)
+    app.command("simulate")(simulate)

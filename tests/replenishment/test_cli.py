@@ -51,3 +51,28 @@ def test_replenish_bad_input_names_file_and_row(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "unknown sku/location" in result.stderr and str(paths["I"]) in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_simulate_cli_writes_trace_and_summary(tmp_path: Path) -> None:
+    dates = pd.date_range("2023-01-01", periods=70).strftime("%Y-%m-%d")
+    pd.DataFrame({"sku": "A", "location": "L1", "date": dates, "units": 10.0}).to_csv(tmp_path / "H.csv", index=False)
+    (tmp_path / "P.csv").write_text("sku,location,lead_time_days,review_period_days,service_level\nA,L1,2,7,0.95\n")
+    args = ["simulate", "--history", str(tmp_path / "H.csv"), "--policy", str(tmp_path / "P.csv"),
+            "--start", "2023-02-26", "--out", str(tmp_path / "T.csv"), "--summary", str(tmp_path / "SUM.csv")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    trace = pd.read_csv(tmp_path / "T.csv")
+    assert len(trace) == 14 and trace["demand"].eq(10).all()
+    summary = pd.read_csv(tmp_path / "SUM.csv").set_index("sku")
+    assert summary.loc["ALL", "fill_rate"] == 1.0  # constant demand is forecast exactly
+    assert summary.loc["ALL", "orders"] == 1  # reviews on days 0 (position = S, no order) and 7
+
+
+def test_simulate_cli_rejects_bad_policy(tmp_path: Path) -> None:
+    (tmp_path / "H.csv").write_text("sku,location,date,units\nA,L1,2023-01-01,3\n")
+    (tmp_path / "P.csv").write_text("sku,location,lead_time_days,review_period_days,service_level\nA,L1,-2,7,0.95\n")
+    args = ["simulate", "--history", str(tmp_path / "H.csv"), "--policy", str(tmp_path / "P.csv"),
+            "--start", "2023-01-01", "--out", str(tmp_path / "T.csv")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"{tmp_path / 'P.csv'} row 1 (line 2) (sku=A, location=L1): lead_time_days must be >= 0"

@@ -107,10 +107,12 @@ def test_perishable_never_orders_more_than_sells_before_expiry() -> None:
 
 
 def test_order_days_set_the_review_interval_and_block_other_days() -> None:
-    # 2024-01-01 is a Monday; next order day at least 1 day later among Mon/Thu is Thursday (+3)
-    row = plan(service_type="cycle", review_period_days=1, order_days="Mon,Thu")
+    # 2024-01-01 is a Monday; the next order day among Mon/Thu is Thursday (+3)
+    row = plan(service_type="cycle", review_period_days=4, order_days="Mon,Thu")
     assert row.protection_days == 6
     assert row.demand_over_protection == pytest.approx(60.0)
+    thursday = plan(fc=forecast(start="2024-01-04"), service_type="cycle", order_days="mon;thu")
+    assert thursday.protection_days == 3 + 4
     off = plan(service_type="cycle", order_days="Thu")
     assert off.order_qty == 0 and "not_order_day" in off["flags"].split(";")
 
