@@ -1,0 +1,134 @@
+"""`supplycast plan [--date D]`: run the daily plan once, with a progress bar per step.
+
+Thin shell over `supplycast.daily_plan.run_plan`; the database URL comes from the settings
+(`SUPPLYCAST_DATABASE_URL`). Exit codes: 0 published, 1 the run failed (the previous plan stays
+served), 2 another run holds the lock, or bad options.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"not an ISO date (YYYY-MM-DD): {value!r}") from None
+
+
+def plan(
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help="As-of date YYYY-MM-DD (data through D; acts on D+1). Default: last sales date.",
+        ),
+    ] = None,
+    horizon_days: Annotated[int, typer.Option("--horizon", help="Forecast horizon, days.")] = 28,
+    service_level: Annotated[
+        float, typer.Option("--service-level", help="Target fill rate, fraction 0-1.")
+    ] = 0.95,
+    forecast_models: Annotated[
+        str | None,
+        typer.Option(
+            "--forecast-models", help="Comma-separated forecaster models (default: its own choice)."
+        ),
+    ] = None,
+    forecast_windows: Annotated[
+        int | None, typer.Option("--forecast-windows", help="Backtest windows for model selection.")
+    ] = None,
+    route_seconds: Annotated[
+        float,
+        typer.Option("--route-seconds", help="Routing time limit per shipping site, seconds."),
+    ] = 5.0,
+    down: Annotated[
+        str | None, typer.Option("--down", help="Comma-separated sites that are down today.")
+    ] = None,
+) -> None:
+    """Run the daily plan (load -> forecast -> replenish -> allocate -> route -> publish)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from supplycast.daily_plan import (
+        STEP_NAMES,
+        FleetParameters,
+        PlanParameters,
+        PlanRunLockedError,
+        run_plan,
+    )
+    from supplycast.settings import load_settings
+
+    as_of = _parse_date(date)
+    try:
+        parameters = PlanParameters(
+            horizon_days=horizon_days,
+            service_level=service_level,
+            forecast_models=tuple(m.strip() for m in forecast_models.split(",") if m.strip())
+            if forecast_models
+            else None,
+            forecast_windows=forecast_windows,
+            down_locations=tuple(s.strip() for s in down.split(",") if s.strip()) if down else (),
+            fleet=FleetParameters(time_limit_seconds=route_seconds),
+        )
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    settings = load_settings()
+    console = Console(stderr=True)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description:<10}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} steps"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
+        task = bar.add_task("starting", total=len(STEP_NAMES))
+
+        def progress(step: str) -> None:
+            bar.update(task, description=step, completed=STEP_NAMES.index(step))
+
+        try:
+            summary = run_plan(
+                settings.database_url, as_of, progress=progress, parameters=parameters
+            )
+        except PlanRunLockedError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=2) from None
+        bar.update(task, description=summary.status, completed=len(STEP_NAMES))
+
+    table = Table(
+        title=f"plan run {summary.run_id}: as of {summary.as_of}, version {summary.version}"
+    )
+    for column in ("step", "status", "seconds", "detail"):
+        table.add_column(column)
+    for step in summary.steps:
+        table.add_row(step.name, step.status, f"{step.seconds:.2f}", step.detail)
+    out = Console()
+    out.print(table)
+    if summary.counts:
+        out.print("counts: " + ", ".join(f"{k}={v}" for k, v in summary.counts.items()))
+    for warning in summary.warnings:
+        out.print(f"warning: {warning}")
+    if summary.recovered_run_ids:
+        ids = ", ".join(str(i) for i in summary.recovered_run_ids)
+        out.print(f"marked failed (interrupted earlier): run {ids}")
+    if summary.status != "published":
+        typer.echo(f"error: plan run {summary.run_id} failed: {summary.error}", err=True)
+        raise typer.Exit(code=1)
+    out.print(
+        f"published plan run {summary.run_id} (as of {summary.as_of}, version {summary.version})"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add `plan` to the root CLI."""
+    app.command("plan")(plan)
