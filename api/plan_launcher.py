@@ -3,8 +3,9 @@
 `run_plan(database_url, as_of, *, progress)` (PLAN's `supplycast.daily_plan`) creates the
 `plan_runs` row itself and only returns when the run is over, so the launcher starts it in a
 thread and watches the table for the first run id above the newest one seen before the start.
-`run_plan` takes a cross-process lock; a run refused by it raises before creating a row, which
-the launcher reports as "not started".
+`run_plan` takes a cross-process lock; a run refused by it raises `PlanRunLockedError` before
+creating a row, which the launcher reports as "not started". The runner is called as
+`runner(database_url, as_of, triggered_by="api")`.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class PlanLauncher:
         started = time.perf_counter()
         outcome = "failed"
         try:
-            summary = runner(self.database_url, as_of)
+            summary = runner(self.database_url, as_of, triggered_by="api")
             outcome = str(getattr(summary, "status", "published"))
         except BaseException as exc:  # recorded; the run marks itself failed in the table
             self._error = exc

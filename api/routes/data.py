@@ -69,7 +69,5 @@ def upload_csv(
 
 def _rows_written(report: object, kind: str) -> dict[str, int]:
     """Rows written per kind from DATA's `ImportReport`."""
-    rows = getattr(report, "rows", None)
-    if isinstance(rows, dict):
-        return {str(k): int(v) for k, v in rows.items()}
-    return {kind: int(rows or 0)}
+    rows = getattr(report, "rows_by_kind", None) or {kind: 0}
+    return {str(name): int(count) for name, count in rows.items()}
