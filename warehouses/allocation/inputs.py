@@ -83,7 +83,7 @@ class _Checker:
     def names(self, frame: str, data: pd.DataFrame, column: str, *, optional: bool = False
               ) -> pd.Series:
         """Identifier column as stripped strings; blank -> problem (or None when optional)."""
-        raw = data[column]
+        raw = data[column].reset_index(drop=True)
         text = raw.astype("string").str.strip()
         blank = raw.isna() | (text == "")
         if not optional:
@@ -94,21 +94,28 @@ class _Checker:
     def numbers(self, frame: str, data: pd.DataFrame, column: str, *, whole: bool,
                 blank_value: float | None = None) -> pd.Series:
         """Numeric column, >= 0 and finite (whole units when `whole`); blank -> blank_value."""
-        raw = data[column]
+        raw = data[column].reset_index(drop=True)
         values = pd.to_numeric(raw, errors="coerce").astype(float)
-        blank = raw.isna() | (raw.astype("string").str.strip() == "")
-        for row in range(len(values)):
-            value = values.iloc[row]
-            if bool(blank.iloc[row]):
-                if blank_value is None:
-                    self.add(frame, row, column, "missing value")
-                continue
-            if math.isnan(value):
-                self.add(frame, row, column, f"not a number: {raw.iloc[row]!r}")
-            elif not math.isfinite(value) or value < 0:
-                self.add(frame, row, column, f"must be a finite number >= 0, got {value:g}")
-            elif whole and value != round(value):
-                self.add(frame, row, column, f"must be a whole number of units, got {value:g}")
+        blank = (raw.isna() | (raw.astype("string").str.strip() == "")).to_numpy(dtype=bool)
+        numbers = values.to_numpy()
+        with np.errstate(invalid="ignore"):
+            not_number = ~blank & np.isnan(numbers)
+            out_of_range = ~blank & ~np.isnan(numbers) & (~np.isfinite(numbers) | (numbers < 0))
+            fractional = (~blank & np.isfinite(numbers) & (numbers >= 0)
+                          & (numbers != np.round(numbers)) if whole
+                          else np.zeros(len(numbers), dtype=bool))
+        if blank_value is None:
+            for row in np.flatnonzero(blank):
+                self.add(frame, int(row), column, "missing value")
+        for row in np.flatnonzero(not_number | out_of_range | fractional):
+            value = numbers[row]
+            if not_number[row]:
+                self.add(frame, int(row), column, f"not a number: {raw.iloc[row]!r}")
+            elif out_of_range[row]:
+                self.add(frame, int(row), column, f"must be a finite number >= 0, got {value:g}")
+            else:
+                self.add(frame, int(row), column,
+                         f"must be a whole number of units, got {value:g}")
         if blank_value is not None:
             values = values.where(~blank, blank_value)
         return values
@@ -244,13 +251,15 @@ def _check_sites(
             ("capacity", capacity, ("location",)),
         ):
             for column in columns:
-                for row, site in enumerate(data[column]):
-                    if site is not None and site not in known:
-                        check.add(frame, row, column, f"unknown site {site!r} (not in {source})")
-        for row, site in enumerate(needs["location"]):
-            if kinds.get(site) == "regional":
-                check.add("needs", row, "location",
-                          f"need at regional site {site!r}; needs are only at front sites")
+                sites = data[column]
+                for row in np.flatnonzero((sites.notna() & ~sites.isin(known)).to_numpy()):
+                    check.add(frame, int(row), column,
+                              f"unknown site {sites.iloc[row]!r} (not in {source})")
+        regional = {site for site, kind in kinds.items() if kind == "regional"}
+        for row in np.flatnonzero(needs["location"].isin(regional).to_numpy()):
+            site = needs["location"].iloc[row]
+            check.add("needs", int(row), "location",
+                      f"need at regional site {site!r}; needs are only at front sites")
         for column in ("backup", "parent"):
             for row, site in enumerate(locations[column]):
                 if site is not None and site not in known:
@@ -259,11 +268,12 @@ def _check_sites(
         known = (set(stock["location"]) | set(needs["location"])
                  | set(capacity["location"])) - {None}
         for column in ("origin", "destination"):
-            for row, site in enumerate(lanes[column]):
-                if site is not None and site not in known:
-                    check.add("lanes", row, column,
-                              f"lane to unknown site {site!r} (not in stock, needs or capacity; "
-                              "pass locations to declare every site)")
+            sites = lanes[column]
+            for row in np.flatnonzero((sites.notna() & ~sites.isin(known)).to_numpy()):
+                site = sites.iloc[row]
+                check.add("lanes", int(row), column,
+                          f"lane to unknown site {site!r} (not in stock, needs or capacity; "
+                          "pass locations to declare every site)")
     if down and locations is None:
         check.add("down", None, None, "sites marked down need locations (their backup column)")
     elif down:

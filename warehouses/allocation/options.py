@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 MIP_SOLVERS = ("highs", "scip", "sat")
+LP_SOLVERS = ("highs", "glop")
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,9 @@ class AllocationOptions:
         time_limit_seconds: seconds of solver wall time per solve (LP and MIP each).
         mip_solver: OR-Tools backend for the integer model: "highs" (default), "scip" or "sat"
             (CP-SAT).
-        lp_first: solve the LP relaxation with GLOP first and stop there when its vertex
-            solution is integral (then it is a proven optimum of the integer model).
+        lp_first: solve the LP relaxation first (simplex, so the solution is a vertex) and stop
+            there when it is integral (then it is a proven optimum of the integer model).
+        lp_solver: OR-Tools backend for that LP: "highs" (dual simplex, default) or "glop".
     """
 
     fairness_max_gap: float | None = None
@@ -31,6 +33,7 @@ class AllocationOptions:
     time_limit_seconds: float = 60.0
     mip_solver: str = "highs"
     lp_first: bool = True
+    lp_solver: str = "highs"
 
     def __post_init__(self) -> None:
         gap = self.fairness_max_gap
@@ -44,3 +47,5 @@ class AllocationOptions:
             raise ValueError(f"time_limit_seconds must be > 0, got {self.time_limit_seconds}")
         if self.mip_solver not in MIP_SOLVERS:
             raise ValueError(f"mip_solver must be one of {MIP_SOLVERS}, got {self.mip_solver!r}")
+        if self.lp_solver not in LP_SOLVERS:
+            raise ValueError(f"lp_solver must be one of {LP_SOLVERS}, got {self.lp_solver!r}")

@@ -17,7 +17,7 @@ class AllocationSummary:
     status: "optimal" (proven optimal) or "feasible" (time limit hit; see best_bound).
     objective = transport_cost + shortage_cost; best_bound: proven lower bound on the optimal
     objective (equal to it, up to tolerance, when optimal); seconds: wall time of the solve
-    including model building. solver: "glop-lp" when the LP relaxation already had an integral
+    including model building. solver: "highs-lp" (or "glop-lp") when the LP relaxation had an integral
     optimal vertex, else the MIP backend; lp_integral says the same as a flag.
     """
 

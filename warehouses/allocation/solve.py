@@ -2,7 +2,8 @@
 
 Strategy: without the min-shipment and fairness options the model is a transportation problem
 per sku coupled only by shared lane and site capacities, so the LP relaxation very often has an
-integral optimal vertex. We solve the LP with GLOP (primal simplex gives a vertex); when every
+integral optimal vertex. We solve the LP by simplex (HiGHS by default, GLOP as an option; a
+simplex solution is a vertex); when every
 integer variable is integral there, that solution is optimal for the integer model and the LP
 value is its bound (LP bound <= MIP optimum <= value of an integral feasible point). Otherwise
 the integer model goes to a MIP solver (HiGHS by default) with a relative and absolute gap of
@@ -24,6 +25,10 @@ from warehouses.allocation.options import AllocationOptions
 INTEGRALITY_TOLERANCE = 1e-6
 FEASIBILITY_TOLERANCE = 1e-6
 
+_LP_PARAMETERS = {
+    "highs": "solver=simplex\noutput_flag=false\nlog_to_console=false\n",
+    "glop": "",
+}
 _GAP_ZERO = {
     "highs": "mip_rel_gap=0\nmip_abs_gap=0\noutput_flag=false\nlog_to_console=false\n",
     "scip": "limits/gap = 0\nlimits/absgap = 0\n",
@@ -37,7 +42,7 @@ class SolveOutcome:
 
     status: "optimal" (proven) or "feasible" (time limit hit with a solution; the bound says
     how far it may be from optimal). best_bound: proven lower bound on the objective.
-    solver: "glop-lp" when the LP vertex was integral, else the MIP backend name.
+    solver: "highs-lp"/"glop-lp" when the LP vertex was integral, else the MIP backend name.
     """
 
     values: np.ndarray
@@ -101,8 +106,10 @@ def solve_model(model: AllocationModel, options: AllocationOptions) -> SolveOutc
         return SolveOutcome(np.zeros(0), "optimal", 0.0, "none", True, 0.0)
     lp_values: np.ndarray | None = None
     if options.lp_first:
-        lp = model_builder.Solver("glop")
+        lp = model_builder.Solver(options.lp_solver)
         lp.set_time_limit_in_seconds(options.time_limit_seconds)
+        if _LP_PARAMETERS[options.lp_solver]:
+            lp.set_solver_specific_parameters(_LP_PARAMETERS[options.lp_solver])
         relaxation = _to_builder(model, integral=False)
         status = lp.solve(relaxation)
         if status == model_builder.SolveStatus.OPTIMAL:
@@ -110,7 +117,8 @@ def solve_model(model: AllocationModel, options: AllocationOptions) -> SolveOutc
             if _is_integral(model, lp_values):
                 values = _rounded(model, lp_values)
                 check_feasible(model, values)
-                return SolveOutcome(values, "optimal", float(lp.objective_value), "glop-lp",
+                return SolveOutcome(values, "optimal", float(lp.objective_value),
+                                    f"{options.lp_solver}-lp",
                                     True, time.perf_counter() - start)
     mip = model_builder.Solver(options.mip_solver)
     mip.set_time_limit_in_seconds(options.time_limit_seconds)
