@@ -17,8 +17,8 @@ class AllocationSummary:
     status: "optimal" (proven optimal) or "feasible" (time limit hit; see best_bound).
     objective = transport_cost + shortage_cost; best_bound: proven lower bound on the optimal
     objective (equal to it, up to tolerance, when optimal); seconds: wall time of the solve
-    including model building. solver: "highs-lp" (or "glop-lp") when the LP relaxation had an integral
-    optimal vertex, else the MIP backend; lp_integral says the same as a flag.
+    including model building. solver: "highs-lp" (or "glop-lp") when the LP relaxation had an
+    integral optimal vertex, else the MIP backend; lp_integral says the same as a flag.
     """
 
     status: str
