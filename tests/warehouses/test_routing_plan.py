@@ -35,17 +35,23 @@ def _vehicles(rows: list[tuple]) -> pd.DataFrame:
 DEPOT = Depot("W", 52.0, 4.0)
 
 
+@pytest.fixture(params=["ortools", "pyvrp"])
+def engine(request: pytest.FixtureRequest) -> str:
+    """Both engines must give the same known answers."""
+    return request.param
+
+
 def _route(plan, vehicle: str) -> list[str]:
     legs = plan.legs[plan.legs["vehicle"] == vehicle].sort_values("sequence")
     return list(legs["stop"])[1:-1]
 
 
-def test_single_vehicle_finds_the_brute_force_optimal_tour() -> None:
+def test_single_vehicle_finds_the_brute_force_optimal_tour(engine: str) -> None:
     points = {"W": (0, 0), "a": (0, 3), "b": (4, 3), "c": (4, 0), "d": (2, 5), "e": (6, 1)}
     km = _matrix(points)
     stops = _stops([(s, 52.0, 4.0, 1, "08:00", "18:00", 0) for s in "abcde"])
     plan = plan_routes(stops, _vehicles([("v1", 10, "08:00", "18:00", 0)]), DEPOT,
-                       time_limit_seconds=LIMIT, distance_matrix_km=km)
+                       time_limit_seconds=LIMIT, engine=engine, distance_matrix_km=km)
 
     def tour(order: tuple[str, ...]) -> float:
         path = ["W", *order, "W"]
@@ -58,13 +64,14 @@ def test_single_vehicle_finds_the_brute_force_optimal_tour() -> None:
     assert plan.status == "feasible"
 
 
-def test_time_window_forces_the_far_stop_first() -> None:
+def test_time_window_forces_the_far_stop_first(engine: str) -> None:
     # near (1 km) and far (5 km) on the same road; far closes at 08:20, near opens at 08:30
     km = _matrix({"W": (0, 0), "near": (1, 0), "far": (5, 0)})
     stops = _stops([("near", 52.0, 4.0, 1, "08:30", "09:30", 5),
                     ("far", 52.0, 4.0, 1, "08:00", "08:20", 5)])
     plan = plan_routes(stops, _vehicles([("v1", 10, "08:00", "12:00", 0)]), DEPOT,
-                       time_limit_seconds=LIMIT, speed_kmh=30.0, distance_matrix_km=km)
+                       time_limit_seconds=LIMIT, engine=engine, speed_kmh=30.0,
+                       distance_matrix_km=km)
     assert _route(plan, "v1") == ["far", "near"]
     legs = plan.legs.set_index("stop")
     # 5 km at 30 km/h = 10 min: leave 08:00, far at 08:10; near window opens at 08:30
@@ -74,11 +81,12 @@ def test_time_window_forces_the_far_stop_first() -> None:
     assert plan.total_distance_km == pytest.approx(10.0)
 
 
-def test_capacity_forces_two_routes_with_loads_within_capacity() -> None:
+def test_capacity_forces_two_routes_with_loads_within_capacity(engine: str) -> None:
     km = _matrix({"W": (0, 0), "a": (1, 0), "b": (2, 0), "c": (-1, 0), "d": (-2, 0)})
     stops = _stops([(s, 52.0, 4.0, 6, "", "", 0) for s in "abcd"])
     fleet = _vehicles([("v1", 12, "08:00", "18:00", 0), ("v2", 12, "08:00", "18:00", 0)])
-    plan = plan_routes(stops, fleet, DEPOT, time_limit_seconds=LIMIT, distance_matrix_km=km)
+    plan = plan_routes(stops, fleet, DEPOT, time_limit_seconds=LIMIT, engine=engine,
+                       distance_matrix_km=km)
     routes = sorted(sorted(_route(plan, v)) for v in ("v1", "v2"))
     assert routes == [["a", "b"], ["c", "d"]]  # each side of the depot: 4 km out and back
     assert plan.total_distance_km == pytest.approx(8.0)
@@ -88,7 +96,7 @@ def test_capacity_forces_two_routes_with_loads_within_capacity() -> None:
     assert plan.vehicles_used == 2
 
 
-def test_every_stop_is_served_or_reported_with_its_reason() -> None:
+def test_every_stop_is_served_or_reported_with_its_reason(engine: str) -> None:
     km = _matrix({"W": (0, 0), "a": (1, 0), "b": (2, 0), "big": (1, 1), "bad": (0, 1),
                   "early": (30, 0), "x": (0, 2)})
     stops = _stops([
@@ -100,7 +108,7 @@ def test_every_stop_is_served_or_reported_with_its_reason() -> None:
         ("early", 52.0, 4.0, 1, "08:00", "08:30", 0),  # 30 km = 60 min away, closes 08:30
     ])
     plan = plan_routes(stops, _vehicles([("v1", 10, "08:00", "18:00", 0)]), DEPOT,
-                       time_limit_seconds=LIMIT, distance_matrix_km=km)
+                       time_limit_seconds=LIMIT, engine=engine, distance_matrix_km=km)
     reasons = dict(zip(plan.unserved["stop"], plan.unserved["reason"], strict=True))
     assert "above every vehicle's capacity (largest 10)" in reasons["big"]
     assert "window ends (09:00) before it starts (10:00)" == reasons["bad"]
@@ -112,30 +120,33 @@ def test_every_stop_is_served_or_reported_with_its_reason() -> None:
     assert served | set(reasons) == set(stops["stop"])
 
 
-def test_fixed_cost_makes_one_vehicle_do_both_stops() -> None:
+def test_fixed_cost_makes_one_vehicle_do_both_stops(engine: str) -> None:
     km = _matrix({"W": (0, 0), "a": (1, 0), "b": (0, 1)})
     stops = _stops([("a", 52.0, 4.0, 1, "", "", 0), ("b", 52.0, 4.0, 1, "", "", 0)])
     fleet = _vehicles([("v1", 10, "08:00", "18:00", 100), ("v2", 10, "08:00", "18:00", 100)])
-    plan = plan_routes(stops, fleet, DEPOT, time_limit_seconds=LIMIT, distance_matrix_km=km)
+    plan = plan_routes(stops, fleet, DEPOT, time_limit_seconds=LIMIT, engine=engine,
+                       distance_matrix_km=km)
     assert plan.vehicles_used == 1
     assert plan.total_distance_km == pytest.approx(2 + math.sqrt(2), abs=1e-3)
 
 
-def test_route_duration_limit_splits_the_work() -> None:
+def test_route_duration_limit_splits_the_work(engine: str) -> None:
     km = _matrix({"W": (0, 0), "a": (5, 0), "b": (-5, 0)})  # 10 min each way at 30 km/h
     stops = _stops([("a", 52.0, 4.0, 1, "", "", 0), ("b", 52.0, 4.0, 1, "", "", 0)])
     fleet = _vehicles([("v1", 10, "08:00", "18:00", 0), ("v2", 10, "08:00", "18:00", 0)])
     fleet["max_route_minutes"] = [25, 25]  # one round trip is 20 min, both take 40
-    plan = plan_routes(stops, fleet, DEPOT, time_limit_seconds=LIMIT, distance_matrix_km=km)
+    plan = plan_routes(stops, fleet, DEPOT, time_limit_seconds=LIMIT, engine=engine,
+                       distance_matrix_km=km)
     assert plan.vehicles_used == 2 and plan.unserved.empty
 
 
-def test_vehicles_start_at_their_own_depot() -> None:
+def test_vehicles_start_at_their_own_depot(engine: str) -> None:
     east = Depot("E", 52.0, 4.5)
     stops = _stops([("w1", 52.0, 4.01, 1, "", "", 0), ("e1", 52.0, 4.49, 1, "", "", 0)])
     fleet = _vehicles([("vw", 10, "08:00", "18:00", 0), ("ve", 10, "08:00", "18:00", 0)])
     fleet["depot"] = ["", "E"]
-    plan = plan_routes(stops, fleet, DEPOT, depots=[east], time_limit_seconds=LIMIT)
+    plan = plan_routes(stops, fleet, DEPOT, depots=[east], time_limit_seconds=LIMIT,
+                       engine=engine)
     assert _route(plan, "vw") == ["w1"] and _route(plan, "ve") == ["e1"]
     ends = plan.legs.groupby("vehicle")["stop"].agg(["first", "last"])
     assert ends.loc["ve"].tolist() == ["E", "E"]

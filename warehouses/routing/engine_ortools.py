@@ -48,12 +48,19 @@ class OrToolsOptions:
     METAHEURISTICS; `gls_lambda` is OR-Tools' guided_local_search_lambda_coefficient;
     `required_drop_penalty`: when every client is required, clients are still modelled
     as droppable at this penalty (per unit of largest arc) so that the search can pass
-    through infeasible-looking states; a final solution with drops counts as infeasible."""
+    through infeasible-looking states; a final solution with drops counts as infeasible.
+    `neighbors_ratio` / `min_neighbors`: local search operators only consider this
+    fraction (at least this many) of each node's nearest neighbours (granular
+    neighbourhoods, Toth and Vigo 2003); `extra_operators`: names of
+    `local_search_operators` fields (e.g. "use_relocate_neighbors") switched on."""
 
     first_solution: str = "automatic"
     metaheuristic: str = "guided_local_search"
     gls_lambda: float = 0.1
     required_drop_penalty: int = 100
+    neighbors_ratio: float = 1.0
+    min_neighbors: int = 1
+    extra_operators: tuple[str, ...] = ()
     log_search: bool = False
 
     def __post_init__(self) -> None:
@@ -108,6 +115,10 @@ def solve_with_ortools(
     params.first_solution_strategy = FIRST_SOLUTIONS[opts.first_solution]
     params.local_search_metaheuristic = METAHEURISTICS[opts.metaheuristic]
     params.guided_local_search_lambda_coefficient = opts.gls_lambda
+    params.ls_operator_neighbors_ratio = opts.neighbors_ratio
+    params.ls_operator_min_neighbors = opts.min_neighbors
+    for name in opts.extra_operators:
+        setattr(params.local_search_operators, name, True)
     remaining = max(0.05, time_limit_seconds - (time.perf_counter() - began))
     params.time_limit.FromMilliseconds(int(remaining * 1000))
     params.log_search = opts.log_search

@@ -191,7 +191,11 @@ def plan_routes(
         )
         for v in fleet
     )
-    penalty = np.full(n, int(metres.max()) * 1000 + 10**7, dtype=np.int64)
+    # Leaving a stop out costs more than serving it ever could (insertion detour <= twice
+    # the longest arc, plus opening a vehicle), so stops are dropped only when they cannot
+    # be fitted; kept moderate so that PyVRP's load/time penalties still dominate it.
+    biggest_fixed = max(v.fixed_cost for v in specs)
+    penalty = np.full(n, 2 * int(metres.max()) + biggest_fixed + 1000, dtype=np.int64)
     penalty[:n_depots] = 0
     problem = RoutingProblem(metres, seconds, demand, service, w_start, w_end,
                              tuple(range(n_depots)), specs, penalty, tuple(ids))
