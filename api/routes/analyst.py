@@ -33,7 +33,7 @@ from storage.api_queries import (
     list_plan_runs,
 )
 
-router = APIRouter(tags=["analysts"])
+router = APIRouter(prefix="/v1", tags=["analysts"])
 
 PlanDate = Annotated[
     dt.date | None,

@@ -13,7 +13,7 @@ from api.deps import EngineDep, Uploader
 from api.schemas import UploadProblem, UploadRejected, UploadReportOut
 from storage.tables import INPUT_TABLES
 
-router = APIRouter(tags=["data"])
+router = APIRouter(prefix="/v1", tags=["data"])
 
 KINDS: tuple[str, ...] = tuple(INPUT_TABLES)
 """Input kinds, in dependency order (the CSV formats of docs/data-formats.md)."""

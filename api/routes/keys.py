@@ -12,7 +12,7 @@ from api.schemas import ApiKeyCreated, ApiKeyIn, ApiKeyOut
 from api.security import generate_api_key, hash_api_key, key_display_prefix
 from storage.api_queries import add_api_key, list_api_keys, revoke_api_key
 
-router = APIRouter(tags=["keys"])
+router = APIRouter(prefix="/v1", tags=["keys"])
 
 ERRORS = {
     401: {"description": "Missing, unknown or revoked API key."},

@@ -37,7 +37,7 @@ from storage.api_queries import (
 )
 from storage.plan_tables import PlanSuggestion
 
-router = APIRouter(tags=["planners"])
+router = APIRouter(prefix="/v1", tags=["planners"])
 page_router = APIRouter(include_in_schema=False)
 
 PlanDate = Annotated[

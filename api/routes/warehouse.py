@@ -23,7 +23,7 @@ from api.plan_lookup import (
 from api.schemas import AllocationOut, AllocationPage, RouteLegOut, RoutePage, UnservedOut
 from storage.api_queries import allocations_page, route_legs_page, unserved_stops
 
-router = APIRouter(tags=["warehouse systems"])
+router = APIRouter(prefix="/v1", tags=["warehouse systems"])
 
 LocationPath = Annotated[str, Path(min_length=1, max_length=100, description="Location code.")]
 PlanDate = Annotated[

@@ -4,6 +4,7 @@ helpers to publish plans through PLAN's real publish functions (`storage.plans`)
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ from storage.plan_tables import (
 )
 from storage.plans import publish_plan_run, save_result_rows, start_plan_run
 from storage.tables import Item, Location
+from tests.conftest import POSTGRES_URL, _with_search_path, postgres_reachable
 
 DAY = dt.date(2024, 3, 4)
 LOCATIONS = (
@@ -186,3 +188,48 @@ def api_env(migrated_url: str) -> Iterator[ApiEnv]:
     app = create_app(migrated_url)
     with TestClient(app) as client:
         yield ApiEnv(database_url=migrated_url, client=client, keys=keys)
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def module_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Like `database_url` but shared by one module's tests (for read-mostly tests whose
+    setup would otherwise dominate the run time): SQLite file or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('api') / 'module.db'}"
+        return
+    if not postgres_reachable():
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield _with_search_path(POSTGRES_URL, schema)
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(scope="module")
+def shared_api_env(module_database_url: str) -> Iterator[ApiEnv]:
+    """An `ApiEnv` shared by a module's tests, with one published plan (4 allocations and the
+    four suggestions). Tests using it must not change what the others rely on."""
+    upgrade(module_database_url)
+    seed_inputs(module_database_url)
+    keys = {
+        "admin": create_key(module_database_url, role="admin"),
+        "planner": create_key(module_database_url, role="planner", name="pat planner"),
+        "analyst": create_key(module_database_url, role="analyst"),
+        "warehouse_F1": create_key(module_database_url, role="warehouse", location="F1"),
+        "warehouse_R1": create_key(module_database_url, role="warehouse", location="R1"),
+    }
+    publish_plan(
+        module_database_url, allocations=allocation_frame(4), suggestions=suggestion_frame()
+    )
+    with TestClient(create_app(module_database_url)) as client:
+        yield ApiEnv(database_url=module_database_url, client=client, keys=keys)

@@ -10,15 +10,13 @@ from sqlmodel import Session, select
 
 from storage.api_tables import ApiKey
 from storage.db import make_engine
-from tests.api.conftest import ApiEnv, allocation_frame, publish_plan, suggestion_frame
+from tests.api.conftest import ApiEnv, create_key
 
 
 @pytest.fixture
-def published(api_env: ApiEnv) -> ApiEnv:
-    publish_plan(
-        api_env.database_url, allocations=allocation_frame(4), suggestions=suggestion_frame()
-    )
-    return api_env
+def published(shared_api_env: ApiEnv) -> ApiEnv:
+    """The module's shared app: one published plan, one key per role (tests don't revoke them)."""
+    return shared_api_env
 
 
 def _first_suggestion_id(env: ApiEnv) -> int:
@@ -37,10 +35,11 @@ def test_no_key_and_unknown_key_get_401(published: ApiEnv) -> None:
 
 
 def test_revoked_key_gets_401(published: ApiEnv) -> None:
-    headers = published.auth("warehouse_F1")
+    key = create_key(published.database_url, role="warehouse", location="F1", name="to revoke")
+    headers = {"Authorization": f"Bearer {key}"}
     assert published.client.get("/v1/locations/F1/allocations", headers=headers).status_code == 200
     keys = published.client.get("/v1/keys", headers=published.auth("admin")).json()
-    key_id = next(k["id"] for k in keys if k["location"] == "F1")
+    key_id = next(k["id"] for k in keys if k["name"] == "to revoke")
     revoked = published.client.delete(f"/v1/keys/{key_id}", headers=published.auth("admin"))
     assert revoked.status_code == 200
     assert revoked.json()["revoked_at"] is not None
