@@ -101,9 +101,14 @@ def plan(
                 settings.database_url, as_of, progress=progress, parameters=parameters
             )
         except PlanRunLockedError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(code=2) from None
-        bar.update(task, description=summary.status, completed=len(STEP_NAMES))
+            bar.update(task, description="locked")
+            locked: PlanRunLockedError | None = exc
+        else:
+            locked = None
+            bar.update(task, description=summary.status, completed=len(STEP_NAMES))
+    if locked is not None:  # after the bar's last render, so the error is the last line
+        typer.echo(f"error: {locked}", err=True)
+        raise typer.Exit(code=2)
 
     table = Table(
         title=f"plan run {summary.run_id}: as of {summary.as_of}, version {summary.version}"

@@ -1,0 +1,194 @@
+"""One run at a time across processes, and a real `kill -9` of `supplycast plan` mid-run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from storage.db import make_engine
+from storage.migrate import upgrade
+from storage.plan_tables import RESULT_TABLES, PlanAllocation, PlanRun
+from storage.plans import STALE_RUN_ERROR, latest_published_run
+from supplycast.daily_plan import PlanRunLockedError, run_plan
+from supplycast.plan_steps.cores import resolve_cores
+from tests.service.conftest import FAST
+from tests.service.network import LAST_DAY
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+HOLD_LOCK = """
+import sys
+from storage.db import make_engine
+from storage.migrate import upgrade
+from supplycast.plan_steps.run_lock import plan_run_lock
+engine = make_engine(sys.argv[1])
+with plan_run_lock(engine):
+    print("locked", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def _env(url: str) -> dict[str, str]:
+    return {**os.environ, "SUPPLYCAST_DATABASE_URL": url, "PYTHONPATH": str(REPO_ROOT)}
+
+
+def _runs(url: str) -> list[PlanRun]:
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            return list(session.execute(select(PlanRun).order_by(PlanRun.id)).scalars())
+    finally:
+        engine.dispose()
+
+
+def _row_counts(url: str, run_id: int) -> dict[str, int]:
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            return {
+                table.__tablename__: session.execute(
+                    select(func.count()).where(table.plan_run_id == run_id)
+                ).scalar_one()
+                for table in RESULT_TABLES
+            }
+    finally:
+        engine.dispose()
+
+
+def test_second_run_fails_fast_while_another_process_holds_the_lock(plan_db: str) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, plan_db],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO_ROOT,
+        env=_env(plan_db),
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        started = time.perf_counter()
+        with pytest.raises(PlanRunLockedError, match="another plan run is in progress"):
+            run_plan(plan_db, LAST_DAY, parameters=FAST)
+        assert time.perf_counter() - started < 5.0  # fails fast, does not wait
+        assert _runs(plan_db) == []  # the refused run left no row
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    summary = run_plan(plan_db, LAST_DAY, parameters=FAST, cores=resolve_cores())
+    assert summary.status == "published"
+
+
+def test_cli_exits_2_with_a_clear_message_when_locked(network_dir: Path, tmp_path: Path) -> None:
+    """The CLI side of the lock (SQLite only: the lock itself is tested on both above)."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    upgrade(url)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, url],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO_ROOT,
+        env=_env(url),
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        cli = subprocess.run(
+            [sys.executable, "-m", "supplycast.cli", "plan", "--date", str(LAST_DAY)],
+            capture_output=True,
+            text=True,
+            cwd=REPO_ROOT,
+            env=_env(url),
+            timeout=120,
+        )
+        assert cli.returncode == 2
+        assert (
+            cli.stderr.strip()
+            .splitlines()[-1]
+            .startswith("error: another plan run is in progress on this database (lock file")
+        )
+        assert _runs(url) == []
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+
+
+@pytest.mark.skipif(
+    bool(resolve_cores().missing), reason="needs every core to reach the route step"
+)
+def test_kill_9_mid_run_keeps_the_published_plan_and_next_run_recovers(plan_db: str) -> None:
+    published = run_plan(plan_db, LAST_DAY, parameters=FAST)
+    assert published.status == "published"
+    published_counts = _row_counts(plan_db, published.run_id)
+
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "supplycast.cli",
+            "plan",
+            "--date",
+            str(LAST_DAY),
+            "--forecast-models",
+            "seasonal_naive",
+            "--forecast-windows",
+            "1",
+            "--route-seconds",
+            "30",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=REPO_ROOT,
+        env=_env(plan_db),
+    )
+    try:
+        deadline = time.monotonic() + 90
+        running: PlanRun | None = None
+        while time.monotonic() < deadline:
+            candidates = [r for r in _runs(plan_db) if r.status == "running"]
+            if candidates and candidates[0].current_step == "route":
+                running = candidates[0]
+                break
+            assert process.poll() is None, "the plan run ended before it could be killed"
+            time.sleep(0.05)
+        assert running is not None, "the plan run never reached the route step"
+        # Mid-way: the new run already wrote allocations, unseen by readers.
+        assert _row_counts(plan_db, running.id)["plan_allocations"] > 0
+        process.kill()  # SIGKILL: no cleanup code runs
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == -9
+
+    engine = make_engine(plan_db)
+    try:
+        with Session(engine) as session:
+            assert latest_published_run(session).id == published.run_id
+            assert session.get(PlanRun, running.id).status == "running"  # until the next start
+            assert (
+                session.execute(
+                    select(func.count()).where(PlanAllocation.plan_run_id == running.id)
+                ).scalar_one()
+                > 0
+            )
+    finally:
+        engine.dispose()
+    assert _row_counts(plan_db, published.run_id) == published_counts
+
+    # The lock died with the process: the next run starts, recovers the stale run, publishes.
+    after = run_plan(plan_db, LAST_DAY, parameters=FAST)
+    assert after.status == "published"
+    assert after.recovered_run_ids == (running.id,)
+    assert after.version == running.version + 1
+    stale = {r.id: r for r in _runs(plan_db)}[running.id]
+    assert (stale.status, stale.error) == ("failed", STALE_RUN_ERROR)
+    assert sum(_row_counts(plan_db, running.id).values()) == 0
+    assert _row_counts(plan_db, after.run_id) == published_counts
