@@ -4,9 +4,10 @@ Table names are the kind names (`items`, `locations`, ...); columns are the CSV 
 `docs/data-formats.md`. Every table's primary key is the kind's natural key, so an import
 upserts with `INSERT ... ON CONFLICT (<natural key>) DO UPDATE`.
 
-Foreign keys are declared `DEFERRABLE INITIALLY DEFERRED` (PostgreSQL and SQLite both honour
-it): they are checked at commit, so one import transaction may write rows in any order (a
-front location may reference a regional one further down the same file).
+Foreign keys (on every table but the `sales` fact table) are declared `DEFERRABLE INITIALLY
+DEFERRED` (PostgreSQL and SQLite both honour it): they are checked at commit, so one import
+transaction may write rows in any order (a front location may reference a regional one
+further down the same file).
 
 Units: quantities in units of the item (`units`, `on_hand`, `capacity_units`), money in the
 account currency per unit, durations in days, temperatures in degrees Celsius, precipitation
@@ -120,12 +121,17 @@ class Supply(SQLModel, table=True):
 
 
 class Sale(SQLModel, table=True):
-    """Units sold of a sku at a location on a day (negative = net returns), stored as given."""
+    """Units sold of a sku at a location on a day (negative = net returns), stored as given.
+
+    No foreign keys on this fact table (hundreds of thousands of rows): a per-row key check
+    would triple the bulk import time. The importer checks every sku and location against
+    the database and the batch inside the import transaction instead.
+    """
 
     __tablename__ = "sales"
 
-    sku: str = Field(sa_column=_ref("items.sku", primary_key=True))
-    location: str = Field(sa_column=_ref("locations.location", primary_key=True))
+    sku: str = Field(sa_column=Column(String, primary_key=True))
+    location: str = Field(sa_column=Column(String, primary_key=True))
     date: dt.date = Field(sa_column=Column(Date, primary_key=True))
     units: float
 

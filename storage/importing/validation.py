@@ -151,8 +151,12 @@ def _parse_column(
             ok &= ~high
         return values, ok
     if spec.type == "date":
-        shaped = cells.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
-        values = pd.to_datetime(cells.where(shaped & ~blank), format="%Y-%m-%d", errors="coerce")
+        # Parse each distinct cell once (a sales file has few distinct days).
+        codes, uniques = pd.factorize(cells)
+        distinct = pd.Series(uniques, dtype=object)
+        shaped = distinct.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
+        parsed = pd.to_datetime(distinct.where(shaped), format="%Y-%m-%d", errors="coerce")
+        values = pd.Series(parsed.to_numpy()[codes], index=cells.index)
         bad = ~blank & values.isna()
         out.add_mask(bad, name, lambda v: f"not an ISO date (YYYY-MM-DD): {_show(v)}")
         return values, ~blank & ~bad

@@ -2,13 +2,15 @@
 
 SQLite: `INSERT ... ON CONFLICT (<natural key>) DO UPDATE` through the driver's executemany.
 PostgreSQL: `COPY` (psycopg 3 `cursor.copy`) into a temporary table, then one
-`INSERT ... SELECT ... ON CONFLICT (<natural key>) DO UPDATE` into the table. Validation has
+`INSERT ... SELECT ... ON CONFLICT (<natural key>) DO UPDATE` into the table; into an empty
+table (a first load) `COPY` goes straight into the table. Validation has
 already removed duplicate keys, so no row is updated twice by one statement.
 """
 
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +29,10 @@ def storage_frame(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     for spec in fmt.columns:
         values = frame[spec.name]
         if spec.type == "date":
-            out[spec.name] = pd.to_datetime(values).dt.strftime("%Y-%m-%d").astype(object)
+            days = pd.to_datetime(values).to_numpy().astype("datetime64[D]")
+            text = days.astype(str).astype(object)
+            text[np.isnat(days)] = None
+            out[spec.name] = text
         elif spec.type == "int":
             numbers = pd.to_numeric(values, errors="coerce").astype(float)
             out[spec.name] = pd.array(
@@ -84,22 +89,33 @@ def upsert_postgresql(connection: Connection, kind: str, frame: pd.DataFrame) ->
     text = db_frame.to_csv(index=False, header=False, na_rep=NULL_MARKER, lineterminator="\n")
     driver_connection = connection.connection.driver_connection
     with driver_connection.cursor() as cursor:
+        cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{kind}")')
+        row = cursor.fetchone()
+        if row is not None and not row[0]:
+            # Empty table: no key can conflict (validation removed duplicates), COPY directly.
+            _copy(cursor, kind, names, text)
+            return len(db_frame)
         cursor.execute(f'DROP TABLE IF EXISTS "{staging}"')
         cursor.execute(
             f'CREATE TEMPORARY TABLE "{staging}" (LIKE "{kind}" INCLUDING DEFAULTS) '
             "ON COMMIT DROP"
         )
-        copy_sql = f"COPY \"{staging}\" ({names}) FROM STDIN (FORMAT csv, NULL '{NULL_MARKER}')"
-        with cursor.copy(copy_sql) as copy:
-            buffer = io.StringIO(text)
-            while chunk := buffer.read(1 << 20):
-                copy.write(chunk)
+        _copy(cursor, staging, names, text)
         cursor.execute(
             f'INSERT INTO "{kind}" ({names}) SELECT {names} FROM "{staging}" '
             + _update_clause(kind)
         )
         cursor.execute(f'DROP TABLE "{staging}"')
     return len(db_frame)
+
+
+def _copy(cursor: Any, table: str, names: str, text: str) -> None:
+    """COPY CSV `text` (NULL written as `NULL_MARKER`) into `table` (`names` columns)."""
+    copy_sql = f"COPY \"{table}\" ({names}) FROM STDIN (FORMAT csv, NULL '{NULL_MARKER}')"
+    with cursor.copy(copy_sql) as copy:
+        buffer = io.StringIO(text)
+        while chunk := buffer.read(1 << 20):
+            copy.write(chunk)
 
 
 def upsert(connection: Connection, kind: str, frame: pd.DataFrame) -> int:

@@ -100,7 +100,27 @@ def import_command(
     typer.echo(f"imported {report.total_rows} rows in {report.seconds:.2f} s")
 
 
+adapt_app = typer.Typer(help="Convert public data sets into supplycast's CSV formats.",
+                        no_args_is_help=True)
+
+
+@adapt_app.command("walmart")
+def adapt_walmart_command(
+    source_dir: Annotated[
+        Path, typer.Argument(help="walmart_store_sales folder (train.csv.gz, stores.csv, ...).",
+                             exists=True, file_okay=False)
+    ],
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the CSV files into.")],
+) -> None:
+    """Write items, locations, sales and weather CSVs from the Kaggle Walmart data."""
+    from storage.importing.walmart import adapt_walmart
+
+    for kind, rows in adapt_walmart(source_dir, out_dir).items():
+        typer.echo(f"{kind}: {rows} rows -> {out_dir / (kind + '.csv')}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the data commands to the root `supplycast` app."""
     app.add_typer(db_app, name="db")
     app.command("import")(import_command)
+    app.add_typer(adapt_app, name="adapt")
