@@ -1,0 +1,85 @@
+"""Candidate models per demand class, built as statsforecast model objects.
+
+Each model's `alias` is its name in `forecasting.config.MODEL_NAMES`, which is also what the
+`model` column of the forecasts reports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from statsforecast.models import (
+    ADIDA,
+    IMAPA,
+    MSTL,
+    TSB,
+    AutoARIMA,
+    AutoETS,
+    CrostonOptimized,
+    SeasonalNaive,
+)
+
+# Models tried per class when the caller does not restrict them. Continuous (smooth,
+# erratic) demand gets the seasonal/trend families; sparse demand (intermittent, lumpy)
+# the intermittent family (Syntetos & Boylan; Kourentzes 2014 for ADIDA/IMAPA; Teunter,
+# Syntetos & Babai 2011 for TSB).
+CLASS_CANDIDATES: dict[str, tuple[str, ...]] = {
+    "smooth": ("seasonal_naive", "auto_ets", "auto_arima", "mstl"),
+    "erratic": ("seasonal_naive", "auto_ets", "auto_arima", "mstl"),
+    "intermittent": ("croston_optimized", "adida", "imapa", "tsb"),
+    "lumpy": ("croston_optimized", "adida", "imapa", "tsb"),
+}
+# Models that cannot give their own intervals (need conformal intervals).
+NO_NATIVE_INTERVALS = frozenset({"croston_optimized", "adida", "imapa", "tsb"})
+STATS_MODELS = frozenset(
+    {"seasonal_naive", "auto_ets", "auto_arima", "mstl", "croston_optimized", "adida", "imapa", "tsb"}
+)
+
+
+def candidates_for(
+    demand_class: str, allowed: tuple[str, ...] | None, *, freq: str, n_obs: int
+) -> tuple[str, ...]:
+    """Model names to try for one demand class.
+
+    `allowed` restricts the set (falls back to all of `allowed` when none fits the class);
+    MSTL is only tried on daily data with at least two years of history (weekly and yearly
+    seasonality need two full cycles).
+    """
+    names = CLASS_CANDIDATES[demand_class]
+    if allowed is not None:
+        fitting = tuple(n for n in names if n in allowed)
+        names = fitting or tuple(allowed)
+    if freq != "D" or n_obs < 2 * 365 + 1:
+        names = tuple(n for n in names if n != "mstl") or ("seasonal_naive",)
+    return tuple(n for n in names if n in STATS_MODELS) or ("seasonal_naive",)
+
+
+def build_model(name: str, season_length: int, *, freq: str, prediction_intervals: Any = None) -> Any:
+    """A statsforecast model object named `name` (alias = name).
+
+    ETS is limited to season lengths <= 24 by statsforecast (longer seasons fit without
+    seasonality). AutoARIMA uses the exogenous features passed to statsforecast; MSTL
+    decomposes weekly (7) and yearly (365) seasonality on daily data and forecasts the trend
+    with a non-seasonal AutoARIMA that also uses the features.
+    """
+    kwargs: dict[str, Any] = {"alias": name}
+    if prediction_intervals is not None:
+        kwargs["prediction_intervals"] = prediction_intervals
+    if name == "seasonal_naive":
+        return SeasonalNaive(season_length=season_length, **kwargs)
+    if name == "auto_ets":
+        return AutoETS(season_length=season_length if season_length <= 24 else 1, **kwargs)
+    if name == "auto_arima":
+        return AutoARIMA(season_length=season_length if season_length <= 24 else 1, **kwargs)
+    if name == "mstl":
+        seasons = [7, 365] if freq == "D" else [season_length]
+        return MSTL(season_length=seasons, trend_forecaster=AutoARIMA(season_length=1), **kwargs)
+    if name == "croston_optimized":
+        return CrostonOptimized(**kwargs)
+    if name == "adida":
+        return ADIDA(**kwargs)
+    if name == "imapa":
+        return IMAPA(**kwargs)
+    if name == "tsb":
+        return TSB(alpha_d=0.2, alpha_p=0.2, **kwargs)
+    raise ValueError(f"unknown model {name!r}")

@@ -1,0 +1,97 @@
+"""Forecast settings as one frozen dataclass, and the frequency conventions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MODEL_NAMES = (
+    "seasonal_naive",
+    "auto_ets",
+    "auto_arima",
+    "mstl",
+    "croston_optimized",
+    "adida",
+    "imapa",
+    "tsb",
+    "lightgbm",
+)
+INTERVAL_METHODS = ("conformal", "model")
+
+# Frequency code -> (season length, default minimum history in periods for a model fit).
+FREQUENCIES: dict[str, tuple[int, int]] = {"D": (7, 14), "W": (52, 8), "M": (12, 6)}
+
+
+@dataclass(frozen=True)
+class ForecastConfig:
+    """How `forecasting.forecast` chooses and fits models.
+
+    - `models`: restrict the candidate set (names from `MODEL_NAMES`). None = the default
+      candidates of each demand class (see `forecasting.candidates`). Each class tries the
+      given models that fit it; when none fits, it tries all given models.
+    - `n_windows`: rolling-origin backtest windows (each `horizon` periods long, step =
+      horizon) used to pick the model per series; 0 = no selection, the first candidate of
+      the class is used.
+    - `season_length`: periods per season; None = 7 daily, 52 weekly, 12 monthly.
+    - `min_history`: periods from the first sale below which a series is a cold start;
+      None = 14 daily, 8 weekly, 6 monthly.
+    - `holiday_country`: ISO country code for the public-holiday feature (`holidays`
+      package), None = no holiday feature.
+    - `interval_method`: "conformal" = quantiles from the backtest errors of the chosen model
+      (scaled by the series' seasonal-naive scale, pooled per demand class); "model" = the
+      model's own intervals (statsforecast ConformalIntervals for models that have none).
+    - `ensemble_top`: average the point forecasts of the best k models per series (1 = none).
+    - `n_jobs`: processes for statsforecast (local engine).
+    - `refit_windows`: refit models in every backtest window (True) or fit once and roll
+      forward (False, faster; only for models with `forward`).
+    """
+
+    models: tuple[str, ...] | None = None
+    n_windows: int = 3
+    season_length: int | None = None
+    min_history: int | None = None
+    holiday_country: str | None = "US"
+    interval_method: str = "conformal"
+    ensemble_top: int = 1
+    n_jobs: int = 1
+    refit_windows: bool = True
+
+    def __post_init__(self) -> None:
+        if self.models is not None:
+            if not self.models:
+                raise ValueError("models must name at least one model")
+            unknown = [m for m in self.models if m not in MODEL_NAMES]
+            if unknown:
+                raise ValueError(f"unknown models {unknown}; choose from {list(MODEL_NAMES)}")
+        if self.n_windows < 0:
+            raise ValueError("n_windows must be >= 0")
+        if self.season_length is not None and self.season_length < 1:
+            raise ValueError("season_length must be >= 1")
+        if self.min_history is not None and self.min_history < 1:
+            raise ValueError("min_history must be >= 1")
+        if self.interval_method not in INTERVAL_METHODS:
+            raise ValueError(f"interval_method must be one of {INTERVAL_METHODS}")
+        if self.ensemble_top < 1:
+            raise ValueError("ensemble_top must be >= 1")
+        if self.n_jobs < 1:
+            raise ValueError("n_jobs must be >= 1")
+
+    @classmethod
+    def fast(cls) -> ForecastConfig:
+        """A cheap setting for daily plans and simulations: SeasonalNaive, AutoETS and
+        CrostonOptimized/TSB for sparse series, one backtest window, fitted once."""
+        return cls(
+            models=("seasonal_naive", "auto_ets", "croston_optimized", "tsb"),
+            n_windows=1,
+        )
+
+
+def normalize_freq(freq: str) -> str:
+    """'D', 'W' or 'M' (accepts 'MS', 'ME', 'W-XXX' too); raises ValueError otherwise."""
+    code = freq.strip().upper()
+    if code.startswith("W"):
+        return "W"
+    if code in {"M", "MS", "ME"}:
+        return "M"
+    if code == "D":
+        return "D"
+    raise ValueError(f"freq {freq!r} must be D (daily), W (weekly) or M (monthly)")

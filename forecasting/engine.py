@@ -1,0 +1,262 @@
+"""`forecast`: classify, backtest-select, fit and quantify demand for every series."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from statsforecast.utils import ConformalIntervals
+
+from forecasting.candidates import NO_NATIVE_INTERVALS, build_model, candidates_for
+from forecasting.classify import classify_series
+from forecasting.cold_start import profile_forecasts
+from forecasting.config import FREQUENCIES, ForecastConfig, normalize_freq
+from forecasting.inputs import PreparedInputs, prepare_inputs
+from forecasting.intervals import apply_quantiles, scaled_error_quantiles
+from forecasting.metrics import seasonal_naive_scale
+from forecasting.quantiles import interval_levels, quantile_column, validate_quantiles
+from forecasting.result import SELECTION_COLUMNS, ForecastResult
+from forecasting.runner import Runner
+from forecasting.selection import select_models
+
+COLD_START_MODEL = "cold_start_profile"
+
+
+def forecast(
+    history: pd.DataFrame,
+    horizon: int,
+    *,
+    future: pd.DataFrame | None = None,
+    freq: str = "D",
+    quantiles: Sequence[float] = (0.1, 0.5, 0.9),
+    engine: str = "local",
+    config: ForecastConfig | None = None,
+    models: Sequence[str] | None = None,
+    n_windows: int | None = None,
+    items: pd.DataFrame | None = None,
+    scheduler_address: str | None = None,
+    strict_future: bool = False,
+) -> ForecastResult:
+    """Probabilistic demand forecasts for every sku x location of `history`.
+
+    - `history`: `sku, location, date, units` (+ numeric feature columns), units per period.
+    - `horizon`: periods to forecast, starting the period after the last history date.
+    - `future`: `sku, location, date` + the same features over the horizon; a feature with
+      no complete future values is dropped with a warning (an error with `strict_future`).
+      Pairs only in `future` get a cold-start forecast.
+    - `freq`: "D", "W" or "M"; `quantiles`: fractions, each a whole percent.
+    - `engine`: "local" or "dask" (`scheduler_address` or a LocalCluster).
+    - `config`: see `ForecastConfig`; `models` / `n_windows` override its fields (e.g.
+      `models=("seasonal_naive", "auto_ets"), n_windows=1` for a fast run).
+    - `items`: optional `sku, category` for cold-start profiles.
+
+    Raises `ForecastInputError` (a ValueError) naming columns/rows on bad input.
+    """
+    cfg = config or ForecastConfig()
+    overrides: dict[str, object] = {}
+    if models is not None:
+        overrides["models"] = tuple(models)
+    if n_windows is not None:
+        overrides["n_windows"] = n_windows
+    if overrides:
+        cfg = dataclasses.replace(cfg, **overrides)
+    freq_code = normalize_freq(freq)
+    qs = validate_quantiles(quantiles)
+    runner = Runner(engine=engine, n_jobs=cfg.n_jobs, scheduler_address=scheduler_address)
+    season = cfg.season_length or FREQUENCIES[freq_code][0]
+    min_history = cfg.min_history or FREQUENCIES[freq_code][1]
+
+    prep = prepare_inputs(
+        history,
+        horizon,
+        freq=freq_code,
+        future=future,
+        holiday_country=cfg.holiday_country,
+        strict_future=strict_future,
+    )
+    warnings = list(prep.warnings)
+    stats = _series_stats(prep.train, season)
+    cold_mask = (stats["history_periods"] < min_history) | (stats["nonzero"] == 0)
+    warm_ids = stats.index[~cold_mask]
+
+    selection_parts: list[pd.DataFrame] = []
+    residual_parts: list[pd.DataFrame] = []
+    min_cv_length = cfg.n_windows * horizon + max(season + 1, min_history)
+    groups: dict[tuple[tuple[str, ...], bool], list[int]] = {}
+    for uid in warm_ids:
+        row = stats.loc[uid]
+        names = candidates_for(row["demand_class"], cfg.models, freq=freq_code, n_obs=int(row["length"]))
+        backtest = cfg.n_windows > 0 and len(names) > 1 and row["length"] >= min_cv_length
+        if cfg.interval_method == "conformal" and cfg.n_windows > 0 and row["length"] >= min_cv_length:
+            backtest = True
+        groups.setdefault((names, backtest), []).append(int(uid))
+
+    for (names, backtest), uids in groups.items():
+        train = prep.train[prep.train["unique_id"].isin(uids)]
+        if backtest:
+            chosen = select_models(
+                train,
+                names,
+                horizon,
+                cfg.n_windows,
+                runner=runner,
+                sf_freq=prep.sf_freq,
+                freq=freq_code,
+                season_length=season,
+                scales=stats["scale"],
+                refit=cfg.refit_windows,
+            )
+            selection_parts.append(chosen.choice)
+            residual_parts.append(chosen.residuals)
+        else:
+            default = next((n for n in names if n != "seasonal_naive"), names[0])
+            selection_parts.append(
+                pd.DataFrame({"unique_id": uids, "model": default, "mase": np.nan, "scores": ""})
+            )
+    choice = (
+        pd.concat(selection_parts, ignore_index=True)
+        if selection_parts
+        else pd.DataFrame(columns=["unique_id", "model", "mase", "scores"])
+    )
+    residuals = pd.concat(residual_parts, ignore_index=True) if residual_parts else pd.DataFrame()
+
+    method = cfg.interval_method
+    if method == "conformal" and residuals.empty:
+        method = "model"
+    value_columns = ["mean", *[quantile_column(q) for q in qs]]
+    warm_frames = [
+        _fit_chosen(prep, choice, runner, horizon, freq_code, season, qs, method, cfg.n_windows)
+    ] if len(choice) else []
+    warm_fc = pd.concat(warm_frames, ignore_index=True) if warm_frames else pd.DataFrame(
+        columns=["unique_id", "ds", "model", "mean"]
+    )
+    missing = warm_fc["mean"].isna().to_numpy()
+    if missing.any():
+        # e.g. SeasonalNaive on a series shorter than one season: use the recent level
+        recent = prep.train.groupby("unique_id")["y"].apply(lambda y: float(y.iloc[-season:].mean()))
+        warm_fc.loc[missing, "mean"] = recent.reindex(warm_fc.loc[missing, "unique_id"]).to_numpy()
+        quantile_cols = [c for c in value_columns[1:] if c in warm_fc.columns]
+        for column in quantile_cols:
+            warm_fc.loc[missing, column] = warm_fc.loc[missing, "mean"]
+        n_series = warm_fc.loc[missing, "unique_id"].nunique()
+        warnings.append(f"{n_series} series without a model forecast (history shorter than a season) use their recent mean")
+    if method == "conformal" and len(warm_fc):
+        offsets = scaled_error_quantiles(residuals, stats["scale"], stats["demand_class"], qs)
+        classes = stats["demand_class"].reindex(warm_fc["unique_id"]).to_numpy()
+        table = np.vstack([offsets.get(c, offsets["*"]) for c in classes])
+        scale = stats["scale"].reindex(warm_fc["unique_id"]).to_numpy()
+        point = warm_fc["mean"].to_numpy()
+        warm_fc[value_columns[1:]] = apply_quantiles(point, scale, table)
+    warm_fc["mean"] = warm_fc["mean"].clip(lower=0.0)
+
+    ids = prep.ids.set_index("unique_id")
+    warm_fc = warm_fc.join(ids, on="unique_id").rename(columns={"ds": "date"})
+    cold_ids = [int(u) for u in stats.index[cold_mask]] + list(prep.new_ids)
+    cold_fc = pd.DataFrame()
+    if cold_ids:
+        cold_pairs = ids.loc[cold_ids].reset_index()
+        own_means = prep.train.groupby("unique_id")["y"].mean()
+        own = own_means.reindex(cold_pairs["unique_id"]).fillna(0.0)
+        cold_fc = profile_forecasts(
+            cold_pairs,
+            warm_fc[["sku", "location", "date", *value_columns]],
+            value_columns,
+            prep.horizon_dates,
+            items=items,
+            own_means=pd.Series(own.to_numpy(), index=pd.MultiIndex.from_frame(cold_pairs[["sku", "location"]])),
+        )
+        cold_fc["model"] = COLD_START_MODEL
+        warnings.append(f"{len(cold_ids)} series with little or no history forecast from a category/location profile")
+
+    forecasts = pd.concat(
+        [warm_fc[["sku", "location", "date", *value_columns, "model"]], cold_fc.drop(columns=["profile"], errors="ignore")],
+        ignore_index=True,
+    )
+    forecasts = forecasts.sort_values(["sku", "location", "date"]).reset_index(drop=True)
+    forecasts["date"] = pd.to_datetime(forecasts["date"])
+    for column in value_columns:
+        forecasts[column] = forecasts[column].astype(float)
+
+    selection = _selection_frame(prep, stats, choice, cold_ids)
+    return ForecastResult(forecasts=forecasts, selection=selection, warnings=tuple(warnings))
+
+
+def _series_stats(train: pd.DataFrame, season: int) -> pd.DataFrame:
+    """Per unique_id: length, history_periods (since first sale), nonzero count, scale
+    (seasonal-naive MAE, falling back to mean |y| then 1), adi, cv2, demand_class."""
+    classes = classify_series(train).set_index("unique_id")
+    rows = {}
+    for uid, group in train.groupby("unique_id", sort=True):
+        y = group["y"].to_numpy()
+        nz = np.flatnonzero(y > 0)
+        active = y[nz[0]:] if nz.size else y[:0]
+        scale = seasonal_naive_scale(y, season)
+        if not np.isfinite(scale) or scale <= 0:
+            scale = float(np.abs(y).mean()) if y.size and np.abs(y).mean() > 0 else 1.0
+        rows[uid] = (y.size, active.size, nz.size, scale)
+    stats = pd.DataFrame.from_dict(
+        rows, orient="index", columns=["length", "history_periods", "nonzero", "scale"]
+    )
+    return stats.join(classes)
+
+
+def _fit_chosen(
+    prep: PreparedInputs,
+    choice: pd.DataFrame,
+    runner: Runner,
+    horizon: int,
+    freq: str,
+    season: int,
+    quantiles: tuple[float, ...],
+    method: str,
+    n_windows: int,
+) -> pd.DataFrame:
+    """Fit each series' chosen model on its full history: unique_id, ds, mean, model
+    (+ quantile columns when method == "model")."""
+    levels = interval_levels(quantiles) if method == "model" else None
+    parts = []
+    for name, group in choice.groupby("model", sort=True):
+        uids = group["unique_id"].to_numpy()
+        train = prep.train[prep.train["unique_id"].isin(uids)]
+        future = None if prep.future is None else prep.future[prep.future["unique_id"].isin(uids)]
+        intervals = (
+            ConformalIntervals(h=horizon, n_windows=max(2, n_windows))
+            if levels and name in NO_NATIVE_INTERVALS
+            else None
+        )
+        model = build_model(str(name), season, freq=freq, prediction_intervals=intervals)
+        out = runner.forecast(
+            [model], train, horizon, freq=prep.sf_freq, season_length=season, future=future, level=levels
+        )
+        frame = pd.DataFrame({"unique_id": out["unique_id"].to_numpy(), "ds": out["ds"].to_numpy()})
+        frame["mean"] = out[name].to_numpy()
+        if levels:
+            for q in quantiles:
+                if abs(q - 0.5) < 1e-12:
+                    values = out[name].to_numpy()
+                else:
+                    level = round(abs(2 * q - 1) * 100)
+                    side = "lo" if q < 0.5 else "hi"
+                    values = out[f"{name}-{side}-{level}"].to_numpy()
+                frame[quantile_column(q)] = np.clip(values, 0.0, None)
+        frame["model"] = name
+        parts.append(frame)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _selection_frame(
+    prep: PreparedInputs, stats: pd.DataFrame, choice: pd.DataFrame, cold_ids: list[int]
+) -> pd.DataFrame:
+    ids = prep.ids.set_index("unique_id")
+    chosen = choice.set_index("unique_id")
+    frame = ids.join(stats[["adi", "cv2", "demand_class", "history_periods"]]).join(
+        chosen[["model", "mase", "scores"]]
+    )
+    frame["cold_start"] = frame.index.isin(cold_ids)
+    frame.loc[frame["cold_start"], "model"] = COLD_START_MODEL
+    frame["demand_class"] = frame["demand_class"].fillna("unknown")
+    frame["history_periods"] = frame["history_periods"].fillna(0).astype(int)
+    frame["scores"] = frame["scores"].fillna("")
+    return frame.reset_index(drop=True)[list(SELECTION_COLUMNS)]

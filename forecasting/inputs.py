@@ -1,0 +1,362 @@
+"""Validate and prepare forecasting inputs (domain frames -> statsforecast long frames).
+
+Conventions (documented in docs/forecasting.md):
+- `history`: one row per (sku, location, date) with `units` = net units sold that period
+  (sales minus returns). A negative net (returns exceed sales) is clipped to 0: returns are
+  not negative demand. Duplicate (sku, location, date) rows are an error, not summed.
+- Gaps: a period missing between a series' first date and the last history date of the
+  whole frame is a period with zero sales (the location was open, nothing sold). Feature
+  values in gaps are carried forward (then backward) within the series.
+- Forecasts start the period after the last history date of the whole frame, so every series
+  gets the same horizon dates.
+- Weekly data: all dates on the same weekday; monthly data: first day of the month.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from forecasting.errors import ForecastInputError
+
+KEY_COLUMNS = ("sku", "location", "date")
+HISTORY_COLUMNS = ("sku", "location", "date", "units")
+HOLIDAY_FEATURE = "public_holidays"
+_MAX_ROWS_LISTED = 5
+_WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+
+
+@dataclass(frozen=True)
+class PreparedInputs:
+    """Inputs in statsforecast form.
+
+    - `ids`: `unique_id, sku, location` (unique_id an int code).
+    - `train`: `unique_id, ds, y` + `features`, gap-filled, sorted by id and ds.
+    - `future`: `unique_id, ds` + `features` over the horizon for every series in `train`
+      (None when there are no features).
+    - `new_ids`: unique_ids (in `ids`) that appear only in the future frame (no history).
+    - `horizon_dates`: the horizon periods; `sf_freq`: the pandas frequency string.
+    """
+
+    ids: pd.DataFrame
+    train: pd.DataFrame
+    future: pd.DataFrame | None
+    features: tuple[str, ...]
+    new_ids: tuple[int, ...]
+    horizon_dates: pd.DatetimeIndex
+    sf_freq: str
+    warnings: tuple[str, ...]
+
+
+def _rows(index: Sequence[int] | pd.Index) -> str:
+    """'rows 2, 5, 9' (1-based data rows), shortened after a few."""
+    numbers = [int(i) + 1 for i in list(index)[:_MAX_ROWS_LISTED]]
+    more = len(index) - len(numbers)
+    text = ", ".join(str(n) for n in numbers)
+    return f"row{'s' if len(index) > 1 else ''} {text}" + (f" (and {more} more)" if more else "")
+
+
+def _parse_dates(frame: pd.DataFrame, name: str, problems: list[str]) -> pd.Series | None:
+    parsed = _to_dates(frame["date"], errors="coerce")
+    bad = frame.index[parsed.isna()]
+    if len(bad):
+        problems.append(f"{name} {_rows(bad)}: column 'date' is not a date")
+        return None
+    return parsed
+
+
+def _to_dates(values: pd.Series, errors: str = "raise") -> pd.Series:
+    """Normalized, timezone-naive datetime64 values."""
+    parsed = pd.to_datetime(values, errors=errors)  # type: ignore[call-overload]
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)
+    return parsed.dt.normalize()
+
+
+def _check_numeric(frame: pd.DataFrame, column: str, name: str, problems: list[str]) -> None:
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = frame.index[values.isna() & frame[column].notna()]
+    if len(bad):
+        problems.append(f"{name} {_rows(bad)}: column '{column}' is not numeric")
+
+
+def _check_keys(
+    frame: pd.DataFrame, dates: pd.Series, name: str, problems: list[str], *, check_order: bool
+) -> None:
+    keys = pd.DataFrame({"sku": frame["sku"].astype(str), "location": frame["location"].astype(str), "date": dates})
+    dup = keys.index[keys.duplicated(keep=False)]
+    if len(dup):
+        problems.append(f"{name} {_rows(dup)}: duplicate (sku, location, date)")
+    if check_order:
+        previous = keys.groupby(["sku", "location"], sort=False)["date"].shift()
+        unordered = keys.index[previous.notna() & (keys["date"] <= previous)]
+        if len(unordered):
+            problems.append(
+                f"{name} {_rows(unordered)}: dates out of order within (sku, location); "
+                "sort each series by ascending date"
+            )
+
+
+def feature_columns(history: pd.DataFrame) -> tuple[str, ...]:
+    """Columns of `history` other than sku, location, date, units (the features)."""
+    return tuple(c for c in history.columns if c not in HISTORY_COLUMNS)
+
+
+def validate_history(history: pd.DataFrame, *, check_order: bool = False) -> list[str]:
+    """Problems with a history frame (empty list when fine)."""
+    problems: list[str] = []
+    missing = [c for c in HISTORY_COLUMNS if c not in history.columns]
+    if missing:
+        return [f"history: missing column{'s' if len(missing) > 1 else ''} {', '.join(repr(c) for c in missing)}"]
+    if history.empty:
+        return ["history: no rows"]
+    frame = history.reset_index(drop=True)
+    for column in ("sku", "location"):
+        bad = frame.index[frame[column].isna()]
+        if len(bad):
+            problems.append(f"history {_rows(bad)}: column '{column}' is empty")
+    dates = _parse_dates(frame, "history", problems)
+    _check_numeric(frame, "units", "history", problems)
+    bad_units = frame.index[pd.to_numeric(frame["units"], errors="coerce").isna() & frame["units"].isna()]
+    if len(bad_units):
+        problems.append(f"history {_rows(bad_units)}: column 'units' is empty")
+    for column in feature_columns(frame):
+        _check_numeric(frame, column, "history", problems)
+    if dates is not None:
+        _check_keys(frame, dates, "history", problems, check_order=check_order)
+    return problems
+
+
+def validate_future(future: pd.DataFrame, *, check_order: bool = False) -> list[str]:
+    """Problems with a future-features frame (empty list when fine)."""
+    missing = [c for c in KEY_COLUMNS if c not in future.columns]
+    if missing:
+        return [f"future: missing column{'s' if len(missing) > 1 else ''} {', '.join(repr(c) for c in missing)}"]
+    problems: list[str] = []
+    frame = future.reset_index(drop=True)
+    dates = _parse_dates(frame, "future", problems)
+    for column in frame.columns:
+        if column not in KEY_COLUMNS and column != "units":
+            _check_numeric(frame, column, "future", problems)
+    if dates is not None:
+        _check_keys(frame, dates, "future", problems, check_order=check_order)
+    return problems
+
+
+def _period_codes(dates: pd.Series, freq: str) -> np.ndarray:
+    """Integer period number of each date (consecutive periods differ by 1)."""
+    if freq == "M":
+        return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(np.int64)
+    days = dates.to_numpy("datetime64[D]").astype(np.int64)
+    return days // 7 if freq == "W" else days
+
+
+def _sf_freq(freq: str, last: pd.Timestamp) -> str:
+    if freq == "D":
+        return "D"
+    if freq == "W":
+        return f"W-{_WEEKDAYS[last.weekday()]}"
+    return "MS"
+
+
+def _check_alignment(dates: pd.Series, freq: str, problems: list[str], name: str) -> None:
+    if freq == "W":
+        weekdays = dates.dt.weekday
+        bad = dates.index[weekdays != weekdays.iloc[-1]]
+        if len(bad):
+            problems.append(f"{name} {_rows(bad)}: weekly dates must all fall on the same weekday")
+    elif freq == "M":
+        bad = dates.index[dates.dt.day != 1]
+        if len(bad):
+            problems.append(f"{name} {_rows(bad)}: monthly dates must be the first day of a month")
+
+
+def holiday_counts(dates: pd.DatetimeIndex, freq: str, country: str) -> np.ndarray:
+    """Public holidays (count of days, `holidays` package) in each period.
+
+    A daily period is the day itself; a weekly period the 7 days ending on its date (the
+    usual retail "week ending" label); a monthly period the calendar month.
+    """
+    import holidays
+
+    years = range(dates.min().year - 1, dates.max().year + 2)
+    calendar = holidays.country_holidays(country, years=years)
+    days = pd.DatetimeIndex(sorted(pd.Timestamp(d) for d in calendar))
+    if freq == "D":
+        return dates.isin(days).astype(float)
+    if freq == "W":
+        starts = dates - pd.Timedelta(days=6)
+        return np.array([((days >= s) & (days <= e)).sum() for s, e in zip(starts, dates, strict=True)], float)
+    month = dates.to_period("M")
+    return np.array([(days.to_period("M") == m).sum() for m in month], float)
+
+
+def prepare_inputs(
+    history: pd.DataFrame,
+    horizon: int,
+    *,
+    freq: str,
+    future: pd.DataFrame | None = None,
+    holiday_country: str | None = None,
+    strict_future: bool = False,
+) -> PreparedInputs:
+    """Validate `history`/`future` and build statsforecast frames. See the module docstring.
+
+    Raises ForecastInputError naming columns/rows. A feature without complete future values
+    is dropped with a warning, or raises when `strict_future` is set (the CLI sets it).
+    """
+    problems: list[str] = []
+    if horizon <= 0:
+        problems.append(f"horizon must be a positive number of periods, got {horizon}")
+    problems += validate_history(history)
+    if future is not None:
+        problems += validate_future(future)
+    if problems:
+        raise ForecastInputError(problems)
+    warnings: list[str] = []
+    hist = history.reset_index(drop=True).copy()
+    hist["sku"] = hist["sku"].astype(str)
+    hist["location"] = hist["location"].astype(str)
+    hist["date"] = _to_dates(hist["date"])
+    features = list(feature_columns(hist))
+    for column in ["units", *features]:
+        hist[column] = pd.to_numeric(hist[column], errors="coerce").astype(float)
+    _check_alignment(hist["date"], freq, problems, "history")
+    if problems:
+        raise ForecastInputError(problems)
+    negative = int((hist["units"] < 0).sum())
+    if negative:
+        warnings.append(f"{negative} history rows with negative net units (returns) set to 0")
+        hist["units"] = hist["units"].clip(lower=0)
+
+    last = hist["date"].max()
+    sf_freq = _sf_freq(freq, last)
+    horizon_dates = pd.date_range(last, periods=horizon + 1, freq=sf_freq)[1:]
+
+    fut = None
+    if future is not None:
+        fut = future.reset_index(drop=True).copy()
+        fut["sku"] = fut["sku"].astype(str)
+        fut["location"] = fut["location"].astype(str)
+        fut["date"] = _to_dates(fut["date"])
+        outside = fut.index[~fut["date"].isin(horizon_dates)]
+        if len(outside):
+            message = (
+                f"future {_rows(outside)}: date outside the horizon "
+                f"{horizon_dates[0].date()}..{horizon_dates[-1].date()}"
+            )
+            if strict_future:
+                raise ForecastInputError([message])
+            warnings.append(message + "; those rows are ignored")
+            fut = fut.loc[~fut.index.isin(outside)]
+
+    # Series ids: history series first, then series only known from the future frame.
+    ids = hist[["sku", "location"]].drop_duplicates().sort_values(["sku", "location"])
+    new_pairs = pd.DataFrame(columns=["sku", "location"])
+    if fut is not None:
+        pairs = fut[["sku", "location"]].drop_duplicates()
+        merged = pairs.merge(ids, how="left", indicator=True)
+        new_pairs = merged.loc[merged["_merge"] == "left_only", ["sku", "location"]]
+    ids = pd.concat([ids, new_pairs.sort_values(["sku", "location"])], ignore_index=True)
+    ids.insert(0, "unique_id", np.arange(len(ids), dtype=np.int64))
+    n_hist = len(ids) - len(new_pairs)
+    new_ids = tuple(int(i) for i in ids["unique_id"].iloc[n_hist:])
+
+    hist = hist.merge(ids, on=["sku", "location"], how="left")
+    hist["period"] = _period_codes(hist["date"], freq)
+    hist = hist.sort_values(["unique_id", "period"])
+    end = _period_codes(pd.Series([last]), freq)[0]
+    starts = hist.groupby("unique_id", sort=True)["period"].min()
+    lengths = (end - starts.to_numpy() + 1).astype(np.int64)
+    grid_ids = np.repeat(starts.index.to_numpy(), lengths)
+    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    grid_periods = np.repeat(starts.to_numpy(), lengths) + offsets
+    grid = pd.DataFrame({"unique_id": grid_ids, "period": grid_periods})
+    train = grid.merge(hist[["unique_id", "period", "units", *features]], how="left", on=["unique_id", "period"])
+    gaps = int(train["units"].isna().sum())
+    if gaps:
+        warnings.append(f"{gaps} missing periods filled with zero sales")
+    train["units"] = train["units"].fillna(0.0)
+    steps_back = (end - train["period"]).to_numpy()
+    train["ds"] = _dates_back(last, steps_back, sf_freq, freq)
+    train = train.rename(columns={"units": "y"})
+    if features:
+        train[features] = train.groupby("unique_id")[features].ffill()
+        train[features] = train.groupby("unique_id")[features].bfill().fillna(0.0)
+
+    kept: list[str] = []
+    future_frame = None
+    if features:
+        if fut is None:
+            warnings.append(
+                f"no future values given; features dropped: {', '.join(features)}"
+            )
+        else:
+            fut = fut.merge(ids, on=["sku", "location"], how="left")
+            need = pd.MultiIndex.from_product(
+                [ids["unique_id"].iloc[:n_hist], horizon_dates], names=["unique_id", "ds"]
+            )
+            fut_indexed = fut.rename(columns={"date": "ds"}).set_index(["unique_id", "ds"])
+            for feature in features:
+                if feature not in fut_indexed.columns:
+                    reason = f"feature '{feature}' has no column in the future frame"
+                else:
+                    values = pd.to_numeric(fut_indexed[feature], errors="coerce").reindex(need)
+                    n_missing = int(values.isna().sum())
+                    if n_missing == 0:
+                        kept.append(feature)
+                        continue
+                    reason = f"feature '{feature}' has no future value for {n_missing} series x date rows"
+                if strict_future:
+                    raise ForecastInputError([reason])
+                warnings.append(reason + "; feature dropped")
+            if kept:
+                future_frame = (
+                    fut_indexed[kept].apply(pd.to_numeric).reindex(need).reset_index()
+                )
+    train = train[["unique_id", "ds", "y", *kept]]
+
+    if holiday_country:
+        hist_holidays = holiday_counts(pd.DatetimeIndex(train["ds"]), freq, holiday_country)
+        if np.ptp(hist_holidays) > 0 and HOLIDAY_FEATURE not in kept:
+            train[HOLIDAY_FEATURE] = hist_holidays
+            if future_frame is None:
+                future_frame = pd.DataFrame(
+                    {
+                        "unique_id": np.repeat(ids["unique_id"].iloc[:n_hist].to_numpy(), horizon),
+                        "ds": np.tile(horizon_dates, n_hist),
+                    }
+                )
+            future_frame[HOLIDAY_FEATURE] = holiday_counts(
+                pd.DatetimeIndex(future_frame["ds"]), freq, holiday_country
+            )
+            kept.append(HOLIDAY_FEATURE)
+
+    return PreparedInputs(
+        ids=ids,
+        train=train.reset_index(drop=True),
+        future=future_frame,
+        features=tuple(kept),
+        new_ids=new_ids,
+        horizon_dates=horizon_dates,
+        sf_freq=sf_freq,
+        warnings=tuple(warnings),
+    )
+
+
+def _dates_back(last: pd.Timestamp, steps_back: np.ndarray, sf_freq: str, freq: str) -> np.ndarray:
+    """Dates `steps_back` periods before `last`."""
+    if freq == "M":
+        base = last.year * 12 + last.month - 1
+        codes = base - steps_back
+        years, months = np.divmod(codes, 12)
+        return pd.to_datetime(
+            {"year": years, "month": months + 1, "day": np.ones_like(years)}
+        ).to_numpy()
+    unit = 7 if freq == "W" else 1
+    return (np.datetime64(last.date(), "D") - (steps_back * unit).astype("timedelta64[D]")).astype(
+        "datetime64[ns]"
+    )

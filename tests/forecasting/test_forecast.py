@@ -1,0 +1,102 @@
+"""`forecasting.forecast`: output form, known answers, cold start, features."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting import ForecastConfig, forecast
+from tests.forecasting.helpers import WEEK, weekly_pattern_history
+
+CHEAP = ForecastConfig(models=("seasonal_naive",), n_windows=2, holiday_country=None)
+
+
+def test_seasonal_naive_reproduces_pure_weekly_pattern() -> None:
+    history = weekly_pattern_history(days=70)  # 10 whole weeks; last day is a Sunday
+    result = forecast(history, 14, config=CHEAP)
+    f = result.forecasts
+    assert list(f.columns) == ["sku", "location", "date", "mean", "p10", "p50", "p90", "model"]
+    assert len(f) == 14
+    assert f["date"].iloc[0] == pd.Timestamp("2024-03-11")  # the day after the last date
+    assert (f["date"].diff().dropna() == pd.Timedelta(days=1)).all()
+    np.testing.assert_allclose(f["mean"].to_numpy(), np.resize(WEEK, 14))
+    # a perfect backtest: zero error -> MASE 0, quantiles collapse on the mean
+    np.testing.assert_allclose(f["p10"], f["mean"])
+    np.testing.assert_allclose(f["p90"], f["mean"])
+    sel = result.selection
+    assert sel.loc[0, "model"] == "seasonal_naive"
+    assert sel.loc[0, "mase"] == pytest.approx(0.0)
+    # sizes 5,7,9,11,13,30,2: mean 11, variance 502/7 -> CV^2 = 0.593 >= 0.49, ADI 1
+    assert sel.loc[0, "demand_class"] == "erratic"
+    assert not sel.loc[0, "cold_start"]
+
+
+def test_quantile_columns_follow_requested_levels() -> None:
+    history = weekly_pattern_history(days=56)
+    result = forecast(history, 7, quantiles=(0.95, 0.05, 0.5), config=CHEAP)
+    assert list(result.forecasts.columns) == [
+        "sku", "location", "date", "mean", "p05", "p50", "p95", "model",
+    ]
+
+
+def test_gaps_are_zero_sales_and_returns_are_clipped() -> None:
+    history = weekly_pattern_history(days=70)
+    history = history[history["date"] != pd.Timestamp("2024-03-04")]  # a Monday goes missing
+    history.loc[history["date"] == pd.Timestamp("2024-03-05"), "units"] = -3.0  # returns
+    result = forecast(history, 7, config=ForecastConfig(models=("seasonal_naive",), n_windows=0, holiday_country=None))
+    mean = result.forecasts["mean"].to_numpy()
+    assert mean[0] == 0.0  # Monday 2024-03-11 repeats the filled zero of 2024-03-04
+    assert mean[1] == 0.0  # Tuesday repeats the clipped return day
+    np.testing.assert_allclose(mean[2:], WEEK[2:])
+    assert any("negative" in w for w in result.warnings)
+    assert any("filled with zero" in w for w in result.warnings)
+
+
+def test_weekly_frequency_dates_keep_the_weekday() -> None:
+    dates = pd.date_range("2024-01-05", periods=30, freq="W-FRI")
+    history = pd.DataFrame({"sku": "A", "location": "L", "date": dates, "units": np.arange(30.0) + 10})
+    result = forecast(history, 4, freq="W", config=CHEAP)
+    expected = pd.date_range(dates[-1], periods=5, freq="W-FRI")[1:]
+    assert list(result.forecasts["date"]) == list(expected)
+    # 30 weeks < one 52-week season: no seasonal-naive value, the recent mean is used
+    np.testing.assert_allclose(result.forecasts["mean"], np.arange(30.0).mean() + 10)
+
+
+def test_cold_start_uses_category_location_profile() -> None:
+    history = weekly_pattern_history(days=70, pairs=(("A", "L1"), ("B", "L1"), ("C", "L2")))
+    # D at L1 sold only on the last 3 days: a cold start; E only appears in the future frame
+    new = pd.DataFrame({"sku": "D", "location": "L1", "date": pd.date_range("2024-03-08", periods=3), "units": [4.0, 4.0, 4.0]})
+    history = pd.concat([history, new], ignore_index=True)
+    future = pd.DataFrame({"sku": "E", "location": "L1", "date": pd.date_range("2024-03-11", periods=7)})
+    items = pd.DataFrame({"sku": ["A", "B", "C", "D", "E"], "category": ["x", "y", "x", "x", "x"]})
+    result = forecast(history, 7, future=future, items=items, config=CHEAP)
+    f = result.forecasts.set_index(["sku", "location", "date"])
+    for sku in ("D", "E"):
+        rows = f.loc[(sku, "L1")]
+        # only warm peer of category x at L1 is A (pattern x1)
+        np.testing.assert_allclose(rows["mean"].to_numpy(), WEEK)
+        assert (rows["model"] == "cold_start_profile").all()
+    sel = result.selection.set_index("sku")
+    assert bool(sel.loc["D", "cold_start"]) and bool(sel.loc["E", "cold_start"])
+    assert not bool(sel.loc["A", "cold_start"])
+
+
+def test_feature_without_future_values_is_dropped_with_warning() -> None:
+    history = weekly_pattern_history(days=56)
+    history["on_promo"] = 0.0
+    result = forecast(history, 7, config=CHEAP)
+    assert any("on_promo" in w for w in result.warnings)
+    assert len(result.forecasts) == 7
+
+
+def test_intermittent_series_gets_intermittent_model_and_nonnegative_quantiles() -> None:
+    rng = np.random.default_rng(3)
+    days = 120
+    units = rng.binomial(1, 0.2, days) * rng.integers(1, 4, days)
+    history = pd.DataFrame({"sku": "A", "location": "L", "date": pd.date_range("2024-01-01", periods=days), "units": units.astype(float)})
+    result = forecast(history, 7, config=ForecastConfig(models=("seasonal_naive", "croston_optimized", "adida"), n_windows=2, holiday_country=None))
+    sel = result.selection.iloc[0]
+    assert sel["demand_class"] in {"intermittent", "lumpy"}
+    assert sel["model"] in {"croston_optimized", "adida"}
+    f = result.forecasts
+    assert (f[["mean", "p10", "p50", "p90"]] >= 0).all().all()
+    assert (f["p10"] <= f["p50"]).all() and (f["p50"] <= f["p90"]).all()
