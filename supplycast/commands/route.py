@@ -136,7 +136,7 @@ def _route_sites(stops: Path, vehicles: Path, depot_name: str, lat: float | None
     try:
         plan = plan_routes(stop_frame, vehicle_frame, depot, time_limit_seconds=time_limit,
                            speed_kmh=speed_kmh, depots=[known[h] for h in sorted(homes)],
-                           engine="ortools" if engine == "auto" else engine, seed=seed)
+                           engine=engine, seed=seed)
     except RouteInputError as exc:
         _fail([p.replace("stops line", f"{stops}: line").replace(
             "vehicles line", f"{vehicles}: line") for p in exc.problems])

@@ -80,7 +80,7 @@ def test_rounding_conventions() -> None:
     assert apply_rounding(d, "none").tolist() == d.tolist()
 
 
-@pytest.mark.parametrize("engine", ["ortools", "pyvrp"])
+@pytest.mark.parametrize("engine", ["ortools", "pyvrp", "auto"])
 def test_tiny_cvrp_solved_to_its_optimum_and_numbered_as_vrplib(tmp_path: Path,
                                                                  engine: str) -> None:
     path = tmp_path / "tiny.vrp"
@@ -146,3 +146,11 @@ def test_cli_reports_bad_instance_and_bad_rounding(tmp_path: Path) -> None:
     result = runner.invoke(app, ["route", "--instance", str(bad), "--out",
                                  str(tmp_path / "o.sol"), "--rounding", "floor"])
     assert result.exit_code == 1 and "--rounding must be one of" in result.output
+
+
+def test_unknown_engine_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.vrp"
+    path.write_text(TINY_CVRP)
+    result = CliRunner().invoke(app, ["route", "--instance", str(path), "--out",
+                                      str(tmp_path / "o.sol"), "--engine", "gurobi"])
+    assert result.exit_code == 1 and "unknown engine 'gurobi'" in result.output

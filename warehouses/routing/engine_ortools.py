@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util import optional_boolean_pb2
 
 from warehouses.routing.problem import (
     UNLIMITED,
@@ -118,7 +119,7 @@ def solve_with_ortools(
     params.ls_operator_neighbors_ratio = opts.neighbors_ratio
     params.ls_operator_min_neighbors = opts.min_neighbors
     for name in opts.extra_operators:
-        setattr(params.local_search_operators, name, True)
+        setattr(params.local_search_operators, name, optional_boolean_pb2.BOOL_TRUE)
     remaining = max(0.05, time_limit_seconds - (time.perf_counter() - began))
     params.time_limit.FromMilliseconds(int(remaining * 1000))
     params.log_search = opts.log_search

@@ -4,12 +4,16 @@ Units: latitude/longitude in degrees; demand and capacity in units; times as "HH
 (minutes after midnight, hours may exceed 23) or plain minutes; distances in km; travel
 time = distance / `speed_kmh`. Internally the problem is solved in metres and seconds.
 Objective: total distance plus each used vehicle's `fixed_cost` (converted to km with
-`cost_per_km`), minus nothing: a stop that cannot be served is left out at a penalty far
-above any detour and reported in `RoutePlan.unserved` with its reason.
+`cost_per_km`) plus a penalty per stop left out, set above the most that serving one stop
+can cost (twice the longest arc plus the largest fixed cost, plus 1 km), so stops are
+left out only when they cannot be fitted; each is reported in `RoutePlan.unserved`
+with its reason.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -128,7 +132,7 @@ def plan_routes(
     depots: Sequence[Depot] = (),
     distance_matrix_km: pd.DataFrame | None = None,
     cost_per_km: float = 1.0,
-    engine: str = "ortools",
+    engine: str = "auto",
     seed: int = 0,
 ) -> RoutePlan:
     """Route `vehicles` from `depot` to `stops` (STOPS.csv / VEHICLES.csv form, issue 6).
@@ -138,10 +142,12 @@ def plan_routes(
     `distance_matrix_km`: road distances with stop and depot ids as index and columns,
     used instead of haversine. `fixed_cost` and `cost_per_km` share a currency, so a
     vehicle is used only when it saves more than fixed_cost / cost_per_km km.
-    Stops at fault on their own (window ending before it starts, demand above every
+    `engine`: "auto" (PyVRP, OR-Tools as fallback; see `solve.solve_problem`), "ortools"
+    or "pyvrp". Stops at fault on their own (window ending before it starts, demand above every
     capacity, missing coordinates, unreachable in time) are reported unserved; malformed
     tables raise `RouteInputError`.
     """
+    began = time.perf_counter()  # the time limit covers the whole call, not only the search
     if speed_kmh <= 0 or time_limit_seconds <= 0 or cost_per_km <= 0:
         raise ValueError("speed_kmh, time_limit_seconds and cost_per_km must be > 0")
     all_depots = _depot_table(depot, depots)
@@ -201,7 +207,7 @@ def plan_routes(
                              tuple(range(n_depots)), specs, penalty, tuple(ids))
 
     # Stops no vehicle could serve even alone are reported up front, not given to the solver.
-    reasons = _alone_unservable(problem, fleet)
+    reasons = _alone_unservable(problem)
     if reasons:
         keep = [i for i in range(n) if i not in reasons]
         for i, reason in sorted(reasons.items()):
@@ -211,7 +217,8 @@ def plan_routes(
     if len(ids) == n_depots:
         return RoutePlan(_empty_legs(), _unserved_frame(unserved), sites, engine, "feasible")
 
-    solution = solve_problem(problem, engine=engine, time_limit_seconds=time_limit_seconds,
+    left = max(0.1, 0.98 * time_limit_seconds - (time.perf_counter() - began))
+    solution = solve_problem(problem, engine=engine, time_limit_seconds=left,
                              seed=seed)
     if solution.status == "no_solution":
         raise RuntimeError(f"{engine}: no solution found within {time_limit_seconds} s")
@@ -389,17 +396,21 @@ def _distance_km(ids: list[str], lat: np.ndarray, lon: np.ndarray,
     return km
 
 
-def _alone_unservable(problem: RoutingProblem, fleet: list[dict]) -> dict[int, str]:
+def _alone_unservable(problem: RoutingProblem) -> dict[int, str]:
     """Stops that no single vehicle can serve even as its only stop, with the reason."""
     reasons: dict[int, str] = {}
     biggest = max(v.capacity for v in problem.vehicles)
+    kinds: dict[tuple, int] = {}  # identical vehicles need checking once
+    for v, spec in enumerate(problem.vehicles):
+        kinds.setdefault(dataclasses.astuple(spec)[:-1], v)
+    distinct = list(kinds.values())
     for node in problem.clients:
         if problem.demand[node] > biggest:
             reasons[node] = (f"demand {int(problem.demand[node])} units above every vehicle's "
                              f"capacity (largest {biggest})")
             continue
         if not any(not schedule_route(problem, v, (node,)).problems
-                   for v in range(len(problem.vehicles))
+                   for v in distinct
                    if problem.vehicles[v].capacity >= problem.demand[node]):
             reasons[node] = ("cannot be reached within its window and back within any "
                              "vehicle's shift")

@@ -175,7 +175,7 @@ def solve_vrplib(
     *,
     time_limit_seconds: float = 10.0,
     rounding: str = "auto",
-    engine: str = "ortools",
+    engine: str = "auto",
     seed: int = 0,
 ) -> tuple[BenchmarkInstance, RoutingSolution]:
     """Read a `.vrp` instance and solve it with `engine` within `time_limit_seconds`."""
