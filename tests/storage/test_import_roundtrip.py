@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from storage.frames import load_frame
-from storage.importing import KINDS, import_directory, import_kind
+from storage.importing import KINDS, ImportValidationError, import_directory, import_kind
 from tests.storage.files import VALID_FILES, write_files
 
 NaN = np.nan
@@ -119,7 +120,7 @@ def test_every_kind_round_trips(engine: Engine, tmp_path: Path) -> None:
     assert report.rows_by_kind["sales"] == 3 and report.total_rows == 21
     loaded = _load_all(engine)
     for kind in KINDS:
-        pd.testing.assert_frame_equal(loaded[kind], EXPECTED[kind], check_dtype=True), kind
+        pd.testing.assert_frame_equal(loaded[kind], EXPECTED[kind], obj=kind)
 
 
 def test_importing_the_same_files_twice_leaves_the_same_data(
@@ -175,3 +176,28 @@ def test_sales_of_a_new_sku_in_the_same_batch_are_accepted(
     assert items[["pack_size", "moq"]].values.tolist() == [[1, 0]]  # documented defaults
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM sales")).scalar_one() == 4
+
+
+def test_import_from_an_uploaded_file_object(engine: Engine) -> None:
+    upload = io.BytesIO(b"supplier,name\nS7,Seven\n")
+    report = import_kind(engine, "suppliers", upload)
+    assert report.rows_by_kind == {"suppliers": 1}
+    assert load_frame(engine, "suppliers")["supplier"].tolist() == ["S7"]
+    bad = io.BytesIO(b"supplier,name\nS8,\n")
+    with pytest.raises(ImportValidationError) as caught:
+        import_kind(engine, "suppliers", bad)
+    assert [str(p) for p in caught.value.problems] == ["suppliers.csv:2:name: a value is required"]
+
+
+def test_import_into_a_database_without_tables_says_to_migrate(tmp_path: Path) -> None:
+    from storage.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    try:
+        with pytest.raises(ImportValidationError) as caught:
+            import_kind(engine, "suppliers", io.BytesIO(b"supplier,name\nS1,One\n"))
+    finally:
+        engine.dispose()
+    assert "table suppliers does not exist: run `supplycast db upgrade` first" in str(
+        caught.value.problems[0]
+    )
