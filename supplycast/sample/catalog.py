@@ -164,10 +164,11 @@ def build_items(rng: np.random.Generator, n_skus: int) -> pd.DataFrame:
     Private columns (dropped before writing): `category_index`, `supplier`, `slow_mover`.
     """
     rows: list[dict[str, object]] = []
-    for index, (profile, count) in enumerate(zip(CATEGORIES, category_counts(n_skus))):
+    for index, (profile, count) in enumerate(zip(CATEGORIES, category_counts(n_skus), strict=True)):
         combos = [f"{p} {s}" for p in profile.products for s in profile.sizes]
         order = rng.permutation(len(combos))
-        prices = np.exp(rng.uniform(*np.log(profile.price_range), size=count))
+        low_price, high_price = profile.price_range
+        prices = np.exp(rng.uniform(np.log(low_price), np.log(high_price), size=count))
         margins = rng.uniform(*profile.margin_range, size=count)
         packs = rng.choice(profile.pack_sizes, size=count)
         moq_cases = rng.integers(1, 4, size=count)

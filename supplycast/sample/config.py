@@ -20,8 +20,8 @@ class SampleConfig:
         seed: seed of the numpy Generator; the same seed gives identical files.
         n_skus: number of SKUs (at least one per category, i.e. >= 10).
         n_days: days of daily sales history at each front warehouse (730 = two years).
-        end_date: last day of sales history; the inventory snapshot is taken at its end and
-            the plan is made the next morning (`plan_date`).
+        end_date: last day of sales history and the date of the inventory snapshot (end of
+            day); the daily plan runs as of this date and acts on the next day.
         weather_forecast_days: days of weather forecast after `end_date`.
     """
 
@@ -49,8 +49,3 @@ class SampleConfig:
     def start_date(self) -> date:
         """First day of sales history."""
         return self.end_date - timedelta(days=self.n_days - 1)
-
-    @property
-    def plan_date(self) -> date:
-        """The morning after the last day of history: the as-of date of the daily plan."""
-        return self.end_date + timedelta(days=1)

@@ -141,8 +141,13 @@ def build_sales(
     promo = (1.0 - discount) ** (-elasticity[:, None, None])
 
     mu = (
-        base[:, None, None] * store[None, :, None] * growth[None, :, :] * item_day[:, None, :]
-        * heat * rain[None, :, :] * promo
+        base[:, None, None]
+        * store[None, :, None]
+        * growth[None, :, :]
+        * item_day[:, None, :]
+        * heat
+        * rain[None, :, :]
+        * promo
     )
     launch = _launch_days(rng, items, n_days)
     launched = t[None, None, :] >= launch[:, None, None]
@@ -223,4 +228,3 @@ def _add_returns(
     n_returns = max(3, round(RETURN_FRACTION * flat.size))
     chosen = rng.choice(flat, size=n_returns, replace=False)
     np.put(units, chosen, -rng.integers(1, 3, n_returns))
-

@@ -22,14 +22,29 @@ from supplycast.sample.weather import build_weather
 
 #: Kinds in dependency order (a kind only references kinds before it) and their CSV columns.
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
-    "items": ("sku", "name", "category", "unit_cost", "unit_price", "pack_size", "moq",
-              "shelf_life_days"),
-    "locations": ("location", "name", "kind", "parent", "backup", "latitude", "longitude",
-                  "capacity_units"),
+    "items": (
+        "sku",
+        "name",
+        "category",
+        "unit_cost",
+        "unit_price",
+        "pack_size",
+        "moq",
+        "shelf_life_days",
+    ),
+    "locations": (
+        "location",
+        "name",
+        "kind",
+        "parent",
+        "backup",
+        "latitude",
+        "longitude",
+        "capacity_units",
+    ),
     "lanes": ("origin", "destination", "transit_days", "cost_per_unit", "capacity_units_per_day"),
     "suppliers": ("supplier", "name"),
-    "supply": ("supplier", "sku", "location", "lead_time_days", "lead_time_std_days",
-               "order_days"),
+    "supply": ("supplier", "sku", "location", "lead_time_days", "lead_time_std_days", "order_days"),
     "sales": ("sku", "location", "date", "units"),
     "weather": ("location", "date", "temperature_c", "precipitation_mm", "kind"),
     "promotions": ("sku", "location", "start_date", "end_date", "discount_pct"),
@@ -66,7 +81,10 @@ def generate_sample(config: SampleConfig | None = None) -> SampleNetwork:
     fronts = locations.loc[locations["kind"] == "front", "location"].tolist()
     supply = build_supply(rng, items, regionals)
     weather = build_weather(
-        rng, locations["location"].tolist(), config.start_date, config.n_days,
+        rng,
+        locations["location"].tolist(),
+        config.start_date,
+        config.n_days,
         config.weather_forecast_days,
     )
     promotions = build_promotions(rng, items, fronts, config.start_date, config.n_days)
@@ -87,8 +105,10 @@ def generate_sample(config: SampleConfig | None = None) -> SampleNetwork:
         "inventory": inventory,
         "purchase_orders": purchase_orders,
     }
-    frames = {kind: raw[kind].loc[:, list(columns)].reset_index(drop=True)
-              for kind, columns in CSV_COLUMNS.items()}
+    frames = {
+        kind: raw[kind].loc[:, list(columns)].reset_index(drop=True)
+        for kind, columns in CSV_COLUMNS.items()
+    }
     slow = tuple(items.loc[items["slow_mover"], "sku"])
     return SampleNetwork(config, frames, demand.new_skus, slow)
 

@@ -18,7 +18,15 @@ SITES: tuple[tuple[str, str, str, str | None, float, float, int], ...] = (
     ("RDC-JIADING", "Jiading Regional DC", "regional", None, 31.3406, 121.2610, 400_000),
     ("RDC-PUDONG", "Pudong Kangqiao Regional DC", "regional", None, 31.1524, 121.5796, 450_000),
     ("FW-JINGAN", "Jing'an Front Warehouse", "front", "RDC-JIADING", 31.2286, 121.4480, 30_000),
-    ("FW-CHANGNING", "Changning Front Warehouse", "front", "RDC-JIADING", 31.2204, 121.4246, 25_000),
+    (
+        "FW-CHANGNING",
+        "Changning Front Warehouse",
+        "front",
+        "RDC-JIADING",
+        31.2204,
+        121.4246,
+        25_000,
+    ),
     ("FW-PUTUO", "Putuo Front Warehouse", "front", "RDC-JIADING", 31.2491, 121.3970, 25_000),
     ("FW-MINHANG", "Minhang Front Warehouse", "front", "RDC-JIADING", 31.1128, 121.3816, 30_000),
     ("FW-XUHUI", "Xuhui Front Warehouse", "front", "RDC-PUDONG", 31.1884, 121.4365, 30_000),
@@ -28,7 +36,9 @@ SITES: tuple[tuple[str, str, str, str | None, float, float, int], ...] = (
 )
 
 
-def haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+def haversine_km(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
     """Great-circle distance in km (haversine formula, spherical earth of mean radius 6371 km)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dphi, dlmb = p2 - p1, np.radians(lon2 - lon1)
@@ -39,7 +49,8 @@ def haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.
 def build_locations() -> pd.DataFrame:
     """locations.csv. A regional's backup is the other regional; a front's is its nearest front."""
     frame = pd.DataFrame(
-        SITES, columns=["location", "name", "kind", "parent", "latitude", "longitude", "capacity_units"]
+        SITES,
+        columns=["location", "name", "kind", "parent", "latitude", "longitude", "capacity_units"],
     )
     distance = _distance_matrix(frame)
     backups: list[str] = []
@@ -86,7 +97,14 @@ def build_lanes(locations: pd.DataFrame, rng: np.random.Generator) -> pd.DataFra
     for i, j in sorted(pairs):
         add(i, j, 0.30, 0.025, int(rng.integers(15, 26)) * 100)
     return pd.DataFrame(
-        rows, columns=["origin", "destination", "transit_days", "cost_per_unit", "capacity_units_per_day"]
+        rows,
+        columns=[
+            "origin",
+            "destination",
+            "transit_days",
+            "cost_per_unit",
+            "capacity_units_per_day",
+        ],
     )
 
 

@@ -18,7 +18,9 @@ import pandas as pd
 from scipy.signal import lfilter
 
 #: Probability of a wet day by month (January first), roughly Shanghai's wet-day frequency.
-WET_DAY_PROBABILITY = np.array([0.30, 0.33, 0.37, 0.35, 0.35, 0.50, 0.40, 0.40, 0.33, 0.25, 0.27, 0.25])
+WET_DAY_PROBABILITY = np.array(
+    [0.30, 0.33, 0.37, 0.35, 0.35, 0.50, 0.40, 0.40, 0.33, 0.25, 0.27, 0.25]
+)
 #: Sites in the urban core (heat island +0.6 C); the rest -0.3 C.
 URBAN_CORE = {"FW-JINGAN", "FW-CHANGNING", "FW-HONGKOU", "FW-LUJIAZUI", "FW-XUHUI"}
 
@@ -51,7 +53,9 @@ def build_weather(
     anomaly = lfilter([1.0], [1.0, -0.8], rng.normal(0.0, 1.8, total))
     offsets = np.array([0.6 if loc in URBAN_CORE else -0.3 for loc in locations])
     temperature = (
-        seasonal[None, :] + anomaly[None, :] + offsets[:, None]
+        seasonal[None, :]
+        + anomaly[None, :]
+        + offsets[:, None]
         + rng.normal(0.0, 0.4, (len(locations), total))
     ).round(1)
     wet = rng.random(total) < WET_DAY_PROBABILITY[days.month.to_numpy() - 1]

@@ -29,8 +29,9 @@ def sales(network) -> pd.DataFrame:  # type: ignore[no-untyped-def]
 def test_same_seed_gives_identical_files_and_another_seed_different(tmp_path: Path) -> None:
     first = hash_files(write_sample(generate_sample(SMALL), tmp_path / "a"))
     second = hash_files(write_sample(generate_sample(SMALL), tmp_path / "b"))
-    other = hash_files(write_sample(generate_sample(SampleConfig(seed=4, n_skus=20, n_days=120)),
-                                    tmp_path / "c"))
+    other = hash_files(
+        write_sample(generate_sample(SampleConfig(seed=4, n_skus=20, n_days=120)), tmp_path / "c")
+    )
     assert first == second
     assert other != first
 
@@ -38,22 +39,32 @@ def test_same_seed_gives_identical_files_and_another_seed_different(tmp_path: Pa
 def test_written_headers_are_the_import_formats(tmp_path: Path) -> None:
     paths = write_sample(generate_sample(SMALL), tmp_path)
     assert sorted(paths) == sorted(CSV_COLUMNS)
-    headers = {kind: path.read_text(encoding="utf-8").splitlines()[0] for kind, path in paths.items()}
+    headers = {
+        kind: path.read_text(encoding="utf-8").splitlines()[0] for kind, path in paths.items()
+    }
     # issue 2's column lists, written out by hand
-    assert headers["items"] == "sku,name,category,unit_cost,unit_price,pack_size,moq,shelf_life_days"
+    assert (
+        headers["items"] == "sku,name,category,unit_cost,unit_price,pack_size,moq,shelf_life_days"
+    )
     assert headers["locations"] == (
-        "location,name,kind,parent,backup,latitude,longitude,capacity_units")
-    assert headers["lanes"] == "origin,destination,transit_days,cost_per_unit,capacity_units_per_day"
+        "location,name,kind,parent,backup,latitude,longitude,capacity_units"
+    )
+    assert (
+        headers["lanes"] == "origin,destination,transit_days,cost_per_unit,capacity_units_per_day"
+    )
     assert headers["suppliers"] == "supplier,name"
     assert headers["supply"] == (
-        "supplier,sku,location,lead_time_days,lead_time_std_days,order_days")
+        "supplier,sku,location,lead_time_days,lead_time_std_days,order_days"
+    )
     assert headers["sales"] == "sku,location,date,units"
     assert headers["weather"] == "location,date,temperature_c,precipitation_mm,kind"
     assert headers["promotions"] == "sku,location,start_date,end_date,discount_pct"
     assert headers["inventory"] == "sku,location,on_hand,as_of"
     assert headers["purchase_orders"] == "sku,location,units,expected_date"
     # order_days holds commas, so it must be quoted
-    assert ',"Mon,Thu"' in paths["supply"].read_text() or ',"Tue,Fri"' in paths["supply"].read_text()
+    assert (
+        ',"Mon,Thu"' in paths["supply"].read_text() or ',"Tue,Fri"' in paths["supply"].read_text()
+    )
 
 
 def test_counts_of_the_default_sample(network) -> None:  # type: ignore[no-untyped-def]
@@ -81,7 +92,7 @@ def test_network_structure(network) -> None:  # type: ignore[no-untyped-def]
     distance = haversine_km(locations["latitude"], locations["longitude"], 31.2304, 121.4737)
     assert (distance < 40).all()
     lanes = network.frames["lanes"]
-    pairs = set(zip(lanes["origin"], lanes["destination"]))
+    pairs = set(zip(lanes["origin"], lanes["destination"], strict=True))
     assert all((parent, front) in pairs for front, parent in fronts["parent"].items())
     assert {("RDC-JIADING", "RDC-PUDONG"), ("RDC-PUDONG", "RDC-JIADING")} <= pairs
     front_front = [(o, d) for o, d in pairs if o in fronts.index and d in fronts.index]
@@ -116,10 +127,14 @@ def test_weekend_lifts_beverage_sales(sales: pd.DataFrame) -> None:
 
 def test_heat_raises_beverage_sales_within_the_month(network, sales: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
     daily = (
-        sales[sales["category"] == "beverages"].groupby(["location", "date"])["units"].sum()
+        sales[sales["category"] == "beverages"]
+        .groupby(["location", "date"])["units"]
+        .sum()
         .reset_index()
-        .merge(network.frames["weather"].assign(date=lambda f: pd.to_datetime(f["date"])),
-               on=["location", "date"])
+        .merge(
+            network.frames["weather"].assign(date=lambda f: pd.to_datetime(f["date"])),
+            on=["location", "date"],
+        )
     )
     assert daily["units"].corr(daily["temperature_c"]) > 0.3
     # beyond the yearly cycle: temperature anomaly vs log-sales anomaly within each month
@@ -133,10 +148,17 @@ def test_heat_raises_beverage_sales_within_the_month(network, sales: pd.DataFram
 def test_promotions_lift_units_of_the_same_series(network, sales: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
     promotions = network.frames["promotions"]
     fronts = sorted(sales["location"].unique())
-    promo_days = promotions.assign(
-        date=[list(pd.date_range(a, b)) for a, b in zip(promotions["start_date"], promotions["end_date"])],
-        location=[[loc] if loc else fronts for loc in promotions["location"]],
-    ).explode("date").explode("location")[["sku", "location", "date"]]
+    promo_days = (
+        promotions.assign(
+            date=[
+                list(pd.date_range(a, b))
+                for a, b in zip(promotions["start_date"], promotions["end_date"], strict=True)
+            ],
+            location=[[loc] if loc else fronts for loc in promotions["location"]],
+        )
+        .explode("date")
+        .explode("location")[["sku", "location", "date"]]
+    )
     promo_days["date"] = pd.to_datetime(promo_days["date"])
     frame = sales.merge(promo_days.assign(promo=1), on=["sku", "location", "date"], how="left")
     frame["on_promo"] = frame["promo"].notna()
@@ -211,7 +233,7 @@ def test_end_date_moves_the_sample() -> None:
     sales = generate_sample(config).frames["sales"]
     assert sales["date"].max() == "2025-03-31"
     assert sales["date"].min() == str(date(2025, 3, 31) - timedelta(days=99))
-    assert config.plan_date == date(2025, 4, 1)
+    assert config.start_date == date(2024, 12, 22)
 
 
 @pytest.mark.parametrize(
