@@ -74,7 +74,7 @@ def independent_optimum(instance, *, min_shipment: int = 0, fairness_gap: float 
         return 0.0
     cost = np.zeros(n_vars)
     upper = np.full(n_vars, np.inf)
-    for (s, i, j), k in x.items():
+    for (_, i, j), k in x.items():
         cost[k] = next(c for a_, b_, c, _ in lanes if (a_, b_) == (i, j))
     for key, k in u.items():
         cost[k] = n[key][1]
