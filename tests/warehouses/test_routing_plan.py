@@ -201,3 +201,19 @@ def test_geojson_has_a_line_per_route_and_a_point_per_site() -> None:
     assert points["z"]["properties"]["kind"] == "unserved"
     assert "capacity" in points["z"]["properties"]["reason"]
     assert points["a"]["properties"]["vehicle"] == "v1"
+
+
+def test_clock_parsing_accepts_the_documented_forms() -> None:
+    import datetime as dt
+
+    from warehouses.routing.geo import format_clock, parse_clock_minutes
+
+    assert parse_clock_minutes("08:30") == 510
+    assert parse_clock_minutes("25:05") == 1505  # after midnight
+    assert parse_clock_minutes("08:30:30") == 510.5
+    assert parse_clock_minutes(dt.time(8, 30)) == 510
+    assert parse_clock_minutes(45) == 45 and parse_clock_minutes("90") == 90
+    for bad in ("8h30", "08:60", "-5", "", "08:3"):
+        with pytest.raises(ValueError):
+            parse_clock_minutes(bad)
+    assert format_clock(510.4) == "08:30" and format_clock(1505) == "25:05"

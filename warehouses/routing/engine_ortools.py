@@ -49,7 +49,8 @@ class OrToolsOptions:
     METAHEURISTICS; `gls_lambda` is OR-Tools' guided_local_search_lambda_coefficient;
     `required_drop_penalty`: when every client is required, clients are still modelled
     as droppable at this penalty (per unit of largest arc) so that the search can pass
-    through infeasible-looking states; a final solution with drops counts as infeasible.
+    through infeasible-looking states; a final solution with drops counts as infeasible
+    (`soft_required=False`: required clients are hard constraints instead).
     `neighbors_ratio` / `min_neighbors`: local search operators only consider this
     fraction (at least this many) of each node's nearest neighbours (granular
     neighbourhoods, Toth and Vigo 2003); `extra_operators`: names of
@@ -59,6 +60,7 @@ class OrToolsOptions:
     metaheuristic: str = "guided_local_search"
     gls_lambda: float = 0.1
     required_drop_penalty: int = 100
+    soft_required: bool = True
     neighbors_ratio: float = 1.0
     min_neighbors: int = 1
     extra_operators: tuple[str, ...] = ()
@@ -109,8 +111,9 @@ def solve_with_ortools(
     else:
         big = int(problem.distance.max()) * opts.required_drop_penalty + 1
         penalties = [big] * problem.size
-    for node in problem.clients:
-        routing.AddDisjunction([manager.NodeToIndex(node)], penalties[node])
+    if problem.drop_penalty is not None or opts.soft_required:
+        for node in problem.clients:
+            routing.AddDisjunction([manager.NodeToIndex(node)], penalties[node])
 
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = FIRST_SOLUTIONS[opts.first_solution]

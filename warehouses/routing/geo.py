@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -31,8 +32,8 @@ def euclidean_matrix(coords: np.ndarray) -> np.ndarray:
 
 
 def parse_clock_minutes(value: object) -> float:
-    """Minutes after midnight from "HH:MM" (hours may exceed 23 for the next day) or from
-    a number of minutes. Raises ValueError on anything else."""
+    """Minutes after midnight from "HH:MM" or "HH:MM:SS" (hours may exceed 23 for the next
+    day), a `datetime.time`, or a number of minutes. Raises ValueError on anything else."""
     if isinstance(value, bool):
         raise ValueError(f"not a time: {value!r}")
     if isinstance(value, (int, float, np.integer, np.floating)):
@@ -41,11 +42,15 @@ def parse_clock_minutes(value: object) -> float:
         if value < 0:
             raise ValueError(f"negative time {value!r}")
         return float(value)
+    if isinstance(value, dt.time):
+        return value.hour * 60 + value.minute + value.second / 60
     text = str(value).strip()
     if ":" in text:
-        hours, _, minutes = text.partition(":")
-        if hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and int(minutes) < 60:
-            return float(int(hours) * 60 + int(minutes))
+        parts = text.split(":")
+        if (len(parts) in (2, 3) and all(p.isdigit() for p in parts)
+                and all(len(p) == 2 and int(p) < 60 for p in parts[1:])):
+            seconds = int(parts[2]) if len(parts) == 3 else 0
+            return int(parts[0]) * 60 + int(parts[1]) + seconds / 60
         raise ValueError(f"not a HH:MM time: {text!r}")
     try:
         number = float(text)
