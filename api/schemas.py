@@ -20,6 +20,11 @@ def _as_utc(value: dt.datetime) -> dt.datetime:
 
 UtcDateTime = Annotated[dt.datetime, AfterValidator(_as_utc)]
 
+CODE_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+"""Codes (sku, location, flag): no control characters (PostgreSQL refuses NUL in text)."""
+TEXT_PATTERN = r"^[^\x00]*$"
+"""Free text: anything but NUL."""
+
 
 class PlanVersion(BaseModel):
     """Which published plan a response comes from."""
@@ -119,7 +124,7 @@ class ApproveIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: str | None = Field(default=None, max_length=2000, pattern=TEXT_PATTERN)
 
 
 class OverrideIn(BaseModel):
@@ -129,7 +134,7 @@ class OverrideIn(BaseModel):
 
     quantity: float = Field(ge=0, le=1e12, description="New order quantity, units (>= 0).")
     reason_code: ReasonCode
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: str | None = Field(default=None, max_length=2000, pattern=TEXT_PATTERN)
 
     @model_validator(mode="after")
     def _other_needs_comment(self) -> OverrideIn:
@@ -253,9 +258,9 @@ class UploadReportOut(BaseModel):
 class ApiKeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)
     role: Literal["admin", "planner", "analyst", "warehouse"]
-    location: str | None = Field(default=None, min_length=1, max_length=100)
+    location: str | None = Field(default=None, min_length=1, max_length=100, pattern=CODE_PATTERN)
 
 
 class ApiKeyOut(BaseModel):

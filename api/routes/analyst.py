@@ -17,6 +17,7 @@ from api.plan_lookup import (
     resolve_published_run,
 )
 from api.schemas import (
+    CODE_PATTERN,
     BacktestMetricOut,
     BacktestPage,
     ForecastPointOut,
@@ -40,10 +41,11 @@ PlanDate = Annotated[
     Query(alias="date", description="As-of date of the plan (YYYY-MM-DD); default: newest."),
 ]
 PlanRunId = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Pin a plan run.")]
-Code = Annotated[str, Query(min_length=1, max_length=100)]
-OptionalCode = Annotated[str | None, Query(min_length=1, max_length=100)]
+Code = Annotated[str, Query(min_length=1, max_length=100, pattern=CODE_PATTERN)]
+OptionalCode = Annotated[str | None, Query(min_length=1, max_length=100, pattern=CODE_PATTERN)]
 
 ERRORS = {
+    400: {"description": "plan_run_id is for another date than `date`."},
     401: {"description": "Missing, unknown or revoked API key."},
     403: {"description": "This key's role may not do this."},
     404: {"description": "Unknown sku, location or plan run, or no published plan."},

@@ -19,6 +19,7 @@ from api.plan_lookup import (
     resolve_published_run,
 )
 from api.schemas import (
+    CODE_PATTERN,
     ApproveIn,
     OverrideIn,
     ReviewOut,
@@ -46,9 +47,10 @@ PlanDate = Annotated[
 ]
 PlanRunId = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Pin a plan run.")]
 SuggestionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-Code = Annotated[str | None, Query(min_length=1, max_length=100)]
+Code = Annotated[str | None, Query(min_length=1, max_length=100, pattern=CODE_PATTERN)]
 
 ERRORS = {
+    400: {"description": "plan_run_id is for another date than `date`."},
     401: {"description": "Missing, unknown or revoked API key."},
     403: {"description": "This key's role may not do this."},
     404: {"description": "Unknown suggestion, location or sku, or no published plan."},
@@ -65,7 +67,8 @@ def list_suggestions(
     location: Code = None,
     sku: Code = None,
     flag: Annotated[
-        str | None, Query(min_length=1, max_length=64, description="A flag token.")
+        str | None,
+        Query(min_length=1, max_length=64, pattern=CODE_PATTERN, description="A flag token."),
     ] = None,
     review_status: Literal["pending", "approved", "overridden"] | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 200,

@@ -20,12 +20,21 @@ from api.plan_lookup import (
     plan_version,
     resolve_published_run,
 )
-from api.schemas import AllocationOut, AllocationPage, RouteLegOut, RoutePage, UnservedOut
+from api.schemas import (
+    CODE_PATTERN,
+    AllocationOut,
+    AllocationPage,
+    RouteLegOut,
+    RoutePage,
+    UnservedOut,
+)
 from storage.api_queries import allocations_page, route_legs_page, unserved_stops
 
 router = APIRouter(prefix="/v1", tags=["warehouse systems"])
 
-LocationPath = Annotated[str, Path(min_length=1, max_length=100, description="Location code.")]
+LocationPath = Annotated[
+    str, Path(min_length=1, max_length=100, pattern=CODE_PATTERN, description="Location code.")
+]
 PlanDate = Annotated[
     dt.date | None,
     Query(alias="date", description="As-of date of the plan (YYYY-MM-DD); default: newest."),
@@ -39,6 +48,7 @@ Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="Rows to skip.")]
 
 NOT_MODIFIED = {304: {"description": "Unchanged since the ETag given in If-None-Match."}}
 ERRORS = {
+    400: {"description": "plan_run_id is for another date than `date`."},
     401: {"description": "Missing, unknown or revoked API key."},
     403: {"description": "This key may not read that location."},
     404: {"description": "Unknown location or no published plan."},
