@@ -45,14 +45,18 @@ def storage_frame(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _update_clause(kind: str) -> str:
+def _update_clause(kind: str, dialect: str) -> str:
+    """`ON CONFLICT (<natural key>) DO UPDATE SET ...` that only rewrites rows that changed, so
+    re-importing the same file writes nothing (no new row versions, no index churn)."""
     fmt = FORMATS[kind]
     key = ", ".join(fmt.natural_key)
     rest = [c for c in fmt.column_names if c not in fmt.natural_key]
     if not rest:
         return f"ON CONFLICT ({key}) DO NOTHING"
     sets = ", ".join(f"{c} = excluded.{c}" for c in rest)
-    return f"ON CONFLICT ({key}) DO UPDATE SET {sets}"
+    differs = "IS DISTINCT FROM" if dialect == "postgresql" else "IS NOT"
+    changed = " OR ".join(f'"{kind}".{c} {differs} excluded.{c}' for c in rest)
+    return f"ON CONFLICT ({key}) DO UPDATE SET {sets} WHERE {changed}"
 
 
 def _python_rows(frame: pd.DataFrame) -> list[tuple[object, ...]]:
@@ -71,7 +75,7 @@ def upsert_sqlite(connection: Connection, kind: str, frame: pd.DataFrame) -> int
     names = list(db_frame.columns)
     sql = (
         f'INSERT INTO "{kind}" ({", ".join(names)}) VALUES ({", ".join("?" * len(names))}) '
-        + _update_clause(kind)
+        + _update_clause(kind, "sqlite")
     )
     rows = _python_rows(db_frame)
     if rows:
@@ -88,6 +92,8 @@ def upsert_postgresql(connection: Connection, kind: str, frame: pd.DataFrame) ->
     staging = f"_import_{kind}"
     text = db_frame.to_csv(index=False, header=False, na_rep=NULL_MARKER, lineterminator="\n")
     driver_connection = connection.connection.driver_connection
+    if driver_connection is None:
+        raise RuntimeError("the SQLAlchemy connection has no psycopg connection")
     with driver_connection.cursor() as cursor:
         cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{kind}")')
         row = cursor.fetchone()
@@ -103,7 +109,7 @@ def upsert_postgresql(connection: Connection, kind: str, frame: pd.DataFrame) ->
         _copy(cursor, staging, names, text)
         cursor.execute(
             f'INSERT INTO "{kind}" ({names}) SELECT {names} FROM "{staging}" '
-            + _update_clause(kind)
+            + _update_clause(kind, "postgresql")
         )
         cursor.execute(f'DROP TABLE "{staging}"')
     return len(db_frame)
