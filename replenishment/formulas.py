@@ -20,15 +20,18 @@ from collections.abc import Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+from scipy import special, stats
 
 FloatArray = NDArray[np.float64]
+
+
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
 def standard_normal_loss(z: ArrayLike) -> FloatArray:
     """First-order standard normal loss L(z) = E[(Z - z)^+] = phi(z) - z (1 - Phi(z)) [SS eq. C.25]."""
     z = np.asarray(z, dtype=float)
-    return stats.norm.pdf(z) - z * stats.norm.sf(z)
+    return _INV_SQRT_2PI * np.exp(-0.5 * z * z) - z * special.ndtr(-z)
 
 
 def standard_normal_complementary_loss(z: ArrayLike) -> FloatArray:
@@ -37,7 +40,7 @@ def standard_normal_complementary_loss(z: ArrayLike) -> FloatArray:
     return z + standard_normal_loss(z)
 
 
-def inverse_standard_normal_loss(loss: ArrayLike, *, iterations: int = 80) -> FloatArray:
+def inverse_standard_normal_loss(loss: ArrayLike, *, iterations: int = 60) -> FloatArray:
     """The z with L(z) = loss, for loss > 0 (vectorized bisection; L is strictly decreasing).
 
     The answer is clipped to [-8, 8]: loss >= L(-8) ~ 8 gives -8, loss <= L(8) gives 8.
@@ -246,3 +249,60 @@ def economic_order_quantity(
         order_quantity = math.sqrt(2 * fixed_cost * demand_rate / holding_cost)
     cost = fixed_cost * demand_rate / order_quantity + holding_cost * order_quantity / 2
     return float(order_quantity), float(cost)
+
+
+def optimal_poisson_ss(
+    holding_cost: float, stockout_cost: float, fixed_cost: float, demand_mean: float
+) -> tuple[int, int, float]:
+    """Optimal (s, S) for periodic review, zero lead time, Poisson demand, backorders [ZF].
+
+    G(y) = h E[(y - D)^+] + p E[(D - y)^+] is the one-period cost at level y; the renewal
+    function m(0) = 1 / (1 - p_0), m(j) = sum_{l=1..j} p_l m(j - l) / (1 - p_0) and
+    M(n) = sum_{j<n} m(j) give the average cost per period
+    c(s, S) = (K + sum_{j=0}^{S-s-1} m(j) G(S - j)) / M(S - s) [ZF eq. 2; SS 4.6.2].
+    Zheng & Federgruen's search: start at the myopic minimum y* of G, lower s until
+    c(s, y*) <= G(s), then raise S while G(S) <= c, re-tightening s at every improvement.
+    Returns (s, S, cost per period).
+    """
+    top = int(stats.poisson.ppf(1 - 1e-12, demand_mean)) + 1
+    support = np.arange(top + 1)
+    pmf = stats.poisson.pmf(support, demand_mean)
+    cache: dict[int, float] = {}
+
+    def g(y: int) -> float:
+        if y not in cache:
+            over = np.maximum(y - support, 0)
+            under = np.maximum(support - y, 0)
+            cache[y] = float(holding_cost * np.dot(pmf, over) + stockout_cost * np.dot(pmf, under))
+        return cache[y]
+
+    m: list[float] = [1.0 / (1.0 - pmf[0])]
+
+    def renewal(j: int) -> float:
+        while len(m) <= j:
+            k = len(m)
+            upto = min(k, top)
+            total = sum(pmf[l] * m[k - l] for l in range(1, upto + 1))
+            m.append(total / (1.0 - pmf[0]))
+        return m[j]
+
+    def cost(s: int, big_s: int) -> float:
+        n = big_s - s
+        numerator = fixed_cost + sum(renewal(j) * g(big_s - j) for j in range(n))
+        return numerator / sum(renewal(j) for j in range(n))
+
+    y_star = int(np.argmin([g(y) for y in range(top + 1)]))
+    s = y_star - 1
+    while cost(s, y_star) > g(s):
+        s -= 1
+    big_s0 = y_star
+    c0 = cost(s, big_s0)
+    big_s = big_s0 + 1
+    while g(big_s) <= c0:
+        if cost(s, big_s) < c0:
+            big_s0 = big_s
+            while cost(s, big_s0) <= g(s + 1):
+                s += 1
+            c0 = cost(s, big_s0)
+        big_s += 1
+    return s, big_s0, c0

@@ -120,11 +120,12 @@ def normalize_policy(policy: pd.DataFrame, *, name: str = "policy") -> pd.DataFr
     if problems:
         raise ReplenishmentInputError(problems)
     frame = policy.reset_index(drop=True)
-    out = pd.DataFrame({"sku": frame["sku"].astype(str), "location": frame["location"].astype(str)})
+    columns: dict[str, object] = {"sku": frame["sku"].astype(str), "location": frame["location"].astype(str)}
     for column in ("lead_time_days", "review_period_days", "service_level"):
-        out[column] = _numeric(name, frame, column, None, problems)
+        columns[column] = _numeric(name, frame, column, None, problems)
     for column, default in POLICY_OPTIONAL_NUMERIC.items():
-        out[column] = _numeric(name, frame, column, default, problems)
+        columns[column] = _numeric(name, frame, column, default, problems)
+    out = pd.DataFrame(columns)
     with np.errstate(invalid="ignore"):
         sl = out["service_level"].to_numpy()
         _check(name, frame, (sl <= 0) | (sl >= 1), "service_level must be strictly between 0 and 1", problems)
@@ -219,12 +220,14 @@ def normalize_forecasts(forecasts: pd.DataFrame, *, name: str = "forecasts") -> 
     for column in quantile_columns(frame).values():
         out[column] = _numeric(name, frame, column, np.nan, problems)
     if "cold_start" in frame.columns:
-        flag = frame["cold_start"].astype(str).str.strip().str.lower().isin(["true", "1", "yes"])
+        flag = frame["cold_start"].astype(str).str.strip().str.lower().isin(["true", "1", "yes"]).to_numpy()
     elif "model" in frame.columns:
-        flag = frame["model"].astype(str).str.lower().str.contains("cold")
+        models = frame["model"].astype(str)
+        codes, uniques = pd.factorize(models)
+        flag = np.asarray([("cold" in u.lower()) for u in uniques], dtype=bool)[codes] if len(uniques) else np.zeros(0, bool)
     else:
-        flag = pd.Series(False, index=frame.index)
-    out["cold_start"] = flag.to_numpy()
+        flag = np.zeros(len(frame), dtype=bool)
+    out["cold_start"] = flag
     _duplicates(name, frame.assign(date=out["date"]), [*KEY, "date"], problems)
     if problems:
         raise ReplenishmentInputError(problems)
