@@ -184,6 +184,15 @@ def _parse_column(
     return cells, ~blank
 
 
+def _missing_values(spec: ColumnFormat, index: pd.Index) -> pd.Series:
+    """A column of missing values of the column's type (for a column absent from the file)."""
+    if spec.type == "date":
+        return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    if spec.type in ("float", "int"):
+        return pd.Series(np.nan, index=index, dtype=float)
+    return pd.Series(None, index=index, dtype=object)
+
+
 def validate_kind(kind: str, raw: RawCsv, known: ReferenceKeys) -> ValidatedFrame:
     """Check `raw` as a file of `kind` against the format and `known` reference keys.
 
@@ -206,7 +215,7 @@ def validate_kind(kind: str, raw: RawCsv, known: ReferenceKeys) -> ValidatedFram
             if spec.required:
                 out.add(header_line, spec.name, "required column is missing")
                 parsed_ok[spec.name] = pd.Series(False, index=rows.index)
-                frame[spec.name] = None
+                frame[spec.name] = _missing_values(spec, rows.index)
             else:
                 frame[spec.name] = spec.default
                 parsed_ok[spec.name] = pd.Series(not spec.nullable, index=rows.index)
