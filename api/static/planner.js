@@ -88,8 +88,8 @@ async function act(id, action, body) {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     });
     const s = result.suggestion;
-    showMessage(`${s.sku} @ ${s.location}: ${s.review_status}, final ${s.final_qty}`, false);
     await load();
+    showMessage(`${s.sku} @ ${s.location}: ${s.review_status}, final ${s.final_qty}`, false);
   } catch (error) {
     showMessage(error.message, true);
   }

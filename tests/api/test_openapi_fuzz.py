@@ -37,7 +37,7 @@ SKIPPED_OPERATIONS = {("POST", "/v1/plan-runs"), ("DELETE", "/v1/keys/{key_id}")
 EXAMPLES_PER_OPERATION = 8
 KNOWN_BUG_KIND = "purchase_orders"
 """DATA's importer raises AttributeError (-> 500) on a purchase_orders file missing columns;
-pinned by the strict xfail below and left out of the fuzzing until it is fixed."""
+pinned by the xfail below and left out of the fuzzing until it is fixed."""
 
 
 def test_generated_requests_get_no_500_and_match_the_schema(shared_api_env: ApiEnv) -> None:
@@ -72,7 +72,7 @@ def test_generated_requests_get_no_500_and_match_the_schema(shared_api_env: ApiE
 
 
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,  # not strict: DATA fixing it must not break the suite; then drop this mark
     reason="storage/importing (DATA): purchase_orders without its date column raises "
     "AttributeError ('.dt accessor') instead of ImportValidationError",
 )
