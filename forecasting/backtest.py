@@ -1,0 +1,196 @@
+"""Rolling-origin backtest of `forecast` against plain statsforecast references.
+
+The last `windows * horizon` periods of the history are split into `windows` consecutive
+test windows. For each, `forecast` (with its own inner selection) and every reference model
+(one statsforecast model for all series, its own 80% interval) are fitted on the periods
+before the window; feature values over the window come from the history itself (as if the
+promotions calendar and the weather forecast had been exact). Errors are pooled over the
+windows per series: MASE, RMSSE (scaled by the seasonal-naive error of the history before
+the first test window), WAPE, bias, and coverage of the interval between the lowest and the
+highest requested quantile. The overall row averages MASE and RMSSE over series and pools
+WAPE, bias and coverage over all points.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from forecasting.candidates import build_model
+from forecasting.config import FREQUENCIES, ForecastConfig, normalize_freq
+from forecasting.engine import forecast
+from forecasting.errors import ForecastInputError
+from forecasting.inputs import feature_columns, prepare_inputs
+from forecasting.metrics import bias, coverage, mase, rmsse, seasonal_naive_scale, wape
+from forecasting.quantiles import quantile_column, validate_quantiles
+from forecasting.runner import Runner
+
+CHOSEN = "chosen"
+METRIC_COLUMNS = ("mase", "rmsse", "wape", "bias", "coverage", "points")
+REPORT_COLUMNS = ("level", "role", "model", "sku", "location", "demand_class", *METRIC_COLUMNS)
+
+
+@dataclass(frozen=True)
+class BacktestReport:
+    """`metrics`: M.csv form, columns `REPORT_COLUMNS`: level "series" (one row per series
+    and role) or "overall" (one row per role); role "chosen" is `forecast`'s pick, other
+    roles are the reference model names. `coverage` is for the interval `interval`
+    (e.g. "p10-p90", nominal `nominal_coverage`). `seconds`: wall time per role."""
+
+    metrics: pd.DataFrame
+    interval: str
+    nominal_coverage: float
+    seconds: dict[str, float]
+    warnings: tuple[str, ...]
+
+
+def _offset(freq: str, periods: int) -> pd.DateOffset | pd.Timedelta:
+    if freq == "M":
+        return pd.DateOffset(months=periods)
+    return pd.Timedelta(days=periods * (7 if freq == "W" else 1))
+
+
+def backtest(
+    history: pd.DataFrame,
+    horizon: int,
+    windows: int,
+    *,
+    freq: str = "D",
+    quantiles: Sequence[float] = (0.1, 0.5, 0.9),
+    config: ForecastConfig | None = None,
+    references: Sequence[str] = ("seasonal_naive", "auto_ets"),
+    engine: str = "local",
+    items: pd.DataFrame | None = None,
+) -> BacktestReport:
+    """Backtest `forecast` over `windows` rolling origins of `horizon` periods each."""
+    if windows < 1:
+        raise ForecastInputError([f"windows must be >= 1, got {windows}"])
+    cfg = config or ForecastConfig()
+    freq_code = normalize_freq(freq)
+    qs = validate_quantiles(quantiles)
+    lo_q, hi_q = qs[0], qs[-1]
+    if lo_q >= 0.5 or hi_q <= 0.5:
+        raise ForecastInputError(["quantiles must include one below and one above 0.5 for coverage"])
+    lo_col, hi_col = quantile_column(lo_q), quantile_column(hi_q)
+    level = round((hi_q - lo_q) * 100)
+    # validates history (raises ForecastInputError) and gives the gap-filled frame
+    prep = prepare_inputs(history, horizon, freq=freq_code, holiday_country=None)
+    ids = prep.ids.set_index("unique_id")
+    full = prep.train.join(ids, on="unique_id")
+    last = full["ds"].max()
+    first_cutoff = last - _offset(freq_code, windows * horizon)
+    if full["ds"].min() >= first_cutoff:
+        raise ForecastInputError(
+            [f"history too short for {windows} windows of {horizon} periods"]
+        )
+    season = cfg.season_length or FREQUENCIES[freq_code][0]
+    scales = {
+        key: (seasonal_naive_scale(g["y"].to_numpy(), season), seasonal_naive_scale(g["y"].to_numpy(), season, power=2))
+        for key, g in full[full["ds"] <= first_cutoff].groupby(["sku", "location"])
+    }
+    raw = history.copy()
+    raw["date"] = pd.to_datetime(raw["date"]).dt.normalize()
+    raw["sku"] = raw["sku"].astype(str)
+    raw["location"] = raw["location"].astype(str)
+    features = list(feature_columns(raw))
+    runner = Runner(engine=engine, n_jobs=cfg.n_jobs)
+    seconds: dict[str, float] = {CHOSEN: 0.0, **{r: 0.0 for r in references}}
+    predictions = []
+    classes: dict[tuple[str, str], str] = {}
+    warnings: list[str] = []
+    for k in range(windows):
+        cutoff = first_cutoff + _offset(freq_code, k * horizon)
+        end = cutoff + _offset(freq_code, horizon)
+        train = raw[raw["date"] <= cutoff]
+        test_rows = raw[(raw["date"] > cutoff) & (raw["date"] <= end)]
+        future = test_rows[["sku", "location", "date", *features]] if features else None
+        started = time.perf_counter()
+        result = forecast(train, horizon, future=future, freq=freq_code, quantiles=qs, config=cfg, engine=engine, items=items)
+        seconds[CHOSEN] += time.perf_counter() - started
+        warnings.extend(f"window {k + 1}: {w}" for w in result.warnings)
+        chosen = result.forecasts.rename(columns={lo_col: "lo", hi_col: "hi"})
+        chosen["role"] = CHOSEN
+        predictions.append(chosen[["sku", "location", "date", "mean", "lo", "hi", "model", "role"]])
+        for row in result.selection.itertuples(index=False):
+            classes[(row.sku, row.location)] = row.demand_class
+        cut_prep = prepare_inputs(train, horizon, freq=freq_code, future=future, holiday_country=cfg.holiday_country)
+        cut_ids = cut_prep.ids.set_index("unique_id")
+        for name in references:
+            started = time.perf_counter()
+            model = build_model(name, season, freq=freq_code)
+            out = runner.forecast(
+                [model], cut_prep.train, horizon, freq=cut_prep.sf_freq, season_length=season,
+                future=cut_prep.future, level=[level],
+            )
+            seconds[name] += time.perf_counter() - started
+            ref = out.join(cut_ids, on="unique_id")
+            predictions.append(
+                pd.DataFrame(
+                    {
+                        "sku": ref["sku"], "location": ref["location"], "date": ref["ds"],
+                        "mean": ref[name].clip(lower=0), "lo": ref[f"{name}-lo-{level}"].clip(lower=0),
+                        "hi": ref[f"{name}-hi-{level}"].clip(lower=0), "model": name, "role": name,
+                    }
+                )
+            )
+    pred = pd.concat(predictions, ignore_index=True)
+    actual = full.rename(columns={"ds": "date"})[["sku", "location", "date", "y"]]
+    pred = pred.merge(actual, on=["sku", "location", "date"], how="left")
+    pred["y"] = pred["y"].fillna(0.0)
+    metrics = _metrics(pred, scales, classes)
+    return BacktestReport(
+        metrics=metrics,
+        interval=f"{lo_col}-{hi_col}",
+        nominal_coverage=hi_q - lo_q,
+        seconds=seconds,
+        warnings=tuple(dict.fromkeys(warnings)),
+    )
+
+
+def _metrics(
+    pred: pd.DataFrame, scales: dict[tuple[str, str], tuple[float, float]], classes: dict[tuple[str, str], str]
+) -> pd.DataFrame:
+    rows = []
+    for (role, sku, location), g in pred.groupby(["role", "sku", "location"], sort=True):
+        scale, scale2 = scales.get((sku, location), (float("nan"), float("nan")))
+        y, yhat = g["y"].to_numpy(), g["mean"].to_numpy()
+        rows.append(
+            {
+                "level": "series", "role": role, "model": g["model"].iloc[-1], "sku": sku,
+                "location": location, "demand_class": classes.get((sku, location), "unknown"),
+                "mase": mase(y, yhat, scale), "rmsse": rmsse(y, yhat, scale2),
+                "wape": wape(y, yhat), "bias": bias(y, yhat),
+                "coverage": coverage(y, g["lo"], g["hi"]), "points": len(g),
+            }
+        )
+    series = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
+    overall = []
+    for role, g in pred.groupby("role", sort=True):
+        per = series[series["role"] == role]
+        y, yhat = g["y"].to_numpy(), g["mean"].to_numpy()
+        overall.append(
+            {
+                "level": "overall", "role": role, "model": role if role != CHOSEN else "selected per series",
+                "sku": "", "location": "", "demand_class": "all",
+                "mase": float(np.nanmean(per["mase"])) if per["mase"].notna().any() else float("nan"),
+                "rmsse": float(np.nanmean(per["rmsse"])) if per["rmsse"].notna().any() else float("nan"),
+                "wape": wape(y, yhat), "bias": bias(y, yhat),
+                "coverage": coverage(y, g["lo"], g["hi"]), "points": len(g),
+            }
+        )
+    return pd.concat([pd.DataFrame(overall, columns=list(REPORT_COLUMNS)), series], ignore_index=True)
+
+
+def coverage_by_class(report: BacktestReport, role: str = CHOSEN) -> pd.DataFrame:
+    """Mean per-series coverage of one role by demand class (weighted by points)."""
+    series = report.metrics[(report.metrics["level"] == "series") & (report.metrics["role"] == role)]
+    weighted = series.assign(hits=series["coverage"] * series["points"])
+    grouped = weighted.groupby("demand_class")[["hits", "points"]].sum()
+    return (grouped["hits"] / grouped["points"]).rename("coverage").reset_index()
+
+
+__all__ = ["BacktestReport", "backtest", "coverage_by_class"]

@@ -1,0 +1,183 @@
+"""Forecast commands: `supplycast forecast` and `supplycast backtest` (thin shells).
+
+Read CSVs, call `forecasting.forecast` / `forecasting.backtest.backtest`, write CSVs. Bad
+input: one line per problem on stderr, exit code 2, nothing written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+TEXT_COLUMNS = {"sku": str, "location": str}
+
+
+class _InputProblems(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise _InputProblems([f"{path}: file not found"])
+    try:
+        return pd.read_csv(path, dtype=TEXT_COLUMNS)
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise _InputProblems([f"{path}: cannot read CSV: {first}"]) from exc
+
+
+def _relabel(problems: list[str], names: dict[str, Path]) -> list[str]:
+    """'history row 3: ...' -> 'H.csv line 4: ...' (line = data row + 1 for the header)."""
+    import re
+
+    out = []
+    for problem in problems:
+        for name, path in names.items():
+            if problem.startswith(name):
+                rest = problem[len(name):]
+                rest = re.sub(
+                    r"^(:? ?)rows? ([0-9, ]+)",
+                    lambda m: m.group(1) + "line" + ("s " if "," in m.group(2) else " ")
+                    + ", ".join(str(int(n) + 1) for n in m.group(2).split(",") if n.strip()),
+                    rest,
+                )
+                problem = f"{path}{rest}"
+                break
+        out.append(problem)
+    return out
+
+
+def _fail(problems: list[str]) -> None:
+    for problem in problems:
+        typer.echo(problem, err=True)
+    raise typer.Exit(code=2)
+
+
+def _load(history_path: Path, future_path: Path | None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    from forecasting.inputs import validate_future, validate_history
+
+    names = {"history": history_path}
+    history = _read_csv(history_path)
+    problems = validate_history(history, check_order=True)
+    future = None
+    if future_path is not None:
+        names["future"] = future_path
+        future = _read_csv(future_path)
+        problems += validate_future(future, check_order=True)
+    if problems:
+        raise _InputProblems(_relabel(problems, names))
+    return history, future
+
+
+def _models(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def forecast_command(
+    history: Annotated[Path, typer.Option("--history", help="H.csv: sku,location,date,units (+ numeric features).")],
+    horizon: Annotated[int, typer.Option("--horizon", help="Periods to forecast after the last history date.")],
+    out: Annotated[Path, typer.Option("--out", help="F.csv to write: sku,location,date,mean,p..,model.")],
+    future: Annotated[Path | None, typer.Option("--future", help="X.csv: sku,location,date + every feature of H over the horizon.")] = None,
+    freq: Annotated[str, typer.Option("--freq", help="D (daily), W (weekly) or M (monthly).")] = "D",
+    quantiles: Annotated[str, typer.Option("--quantiles", help="Comma-separated quantiles, e.g. 0.1,0.5,0.9.")] = "0.1,0.5,0.9",
+    engine: Annotated[str, typer.Option("--engine", help="local or dask.")] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address (default: a local cluster).")] = None,
+    models: Annotated[str | None, typer.Option("--models", help="Restrict candidate models, comma-separated.")] = None,
+    windows: Annotated[int | None, typer.Option("--windows", help="Backtest windows for model selection (default 3).")] = None,
+    selection_out: Annotated[Path | None, typer.Option("--selection-out", help="Also write the per-series model choice CSV.")] = None,
+) -> None:
+    """Probabilistic demand forecasts per sku x location, model chosen by backtest."""
+    from forecasting import ForecastConfig, ForecastInputError, forecast
+    from forecasting.quantiles import parse_quantiles
+
+    try:
+        if horizon <= 0:
+            raise _InputProblems([f"--horizon: must be a positive number of periods, got {horizon}"])
+        if engine not in ("local", "dask"):
+            raise _InputProblems([f"--engine: must be local or dask, got {engine!r}"])
+        try:
+            qs = parse_quantiles(quantiles)
+            config = ForecastConfig(models=_models(models), **({"n_windows": windows} if windows is not None else {}))
+        except ValueError as exc:
+            raise _InputProblems([str(exc)]) from exc
+        hist, fut = _load(history, future)
+        try:
+            result = forecast(
+                hist, horizon, future=fut, freq=freq, quantiles=qs, engine=engine,
+                config=config, scheduler_address=scheduler, strict_future=future is not None,
+            )
+        except ForecastInputError as exc:
+            raise _InputProblems(_relabel(exc.problems, {"history": history, "future": future or Path("X.csv")})) from exc
+        except ValueError as exc:  # e.g. a bad --freq
+            raise _InputProblems([str(exc)]) from exc
+    except _InputProblems as exc:
+        _fail(exc.problems)
+        return
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    frame = result.forecasts.copy()
+    frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(out, index=False, float_format="%.6g")
+    if selection_out is not None:
+        result.selection.to_csv(selection_out, index=False, float_format="%.6g")
+    typer.echo(f"wrote {len(frame)} forecast rows for {len(result.selection)} series to {out}", err=True)
+
+
+def backtest_command(
+    history: Annotated[Path, typer.Option("--history", help="H.csv: sku,location,date,units (+ numeric features).")],
+    horizon: Annotated[int, typer.Option("--horizon", help="Periods per backtest window.")],
+    windows: Annotated[int, typer.Option("--windows", help="Number of rolling-origin windows.")],
+    out: Annotated[Path, typer.Option("--out", help="M.csv to write: per series and overall metrics.")],
+    freq: Annotated[str, typer.Option("--freq", help="D, W or M.")] = "D",
+    quantiles: Annotated[str, typer.Option("--quantiles", help="Quantiles; coverage is of the lowest-highest interval.")] = "0.1,0.5,0.9",
+    models: Annotated[str | None, typer.Option("--models", help="Restrict candidate models, comma-separated.")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="local or dask.")] = "local",
+) -> None:
+    """Rolling-origin backtest: MASE, RMSSE, WAPE, bias, coverage for the chosen model and
+    for SeasonalNaive and AutoETS."""
+    from forecasting import ForecastConfig, ForecastInputError
+    from forecasting.backtest import backtest
+    from forecasting.quantiles import parse_quantiles
+
+    try:
+        if horizon <= 0:
+            raise _InputProblems([f"--horizon: must be a positive number of periods, got {horizon}"])
+        if windows <= 0:
+            raise _InputProblems([f"--windows: must be >= 1, got {windows}"])
+        try:
+            qs = parse_quantiles(quantiles)
+            config = ForecastConfig(models=_models(models))
+        except ValueError as exc:
+            raise _InputProblems([str(exc)]) from exc
+        hist, _ = _load(history, None)
+        try:
+            report = backtest(hist, horizon, windows, freq=freq, quantiles=qs, config=config, engine=engine)
+        except ForecastInputError as exc:
+            raise _InputProblems(_relabel(exc.problems, {"history": history})) from exc
+        except ValueError as exc:
+            raise _InputProblems([str(exc)]) from exc
+    except _InputProblems as exc:
+        _fail(exc.problems)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    report.metrics.to_csv(out, index=False, float_format="%.6g")
+    overall = report.metrics[report.metrics["level"] == "overall"]
+    for row in overall.itertuples(index=False):
+        typer.echo(
+            f"{row.role:>15}: MASE {row.mase:.3f}  RMSSE {row.rmsse:.3f}  WAPE {row.wape:.3f}  "
+            f"bias {row.bias:+.3f}  coverage({report.interval}) {row.coverage:.3f}"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add `forecast` and `backtest` to the root app."""
+    app.command("forecast")(forecast_command)
+    app.command("backtest")(backtest_command)

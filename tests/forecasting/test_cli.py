@@ -1,0 +1,81 @@
+"""`supplycast forecast` and `supplycast backtest`: files in, files out, clear errors."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from typer.testing import CliRunner
+
+from supplycast.cli import app
+from tests.forecasting.helpers import WEEK, weekly_pattern_history
+
+runner = CliRunner()
+
+
+def _write(tmp_path: Path, days: int = 42) -> Path:
+    history = weekly_pattern_history(days=days, pairs=(("A", "L1"), ("B", "L2")))
+    history["on_promo"] = 0.0
+    path = tmp_path / "H.csv"
+    history.to_csv(path, index=False)
+    return path
+
+
+def test_forecast_writes_f_csv(tmp_path: Path) -> None:
+    h = _write(tmp_path)
+    x = tmp_path / "X.csv"
+    pd.DataFrame(
+        [(s, loc, d.date(), 0.0) for s, loc in (("A", "L1"), ("B", "L2")) for d in pd.date_range("2024-02-12", periods=7)],
+        columns=["sku", "location", "date", "on_promo"],
+    ).to_csv(x, index=False)
+    out = tmp_path / "F.csv"
+    result = runner.invoke(
+        app,
+        ["forecast", "--history", str(h), "--horizon", "7", "--out", str(out), "--future", str(x),
+         "--quantiles", "0.05,0.5,0.95", "--models", "seasonal_naive", "--windows", "2"],
+    )
+    assert result.exit_code == 0, result.output
+    f = pd.read_csv(out, dtype={"sku": str, "location": str})
+    assert list(f.columns) == ["sku", "location", "date", "mean", "p05", "p50", "p95", "model"]
+    assert len(f) == 14 and f["date"].iloc[0] == "2024-02-12"
+    np.testing.assert_allclose(f.loc[f["sku"] == "A", "mean"], WEEK)
+    np.testing.assert_allclose(f.loc[f["sku"] == "B", "mean"], 2 * WEEK)
+
+
+def test_forecast_feature_missing_in_future_is_one_line_error(tmp_path: Path) -> None:
+    h = _write(tmp_path)
+    x = tmp_path / "X.csv"
+    pd.DataFrame({"sku": ["A"], "location": ["L1"], "date": ["2024-02-12"]}).to_csv(x, index=False)
+    out = tmp_path / "F.csv"
+    result = runner.invoke(app, ["forecast", "--history", str(h), "--horizon", "7", "--out", str(out), "--future", str(x)])
+    assert result.exit_code == 2
+    assert "feature 'on_promo'" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_forecast_rejects_unsorted_dates_with_line_numbers(tmp_path: Path) -> None:
+    h = _write(tmp_path)
+    frame = pd.read_csv(h)
+    frame.iloc[[3, 4]] = frame.iloc[[4, 3]].to_numpy()
+    frame.to_csv(h, index=False)
+    result = runner.invoke(app, ["forecast", "--history", str(h), "--horizon", "7", "--out", str(tmp_path / "F.csv")])
+    assert result.exit_code == 2
+    assert "H.csv line 6: dates out of order" in result.output
+
+
+def test_backtest_writes_metrics(tmp_path: Path) -> None:
+    h = _write(tmp_path, days=56)
+    out = tmp_path / "M.csv"
+    result = runner.invoke(
+        app,
+        ["backtest", "--history", str(h), "--horizon", "7", "--windows", "2", "--out", str(out),
+         "--models", "seasonal_naive"],
+    )
+    assert result.exit_code == 0, result.output
+    m = pd.read_csv(out)
+    overall = m[m["level"] == "overall"].set_index("role")
+    assert set(overall.index) == {"chosen", "seasonal_naive", "auto_ets"}
+    # a pure weekly pattern: seasonal naive is exact, so MASE, WAPE and bias are 0
+    assert overall.loc["chosen", "mase"] == 0.0 and overall.loc["seasonal_naive", "wape"] == 0.0
+    assert overall.loc["chosen", "coverage"] == 1.0
+    assert len(m[(m["level"] == "series") & (m["role"] == "chosen")]) == 2
