@@ -44,9 +44,15 @@ def database_references(connection: Connection) -> ReferenceKeys:
     )
 
 
-def import_sources(engine: Engine, sources: Mapping[str, CsvSource]) -> ImportReport:
+def import_sources(
+    engine: Engine, sources: Mapping[str, CsvSource], *, dry_run: bool = False
+) -> ImportReport:
     """Validate every source (kind -> path or file) and, only if all are valid, upsert them
-    all in one transaction in dependency order. Raises `ImportValidationError` otherwise."""
+    all in one transaction in dependency order. Raises `ImportValidationError` otherwise.
+
+    `dry_run=True` validates only (against the database as it is) and writes nothing; the
+    report then counts the rows that would be upserted.
+    """
     started = time.perf_counter()
     unknown = [k for k in sources if k not in FORMATS]
     if unknown:
@@ -84,16 +90,23 @@ def import_sources(engine: Engine, sources: Mapping[str, CsvSource]) -> ImportRe
         if problems:
             raise ImportValidationError(problems)  # rolls the (empty) transaction back
         for result in validated:
-            rows_by_kind[result.kind] = upsert(connection, result.kind, result.frame)
+            if dry_run:
+                rows_by_kind[result.kind] = len(result.frame)
+            else:
+                rows_by_kind[result.kind] = upsert(connection, result.kind, result.frame)
     return ImportReport(rows_by_kind, files, time.perf_counter() - started)
 
 
-def import_kind(engine: Engine, kind: str, path_or_file: CsvSource) -> ImportReport:
+def import_kind(
+    engine: Engine, kind: str, path_or_file: CsvSource, *, dry_run: bool = False
+) -> ImportReport:
     """Import one file of `kind` (see `import_sources`)."""
-    return import_sources(engine, {kind: path_or_file})
+    return import_sources(engine, {kind: path_or_file}, dry_run=dry_run)
 
 
-def import_directory(engine: Engine, directory: str | Path) -> ImportReport:
+def import_directory(
+    engine: Engine, directory: str | Path, *, dry_run: bool = False
+) -> ImportReport:
     """Import every `<kind>.csv` present in `directory`, in dependency order, as one batch."""
     folder = Path(directory)
     if not folder.is_dir():
@@ -108,4 +121,4 @@ def import_directory(engine: Engine, directory: str | Path) -> ImportReport:
         raise ImportValidationError(
             [Problem(str(folder), None, None, f"no input files (expected any of {expected})")]
         )
-    return import_sources(engine, sources)
+    return import_sources(engine, sources, dry_run=dry_run)

@@ -58,6 +58,9 @@ def import_command(
         typer.Argument(help="The CSV file of KIND.", exists=True, dir_okay=False),
     ] = None,
     database_url: DatabaseUrlOption = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only validate; write nothing.")
+    ] = False,
 ) -> None:
     """Validate and import input CSVs: `import DIR` or `import KIND FILE`.
 
@@ -85,9 +88,9 @@ def import_command(
     engine = make_engine(url)
     try:
         if file is None:
-            report = import_directory(engine, target)
+            report = import_directory(engine, target, dry_run=check)
         else:
-            report = import_kind(engine, target, file)
+            report = import_kind(engine, target, file, dry_run=check)
     except ImportValidationError as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
@@ -97,7 +100,10 @@ def import_command(
         engine.dispose()
     for kind, rows in report.rows_by_kind.items():
         typer.echo(f"{kind}: {rows} rows from {report.files[kind]}")
-    typer.echo(f"imported {report.total_rows} rows in {report.seconds:.2f} s")
+    if check:
+        typer.echo(f"valid: {report.total_rows} rows checked, nothing written")
+    else:
+        typer.echo(f"imported {report.total_rows} rows in {report.seconds:.2f} s")
 
 
 adapt_app = typer.Typer(help="Convert public data sets into supplycast's CSV formats.",

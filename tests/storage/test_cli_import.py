@@ -65,3 +65,20 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     bad_kind = runner.invoke(app, ["import", "stock", str(some_file), "--database-url", url])
     assert bad_kind.exit_code == 2
     assert bad_kind.stderr.startswith("stock: unknown kind (use one of items, locations,")
+
+
+def test_check_only_validates(database_url: str, tmp_path: Path) -> None:
+    folder = write_files(tmp_path / "in", VALID_FILES)
+    runner = CliRunner()
+    result = runner.invoke(
+        app, ["import", str(folder), "--check", "--database-url", database_url]
+    )
+    assert result.exit_code == 0, result.output
+    assert "valid: 21 rows checked, nothing written" in result.stdout
+    assert _sales_count(database_url) == 0
+    (folder / "sales.csv").write_text("sku,location,date,units\nA,F1,2026-01-01,\n")
+    result = runner.invoke(
+        app, ["import", str(folder), "--check", "--database-url", database_url]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == f"{folder / 'sales.csv'}:2:units: a value is required"
