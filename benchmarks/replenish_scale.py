@@ -1,0 +1,122 @@
+"""`supplycast replenish` on 100,000 sku x locations: wall time of the whole command.
+
+Generates (seeded) F.csv with 100,000 daily series x 28 horizon days (mean, p05, p10, p50,
+p90, p95, model), I.csv and P.csv (lead times 1-14 days, reviews 1/7 days, fill-rate and
+cycle targets, MOQ, packs, some capacities, shelf lives and order days) under
+benchmarks/results/replenish_scale/, then times, in the same run:
+
+- `supplycast replenish` as a subprocess (process start, imports, CSV read, plan, S.csv
+  write: the figure the target <= 10 s refers to);
+- `plan_replenishment` alone on frames already in memory;
+- a naive reference: a pandas script that reads the same CSVs, sums the mean over each
+  series' protection interval with a groupby, orders up to 1.15 x that, and writes the
+  result (no quantiles, constraints, flags or explanations).
+
+Run: `.venv/bin/python benchmarks/replenish_scale.py [n_series]` (default 100000).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+OUT = REPO / "benchmarks" / "results" / "replenish_scale"
+HORIZON = 28
+
+
+def generate(n: int, seed: int = 7) -> dict[str, Path]:
+    rng = np.random.default_rng(seed)
+    OUT.mkdir(parents=True, exist_ok=True)
+    skus = np.array([f"SKU{i // 50:05d}" for i in range(n)])
+    locations = np.array([f"LOC{i % 50:03d}" for i in range(n)])
+    level = rng.gamma(1.5, 8.0, n)
+    dates = pd.date_range("2025-03-03", periods=HORIZON, freq="D").strftime("%Y-%m-%d").to_numpy()
+    mean = np.repeat(level, HORIZON) * (1 + 0.2 * np.sin(np.tile(np.arange(HORIZON), n) * 2 * np.pi / 7))
+    sd = 0.3 * mean + 0.5
+    fc = pd.DataFrame({"sku": np.repeat(skus, HORIZON), "location": np.repeat(locations, HORIZON),
+                       "date": np.tile(dates, n), "mean": mean.round(3)})
+    for q, z in ((5, -1.6449), (10, -1.2816), (50, 0.0), (90, 1.2816), (95, 1.6449)):
+        fc[f"p{q:02d}"] = np.maximum(mean + z * sd, 0).round(3)
+    fc["model"] = np.where(np.repeat(rng.random(n) < 0.02, HORIZON), "cold_start_profile", "auto_ets")
+    inv = pd.DataFrame({"sku": skus, "location": locations, "on_hand": rng.poisson(level * 6),
+                        "on_order": rng.poisson(level * 2) * (rng.random(n) < 0.3)})
+    pol = pd.DataFrame({
+        "sku": skus, "location": locations,
+        "lead_time_days": rng.integers(1, 15, n), "review_period_days": rng.choice([1, 7], n),
+        "service_level": rng.choice([0.9, 0.95, 0.98], n),
+        "lead_time_std_days": rng.choice([0.0, 1.0], n),
+        "service_type": rng.choice(["fill_rate", "cycle"], n, p=[0.8, 0.2]),
+        "moq": rng.choice([0, 12, 24], n), "pack_size": rng.choice([1, 6, 12], n),
+        "max_units": np.where(rng.random(n) < 0.2, 500, np.nan),
+        "shelf_life_days": np.where(rng.random(n) < 0.1, 10, np.nan),
+        "order_days": np.where(rng.random(n) < 0.1, "Mon;Thu", ""),
+    })
+    paths = {"F": OUT / "F.csv", "I": OUT / "I.csv", "P": OUT / "P.csv"}
+    fc.to_csv(paths["F"], index=False)
+    inv.to_csv(paths["I"], index=False)
+    pol.to_csv(paths["P"], index=False)
+    return paths
+
+
+def naive_reference(paths: dict[str, Path], out: Path) -> None:
+    fc = pd.read_csv(paths["F"], dtype={"sku": str, "location": str}, engine="pyarrow")
+    inv = pd.read_csv(paths["I"], dtype={"sku": str, "location": str}, engine="pyarrow")
+    pol = pd.read_csv(paths["P"], dtype={"sku": str, "location": str}, engine="pyarrow")
+    fc["day"] = fc.groupby(["sku", "location"]).cumcount()
+    merged = fc.merge(pol[["sku", "location", "lead_time_days", "review_period_days"]], on=["sku", "location"])
+    inside = merged[merged["day"] < merged["lead_time_days"] + merged["review_period_days"]]
+    demand = inside.groupby(["sku", "location"], as_index=False)["mean"].sum()
+    result = demand.merge(inv, on=["sku", "location"])
+    result["order_up_to"] = 1.15 * result["mean"]
+    result["order_qty"] = np.maximum(result["order_up_to"] - result["on_hand"] - result["on_order"], 0).round()
+    result.to_csv(out, index=False)
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    started = time.perf_counter()
+    paths = generate(n)
+    print(f"generated {n} series x {HORIZON} days in {time.perf_counter() - started:.1f} s", flush=True)
+    exe = REPO / ".venv" / "bin" / "supplycast"
+    cmd = [str(exe), "replenish", "--forecasts", str(paths["F"]), "--inventory", str(paths["I"]),
+           "--policy", str(paths["P"]), "--out", str(OUT / "S.csv"), "--date", "2025-03-03"]
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    cli_seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(proc.stderr[:2000])
+
+    from replenishment import plan_replenishment
+    from supplycast.commands.replenish import read_csv
+
+    frames = [read_csv(paths[k]) for k in ("F", "I", "P")]
+    started = time.perf_counter()
+    result = plan_replenishment(*frames)
+    core_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    naive_reference(paths, OUT / "naive.csv")
+    naive_seconds = time.perf_counter() - started
+
+    table = pd.DataFrame([
+        {"what": "supplycast replenish (CLI, end to end)", "series": n, "seconds": round(cli_seconds, 2),
+         "ratio to naive": round(cli_seconds / naive_seconds, 2), "target": "<= 10 s"},
+        {"what": "plan_replenishment (in memory)", "series": n, "seconds": round(core_seconds, 2),
+         "ratio to naive": round(core_seconds / naive_seconds, 2), "target": ""},
+        {"what": "naive pandas reference (read, sum, 1.15x, write)", "series": n,
+         "seconds": round(naive_seconds, 2), "ratio to naive": 1.0, "target": ""},
+    ])
+    print(proc.stdout.strip())
+    print(f"orders suggested: {int((result['order_qty'] > 0).sum())}")
+    print(table.to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
