@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import (
@@ -35,9 +34,6 @@ CHECKS = [
 
 SKIPPED_OPERATIONS = {("POST", "/v1/plan-runs"), ("DELETE", "/v1/keys/{key_id}")}
 EXAMPLES_PER_OPERATION = 8
-KNOWN_BUG_KIND = "purchase_orders"
-"""DATA's importer raises AttributeError (-> 500) on a purchase_orders file missing columns;
-pinned by the xfail below and left out of the fuzzing until it is fixed."""
 
 
 def test_generated_requests_get_no_500_and_match_the_schema(shared_api_env: ApiEnv) -> None:
@@ -51,11 +47,7 @@ def test_generated_requests_get_no_500_and_match_the_schema(shared_api_env: ApiE
         if (operation.method.upper(), operation.path) in SKIPPED_OPERATIONS:
             continue
 
-        strategy = operation.as_strategy()
-        if operation.path == "/v1/data/{kind}":
-            strategy = strategy.filter(lambda case: case.path_parameters["kind"] != KNOWN_BUG_KIND)
-
-        @given(case=strategy)
+        @given(case=operation.as_strategy())
         @settings(
             max_examples=EXAMPLES_PER_OPERATION,
             deadline=None,
@@ -71,15 +63,13 @@ def test_generated_requests_get_no_500_and_match_the_schema(shared_api_env: ApiE
     assert len(tested) >= 14, tested
 
 
-@pytest.mark.xfail(
-    strict=False,  # not strict: DATA fixing it must not break the suite; then drop this mark
-    reason="storage/importing (DATA): purchase_orders without its date column raises "
-    "AttributeError ('.dt accessor') instead of ImportValidationError",
-)
 def test_purchase_orders_upload_missing_columns_is_a_422(api_env: ApiEnv) -> None:
     response = api_env.client.post(
         "/v1/data/purchase_orders",
         headers=api_env.auth("admin"),
         files={"file": ("po.csv", b"0\n")},
     )
-    assert response.status_code == 422
+    assert response.status_code == 422  # found by the fuzzing above (was a 500), fixed in DATA
+    assert ("po.csv", 1, "expected_date", "required column is missing") in {
+        (p["file"], p["line"], p["column"], p["message"]) for p in response.json()["problems"]
+    }
