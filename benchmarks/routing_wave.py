@@ -86,9 +86,11 @@ def main() -> None:
         for engine in args.engines.split(","):
             for limit in (args.limit, args.reference):
                 began = time.perf_counter()
+                cpu0 = time.process_time()
                 plan = plan_routes(stops, vehicles, DEPOT, time_limit_seconds=limit,
                                    speed_kmh=18, engine=engine)
                 wall = time.perf_counter() - began
+                cpu = time.process_time() - cpu0
                 problems = check(plan, stops, capacity)
                 rows.append({"case": case, "engine": engine, "limit_s": limit,
                              "orders": len(stops), "units": int(stops["demand_units"].sum()),
@@ -96,6 +98,7 @@ def main() -> None:
                              "served": len(stops) - len(plan.unserved),
                              "unserved": len(plan.unserved), "riders_used": plan.vehicles_used,
                              "km": plan.total_distance_km, "seconds": round(wall, 1),
+                             "cpu_s": round(cpu, 1),
                              "check": "ok" if not problems else "; ".join(problems[:3])})
                 print(rows[-1], file=sys.stderr, flush=True)
     table = pd.DataFrame(rows)

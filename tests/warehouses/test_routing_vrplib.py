@@ -154,3 +154,24 @@ def test_unknown_engine_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["route", "--instance", str(path), "--out",
                                       str(tmp_path / "o.sol"), "--engine", "gurobi"])
     assert result.exit_code == 1 and "unknown engine 'gurobi'" in result.output
+
+
+def test_auto_falls_back_to_ortools_when_pyvrp_finds_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warehouses.routing import engine_pyvrp
+    from warehouses.routing.problem import RoutingSolution
+    from warehouses.routing.solve import solve_problem
+
+    path = tmp_path / "tiny.vrp"
+    path.write_text(TINY_CVRP)
+    inst = read_benchmark_instance(path)
+
+    def nothing(problem, time_limit_seconds, *, seed=0):  # noqa: ANN001, ANN202
+        return RoutingSolution(tuple(() for _ in problem.vehicles), tuple(problem.clients), 0,
+                               "pyvrp", "no_solution", 0.0)
+
+    monkeypatch.setattr(engine_pyvrp, "solve_with_pyvrp", nothing)
+    solution = solve_problem(inst.problem, engine="auto", time_limit_seconds=0.3)
+    assert solution.engine == "ortools" and solution.status == "feasible"
+    assert routes_cost(inst, [list(r) for r in solution.routes]) == 32
