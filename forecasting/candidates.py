@@ -24,11 +24,13 @@ from statsforecast.models import (
 # the intermittent family (Syntetos & Boylan; Kourentzes 2014 for ADIDA/IMAPA; Teunter,
 # Syntetos & Babai 2011 for TSB).
 CLASS_CANDIDATES: dict[str, tuple[str, ...]] = {
-    "smooth": ("seasonal_naive", "auto_ets", "auto_arima", "mstl"),
-    "erratic": ("seasonal_naive", "auto_ets", "auto_arima", "mstl"),
-    "intermittent": ("croston_optimized", "adida", "imapa", "tsb"),
-    "lumpy": ("croston_optimized", "adida", "imapa", "tsb"),
+    "smooth": ("seasonal_naive", "auto_ets", "auto_arima", "mstl", "lightgbm"),
+    "erratic": ("seasonal_naive", "auto_ets", "auto_arima", "mstl", "lightgbm"),
+    "intermittent": ("croston_optimized", "adida", "imapa", "tsb", "lightgbm"),
+    "lumpy": ("croston_optimized", "adida", "imapa", "tsb", "lightgbm"),
 }
+# Global model (forecasting.global_model): trained on all series of a group at once.
+GLOBAL_MODELS = frozenset({"lightgbm"})
 # Models that cannot give their own intervals (need conformal intervals).
 NO_NATIVE_INTERVALS = frozenset({"croston_optimized", "adida", "imapa", "tsb"})
 STATS_MODELS = frozenset(
@@ -37,13 +39,18 @@ STATS_MODELS = frozenset(
 
 
 def candidates_for(
-    demand_class: str, allowed: tuple[str, ...] | None, *, freq: str, n_obs: int
+    demand_class: str,
+    allowed: tuple[str, ...] | None,
+    *,
+    freq: str,
+    n_obs: int,
+    with_global: bool = True,
 ) -> tuple[str, ...]:
     """Model names to try for one demand class.
 
     `allowed` restricts the set (falls back to all of `allowed` when none fits the class);
     MSTL is only tried on daily data with at least two years of history (weekly and yearly
-    seasonality need two full cycles).
+    seasonality need two full cycles); the global model only when `with_global`.
     """
     names = CLASS_CANDIDATES[demand_class]
     if allowed is not None:
@@ -51,7 +58,8 @@ def candidates_for(
         names = fitting or tuple(allowed)
     if freq != "D" or n_obs < 2 * 365 + 1:
         names = tuple(n for n in names if n != "mstl") or ("seasonal_naive",)
-    return tuple(n for n in names if n in STATS_MODELS) or ("seasonal_naive",)
+    usable = STATS_MODELS | GLOBAL_MODELS if with_global else STATS_MODELS
+    return tuple(n for n in names if n in usable) or ("seasonal_naive",)
 
 
 def build_model(name: str, season_length: int, *, freq: str, prediction_intervals: Any = None) -> Any:

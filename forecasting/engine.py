@@ -13,6 +13,7 @@ from forecasting.candidates import NO_NATIVE_INTERVALS, build_model, candidates_
 from forecasting.classify import classify_series
 from forecasting.cold_start import profile_forecasts
 from forecasting.config import FREQUENCIES, ForecastConfig, normalize_freq
+from forecasting.global_model import global_forecast
 from forecasting.inputs import PreparedInputs, prepare_inputs
 from forecasting.intervals import apply_quantiles, scaled_error_quantiles
 from forecasting.metrics import seasonal_naive_scale
@@ -87,7 +88,10 @@ def forecast(
     groups: dict[tuple[tuple[str, ...], bool], list[int]] = {}
     for uid in warm_ids:
         row = stats.loc[uid]
-        names = candidates_for(row["demand_class"], cfg.models, freq=freq_code, n_obs=int(row["length"]))
+        names = candidates_for(
+            row["demand_class"], cfg.models, freq=freq_code, n_obs=int(row["length"]),
+            with_global=cfg.interval_method == "conformal",
+        )
         backtest = cfg.n_windows > 0 and len(names) > 1 and row["length"] >= min_cv_length
         if cfg.interval_method == "conformal" and cfg.n_windows > 0 and row["length"] >= min_cv_length:
             backtest = True
@@ -219,6 +223,17 @@ def _fit_chosen(
     parts = []
     for name, group in choice.groupby("model", sort=True):
         uids = group["unique_id"].to_numpy()
+        if name == "lightgbm":  # global: learn from every warm series, predict the chosen
+            out = global_forecast(
+                prep.train[prep.train["unique_id"].isin(choice["unique_id"])],
+                horizon, freq=freq, sf_freq=prep.sf_freq, season_length=season,
+                future=prep.future, predict_ids=uids,
+            )
+            parts.append(pd.DataFrame({
+                "unique_id": out["unique_id"].to_numpy(), "ds": out["ds"].to_numpy(),
+                "mean": out[name].to_numpy(), "model": name,
+            }))
+            continue
         train = prep.train[prep.train["unique_id"].isin(uids)]
         future = None if prep.future is None else prep.future[prep.future["unique_id"].isin(uids)]
         intervals = (

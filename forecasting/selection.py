@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecasting.candidates import build_model
+from forecasting.candidates import GLOBAL_MODELS, build_model
+from forecasting.global_model import global_cross_validation
 from forecasting.runner import Runner
 
 
@@ -44,10 +45,24 @@ def select_models(
 
     `scales`: per unique_id seasonal-naive MAE (the MASE denominator).
     """
-    models = [build_model(n, season_length, freq=freq) for n in candidates]
-    cv = runner.cross_validation(
-        models, train, horizon, n_windows, freq=sf_freq, season_length=season_length, refit=refit
-    )
+    local = [n for n in candidates if n not in GLOBAL_MODELS]
+    cv = None
+    if local:
+        models = [build_model(n, season_length, freq=freq) for n in local]
+        cv = runner.cross_validation(
+            models, train, horizon, n_windows, freq=sf_freq, season_length=season_length, refit=refit
+        )
+    if "lightgbm" in candidates:
+        gcv = global_cross_validation(
+            train, horizon, n_windows, freq=freq, sf_freq=sf_freq, season_length=season_length
+        )
+        gcv["lightgbm"] = gcv["lightgbm"].clip(lower=0.0)
+        if cv is None:
+            cv = gcv
+        else:
+            keys = ["unique_id", "ds", "cutoff"]
+            cv = cv.merge(gcv[[*keys, "lightgbm"]], on=keys, how="left")
+    assert cv is not None
     cv = cv.sort_values(["unique_id", "cutoff", "ds"]).reset_index(drop=True)
     abs_err = pd.DataFrame(
         {n: (cv[n] - cv["y"]).abs() for n in candidates}

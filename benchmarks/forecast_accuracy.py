@@ -1,0 +1,127 @@
+"""Accuracy of `forecasting.forecast` on the shared real data sets, against plain models.
+
+Run: .venv/bin/python benchmarks/forecast_accuracy.py [--series N] [--windows K] [--sets walmart,stallion,bike]
+
+Rolling-origin backtests (`forecasting.backtest.backtest`, K windows, default 3) on:
+- walmart: Walmart store x department weekly sales (a seeded sample of N series with the full
+  143 weeks; features temperature, total markdown, holiday week), horizon 8 weeks;
+- stallion: agency x SKU monthly volume (seeded sample of N series; price, discount %,
+  temperature), horizon 6 months;
+- bike: UCI bike sharing daily rentals (1 series; temperature, humidity, wind, weather
+  situation, working day, holiday), horizon 28 days.
+References: SeasonalNaive, AutoETS and AutoARIMA (with the same features), one statsforecast
+model for every series. Prints one table: data set, model, MASE, WAPE, coverage (of the
+p10-p90 interval, nominal 80%), seconds; writes benchmarks/results/forecast_accuracy.csv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecasting import ForecastConfig
+from forecasting.backtest import backtest, coverage_by_class
+
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+RESULTS = Path(__file__).resolve().parent / "results"
+REFERENCES = ("seasonal_naive", "auto_ets", "auto_arima")
+
+
+def walmart(n_series: int, seed: int) -> pd.DataFrame:
+    sales = pd.read_csv(DATA / "walmart_store_sales" / "train.csv.gz", parse_dates=["Date"])
+    features = pd.read_csv(DATA / "walmart_store_sales" / "features.csv", parse_dates=["Date"])
+    counts = sales.groupby(["Store", "Dept"]).size()
+    full = counts[counts == counts.max()].index.to_frame(index=False)
+    pick = full.sample(n=min(n_series, len(full)), random_state=seed)
+    sales = sales.merge(pick, on=["Store", "Dept"])
+    markdown = features[[f"MarkDown{i}" for i in range(1, 6)]].fillna(0).sum(axis=1)
+    feats = pd.DataFrame(
+        {"Store": features["Store"], "Date": features["Date"], "temperature_f": features["Temperature"],
+         "markdown": markdown / 1000.0, "holiday_week": features["IsHoliday"].astype(float)}
+    )
+    frame = sales.merge(feats, on=["Store", "Date"], how="left")
+    return pd.DataFrame(
+        {"sku": "D" + frame["Dept"].astype(str), "location": "S" + frame["Store"].astype(str),
+         "date": frame["Date"], "units": frame["Weekly_Sales"], "temperature_f": frame["temperature_f"],
+         "markdown": frame["markdown"], "holiday_week": frame["holiday_week"]}
+    ).sort_values(["sku", "location", "date"]).reset_index(drop=True)
+
+
+def stallion(n_series: int, seed: int) -> pd.DataFrame:
+    df = pd.read_csv(DATA / "stallion_beverage" / "stallion.csv", parse_dates=["date"])
+    keys = df[["agency", "sku"]].drop_duplicates().sample(n=min(n_series, 350), random_state=seed)
+    df = df.merge(keys, on=["agency", "sku"])
+    return pd.DataFrame(
+        {"sku": df["sku"], "location": df["agency"], "date": df["date"], "units": df["volume"],
+         "price": df["price_actual"], "discount_pct": df["discount_in_percent"].clip(0, 100),
+         "temperature_c": df["avg_max_temp"]}
+    ).sort_values(["sku", "location", "date"]).reset_index(drop=True)
+
+
+def bike() -> pd.DataFrame:
+    df = pd.read_csv(DATA / "bike_sharing_uci" / "day.csv", parse_dates=["dteday"])
+    return pd.DataFrame(
+        {"sku": "bikes", "location": "DC", "date": df["dteday"], "units": df["cnt"].astype(float),
+         "temperature_c": df["temp"] * 41, "humidity": df["hum"], "wind": df["windspeed"],
+         "weather": df["weathersit"].astype(float), "workingday": df["workingday"].astype(float),
+         "holiday": df["holiday"].astype(float)}
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--series", type=int, default=100, help="series sampled per multi-series set")
+    parser.add_argument("--windows", type=int, default=3)
+    parser.add_argument("--inner-windows", type=int, default=2, help="selection windows inside forecast")
+    parser.add_argument("--sets", default="walmart,stallion,bike")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    sets = {
+        "walmart": lambda: (walmart(args.series, args.seed), "W", 8),
+        "stallion": lambda: (stallion(args.series, args.seed), "M", 6),
+        "bike": lambda: (bike(), "D", 28),
+    }
+    rows = []
+    class_rows = []
+    for name in args.sets.split(","):
+        history, freq, horizon = sets[name]()
+        config = ForecastConfig(n_windows=args.inner_windows, holiday_country="US" if name != "stallion" else None)
+        started = time.perf_counter()
+        report = backtest(history, horizon, args.windows, freq=freq, config=config, references=REFERENCES)
+        total = time.perf_counter() - started
+        overall = report.metrics[report.metrics["level"] == "overall"].set_index("role")
+        n = history.groupby(["sku", "location"]).ngroups
+        for role in ("chosen", *REFERENCES):
+            r = overall.loc[role]
+            rows.append(
+                {"data set": f"{name} ({n} series, h={horizon}, {args.windows} windows)",
+                 "model": "supplycast (selected)" if role == "chosen" else role,
+                 "MASE": r["mase"], "WAPE": r["wape"], "coverage": r["coverage"], "seconds": report.seconds[role]}
+            )
+        best_ref = min(overall.loc[r, "mase"] for r in REFERENCES)
+        rows.append(
+            {"data set": f"{name}", "model": "gain vs best reference (MASE)",
+             "MASE": 1 - overall.loc["chosen", "mase"] / best_ref, "WAPE": np.nan, "coverage": np.nan, "seconds": total}
+        )
+        by_class = coverage_by_class(report)
+        for c in by_class.itertuples(index=False):
+            class_rows.append({"data set": name, "demand_class": c.demand_class, "coverage": c.coverage})
+        picked = report.metrics[(report.metrics["level"] == "series") & (report.metrics["role"] == "chosen")]
+        print(f"[{name}] models chosen (last window): {picked['model'].value_counts().to_dict()}", flush=True)
+    table = pd.DataFrame(rows)
+    RESULTS.mkdir(exist_ok=True)
+    table.to_csv(RESULTS / "forecast_accuracy.csv", index=False)
+    pd.set_option("display.width", 160)
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print("\ncoverage of p10-p90 by demand class (selected model):")
+    print(pd.DataFrame(class_rows).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+
+if __name__ == "__main__":
+    main()
