@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
@@ -65,3 +67,30 @@ def test_db_upgrade_command_migrates_to_head(database_url: str) -> None:
     assert result.exit_code == 0, result.output
     assert current_revision(database_url) is not None
     assert "database at revision" in result.stdout
+
+
+def test_foreign_keys_are_checked_at_commit(database_url: str) -> None:
+    """The safety net under the importer: a dangling reference fails the commit, while a
+    forward reference inside one transaction is fine."""
+    upgrade(database_url, "0001_inputs")
+    engine = make_engine(database_url)
+    insert_location = text(
+        "INSERT INTO locations (location, name, kind, parent, latitude, longitude) "
+        "VALUES (:location, :location, :kind, :parent, 0, 0)"
+    )
+    try:
+        with engine.begin() as connection:  # front before its parent: deferred check passes
+            front = {"location": "F", "kind": "front", "parent": "R"}
+            regional = {"location": "R", "kind": "regional", "parent": None}
+            connection.execute(insert_location, front)
+            connection.execute(insert_location, regional)
+        with pytest.raises(IntegrityError):
+            with engine.begin() as connection:
+                connection.execute(
+                    insert_location, {"location": "G", "kind": "front", "parent": "NOPE"}
+                )
+        with engine.connect() as connection:
+            names = connection.execute(text("SELECT location FROM locations ORDER BY 1"))
+            assert names.scalars().all() == ["F", "R"]
+    finally:
+        engine.dispose()
