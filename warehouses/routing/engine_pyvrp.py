@@ -76,8 +76,8 @@ def solve_with_pyvrp(problem: RoutingProblem, time_limit_seconds: float, *,
     grid = np.ix_(order, order)
     data = pyvrp.ProblemData(
         locations, clients, depots, vehicle_types,
-        [np.ascontiguousarray(problem.distance[grid], dtype=np.int64)],
-        [np.ascontiguousarray(problem.duration[grid], dtype=np.int64)],
+        [np.ascontiguousarray(problem.distance[grid], dtype=np.int64)],  # type: ignore[list-item]
+        [np.ascontiguousarray(problem.duration[grid], dtype=np.int64)],  # type: ignore[list-item]
     )
     remaining = max(0.05, time_limit_seconds - (time.perf_counter() - began))
     result = pyvrp.solve(data, stop=MaxRuntime(remaining), seed=seed, display=False,

@@ -356,7 +356,7 @@ def _read_vehicles(vehicles: pd.DataFrame, depots: dict[str, Depot]) -> list[dic
             problems.append(f"{where}, column fixed_cost: not a number >= 0: {fixed!r}")
         limit = row["max_route_minutes"] if "max_route_minutes" in vehicles else None
         try:
-            item["max_minutes"] = None if _missing(limit) else float(limit)
+            item["max_minutes"] = None if _missing(limit) else float(limit)  # type: ignore[arg-type]
             if item["max_minutes"] is not None and not item["max_minutes"] >= 0:
                 raise ValueError
         except (TypeError, ValueError):
