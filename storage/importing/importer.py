@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import inspect, text
@@ -29,6 +29,7 @@ class ImportReport:
     rows_by_kind: Mapping[str, int] = field(default_factory=dict)
     files: Mapping[str, str] = field(default_factory=dict)  # kind -> file name
     seconds: float = 0.0
+    ignored_files: tuple[str, ...] = ()  # CSV files in the directory that are no known kind
 
     @property
     def total_rows(self) -> int:
@@ -121,4 +122,9 @@ def import_directory(
         raise ImportValidationError(
             [Problem(str(folder), None, None, f"no input files (expected any of {expected})")]
         )
-    return import_sources(engine, sources, dry_run=dry_run)
+    report = import_sources(engine, sources, dry_run=dry_run)
+    known_names = {FORMATS[kind].file_name for kind in KINDS}
+    ignored = tuple(
+        str(path) for path in sorted(folder.glob("*.csv")) if path.name not in known_names
+    )
+    return replace(report, ignored_files=ignored)

@@ -100,6 +100,8 @@ def import_command(
         engine.dispose()
     for kind, rows in report.rows_by_kind.items():
         typer.echo(f"{kind}: {rows} rows from {report.files[kind]}")
+    for ignored in report.ignored_files:
+        typer.echo(f"ignored {ignored}: not <kind>.csv of a known kind", err=True)
     if check:
         typer.echo(f"valid: {report.total_rows} rows checked, nothing written")
     else:

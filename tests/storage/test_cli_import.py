@@ -23,11 +23,13 @@ def _sales_count(database_url: str) -> int:
 
 def test_import_directory_then_one_kind(database_url: str, tmp_path: Path) -> None:
     folder = write_files(tmp_path / "in", VALID_FILES)
+    (folder / "stock.csv").write_text("sku,units\nA,1\n")
     runner = CliRunner()
     result = runner.invoke(app, ["import", str(folder), "--database-url", database_url])
     assert result.exit_code == 0, result.output
     assert f"sales: 3 rows from {folder / 'sales.csv'}" in result.stdout
     assert "imported 21 rows" in result.stdout
+    assert result.stderr == f"ignored {folder / 'stock.csv'}: not <kind>.csv of a known kind\n"
     extra = tmp_path / "more_sales.csv"
     extra.write_text("sku,location,date,units\nB,F1,2026-01-03,2\n")
     result = runner.invoke(
