@@ -221,8 +221,8 @@ def run_scenario(
 ) -> ScenarioComparison:
     """Plan the unchanged inputs (or take `base`), plan the scenario's inputs, compare."""
     cores = cores or resolve_cores()
+    changed_inputs, changed_parameters = scenario.apply(inputs, parameters)  # fails fast
     base = base or plan_outcome(inputs, parameters, cores=cores)
-    changed_inputs, changed_parameters = scenario.apply(inputs, parameters)
     changed = plan_outcome(changed_inputs, changed_parameters, cores=cores, reuse=base)
     return ScenarioComparison(
         scenario=scenario,
