@@ -8,9 +8,15 @@ served), 2 another run holds the lock, or bad options.
 from __future__ import annotations
 
 import datetime as dt
+import signal
+from types import FrameType
 from typing import Annotated
 
 import typer
+
+
+def _exit_on_signal(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _parse_date(value: str | None) -> dt.date | None:
@@ -81,6 +87,9 @@ def plan(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None
     settings = load_settings()
+    # SIGTERM (e.g. `timeout`, a supervisor stopping us) becomes SystemExit, so the run is
+    # marked failed and its rows removed before exiting; SIGKILL is left to stale recovery.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     console = Console(stderr=True)
     with Progress(
         SpinnerColumn(),

@@ -192,3 +192,48 @@ def test_kill_9_mid_run_keeps_the_published_plan_and_next_run_recovers(plan_db: 
     assert (stale.status, stale.error) == ("failed", STALE_RUN_ERROR)
     assert sum(_row_counts(plan_db, running.id).values()) == 0
     assert _row_counts(plan_db, after.run_id) == published_counts
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    bool(resolve_cores().missing), reason="needs every core to reach the route step"
+)
+def test_sigterm_mid_run_marks_the_run_failed_at_once(network_dir: Path, tmp_path: Path) -> None:
+    """SIGTERM (unlike SIGKILL) lets the CLI record the failure itself (SQLite only)."""
+    url = f"sqlite:///{tmp_path / 'term.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        from storage.importing import import_directory
+
+        import_directory(engine, network_dir)
+    finally:
+        engine.dispose()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "supplycast.cli", "plan", "--forecast-models", "seasonal_naive"]
+        + ["--forecast-windows", "1", "--route-seconds", "30"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=REPO_ROOT,
+        env=_env(url),
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            runs = _runs(url)
+            if runs and runs[0].current_step == "route":
+                break
+            assert process.poll() is None, "the plan run ended before it could be stopped"
+            time.sleep(0.05)
+        process.terminate()
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 128 + 15
+    [run] = _runs(url)
+    assert run.status == "failed" and "SystemExit" in run.error
+    assert run.steps["route"]["status"] == "failed"
+    assert sum(_row_counts(url, run.id).values()) == 0
+    after = run_plan(url, LAST_DAY, parameters=FAST)
+    assert (after.status, after.recovered_run_ids, after.version) == ("published", (), 2)
