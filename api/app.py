@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.limits import BodySizeLimitMiddleware
 from api.metrics import MetricsMiddleware, make_metrics
+from api.page_cache import PageCache
 from api.plan_launcher import PlanLauncher
 from api.routes import analyst, data, health, keys, planner, warehouse
 from storage.db import make_engine
@@ -63,6 +64,7 @@ def create_app(
     app.state.engine = engine
     app.state.metrics = metrics
     app.state.static_dir = STATIC_DIR
+    app.state.page_cache = PageCache()
     app.state.plan_launcher = PlanLauncher(
         database_url=settings.database_url, runner=plan_runner, metrics=metrics
     )

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from api.deps import LocationReader, SessionDep, ensure_location_access
+from api.page_cache import PageCache
 from api.plan_lookup import (
     ensure_location_known,
     etag_matches,
@@ -62,7 +63,6 @@ ERRORS = {
 )
 def get_allocations(
     request: Request,
-    response: Response,
     session: SessionDep,
     principal: LocationReader,
     location: LocationPath,
@@ -74,32 +74,39 @@ def get_allocations(
     ] = "both",
     limit: Limit = 500,
     offset: Offset = 0,
-) -> AllocationPage | Response:
-    """Shipments from or to `location` in the published plan, in units."""
+) -> Response:
+    """Shipments from or to `location` in the published plan, in units.
+
+    The page's JSON is cached per plan run and query (published rows never change)."""
     ensure_location_access(principal, location)
-    ensure_location_known(session, location)
     run = resolve_published_run(session, plan_date=plan_date, plan_run_id=plan_run_id)
     etag = page_etag(request, run=run)
     if etag_matches(request, etag):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-    rows, total = allocations_page(
-        session,
-        plan_run_id=run.id or 0,
-        location=location,
-        direction=direction,
-        limit=limit,
-        offset=offset,
-    )
-    response.headers["ETag"] = etag
-    return AllocationPage(
-        plan=plan_version(run),
-        location=location,
-        items=[AllocationOut.model_validate(row) for row in rows],
-        total=total,
-        limit=limit,
-        offset=offset,
-        next=next_page_url(request, run=run, offset=offset, limit=limit, total=total),
-    )
+    cache: PageCache = request.app.state.page_cache
+    body = cache.get(etag)
+    if body is None:
+        ensure_location_known(session, location)
+        rows, total = allocations_page(
+            session,
+            plan_run_id=run.id or 0,
+            location=location,
+            direction=direction,
+            limit=limit,
+            offset=offset,
+        )
+        page = AllocationPage(
+            plan=plan_version(run),
+            location=location,
+            items=[AllocationOut.model_construct(**row) for row in rows],
+            total=total,
+            limit=limit,
+            offset=offset,
+            next=next_page_url(request, run=run, offset=offset, limit=limit, total=total),
+        )
+        body = page.model_dump_json().encode()
+        cache.put(etag, body)
+    return Response(body, media_type="application/json", headers={"ETag": etag})
 
 
 @router.get(

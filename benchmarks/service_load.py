@@ -1,0 +1,277 @@
+"""Load test: 50 concurrent warehouse clients pull a 2,000-line allocation page from a uvicorn
+server on PostgreSQL while new plan versions are published.
+
+Setup: a fresh PostgreSQL schema, migrated; locations R1, F1; one warehouse key for F1; plan
+versions written and published through `storage.plans` (start -> save rows -> publish, the daily
+plan's own publish path), each with 2,000 shipments R1 -> F1 whose `units` encode the run id
+(`run_id * 10_000 + i`), so a response mixing two versions is detectable row by row.
+
+Measured: p50/p90/p99/max latency, requests, errors (non-200 or transport), mixed responses,
+and as the same-run reference the latency of one client pulling the same page sequentially
+(ratio = concurrent / sequential). Run:
+
+    .venv/bin/python benchmarks/service_load.py [--clients 50] [--seconds 20] [--workers 1]
+
+Needs PostgreSQL (SUPPLYCAST_TEST_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/test).
+Writes benchmarks/results/service_load.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pandas as pd
+import psycopg
+from sqlmodel import Session
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from api.security import generate_api_key, hash_api_key, key_display_prefix  # noqa: E402
+from storage.api_queries import add_api_key  # noqa: E402
+from storage.db import make_engine  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.plan_tables import PlanAllocation  # noqa: E402
+from storage.plans import publish_plan_run, save_result_rows, start_plan_run  # noqa: E402
+from storage.tables import Location  # noqa: E402
+
+POSTGRES_URL = os.environ.get(
+    "SUPPLYCAST_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+ROWS = 2000
+AS_OF = dt.date(2024, 3, 4)
+RESULTS = REPO / "benchmarks" / "results"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def publish_version(database_url: str) -> int:
+    """Write and publish one plan version of ROWS shipments R1 -> F1; returns its run id."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            run = start_plan_run(session, as_of=AS_OF, triggered_by="benchmark")
+            assert run.id is not None
+            frame = pd.DataFrame(
+                {
+                    "sku": [f"S{i:05d}" for i in range(ROWS)],
+                    "origin": "R1",
+                    "destination": "F1",
+                    "units": [run.id * 10_000 + i for i in range(ROWS)],
+                    "ship_date": AS_OF,
+                    "arrival_date": AS_OF + dt.timedelta(days=1),
+                }
+            )
+            save_result_rows(session, run_id=run.id, table=PlanAllocation, frame=frame)
+            publish_plan_run(
+                session, run_id=run.id, steps={}, counts={"allocations": ROWS}, warnings=[]
+            )
+            return run.id
+    finally:
+        engine.dispose()
+
+
+def setup_database(database_url: str) -> str:
+    """Migrate, add locations and a warehouse key for F1; returns the key."""
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    key = generate_api_key()
+    try:
+        with Session(engine) as session:
+            session.add(
+                Location(location="R1", name="R", kind="regional", latitude=31.0, longitude=121.0)
+            )
+            session.add(
+                Location(
+                    location="F1",
+                    name="F",
+                    kind="front",
+                    parent="R1",
+                    latitude=31.1,
+                    longitude=121.1,
+                )
+            )
+            add_api_key(
+                session,
+                name="bench F1",
+                key_hash=hash_api_key(key),
+                key_prefix=key_display_prefix(key),
+                role="warehouse",
+                location="F1",
+            )
+            session.commit()
+    finally:
+        engine.dispose()
+    return key
+
+
+def check_body(body: dict) -> bool:
+    """True when every row of the page belongs to the plan run named in the body."""
+    run_id = body["plan"]["plan_run_id"]
+    return len(body["items"]) == ROWS and all(
+        int(r["units"]) // 10_000 == run_id for r in body["items"]
+    )
+
+
+async def client_loop(
+    base: str, key: str, stop_at: float, latencies: list[float], outcome: dict[str, int]
+) -> None:
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30.0) as client:
+        while time.perf_counter() < stop_at:
+            started = time.perf_counter()
+            try:
+                response = await client.get("/v1/locations/F1/allocations", params={"limit": ROWS})
+            except httpx.HTTPError:
+                outcome["errors"] += 1
+                continue
+            latencies.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                outcome["errors"] += 1
+                continue
+            body = response.json()
+            outcome["requests"] += 1
+            outcome["versions_seen"] = max(outcome["versions_seen"], body["plan"]["version"])
+            if not check_body(body):
+                outcome["mixed"] += 1
+
+
+async def run_clients(
+    base: str, key: str, clients: int, seconds: float
+) -> tuple[list[float], dict[str, int]]:
+    latencies: list[float] = []
+    outcome = {"requests": 0, "errors": 0, "mixed": 0, "versions_seen": 0}
+    stop_at = time.perf_counter() + seconds
+    await asyncio.gather(
+        *(client_loop(base, key, stop_at, latencies, outcome) for _ in range(clients))
+    )
+    return latencies, outcome
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--publish-every", type=float, default=1.0, help="seconds between versions")
+    args = parser.parse_args()
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    database_url = f"{POSTGRES_URL}?options={quote(f'-csearch_path={schema}')}"
+    port = _free_port()
+    server = None
+    try:
+        key = setup_database(database_url)
+        publish_version(database_url)
+        env = {**os.environ, "SUPPLYCAST_DATABASE_URL": database_url, "PYTHONPATH": str(REPO)}
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "api.app:app_from_env",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            env=env,
+            cwd=REPO,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("server did not start")
+            time.sleep(0.2)
+
+        # reference: one client, sequential, no publishing
+        reference, ref_outcome = asyncio.run(run_clients(base, key, 1, min(5.0, args.seconds / 2)))
+
+        published: list[int] = []
+        stop = threading.Event()
+
+        def publisher() -> None:
+            while not stop.is_set():
+                published.append(publish_version(database_url))
+                stop.wait(args.publish_every)
+
+        thread = threading.Thread(target=publisher, daemon=True)
+        thread.start()
+        latencies, outcome = asyncio.run(run_clients(base, key, args.clients, args.seconds))
+        stop.set()
+        thread.join(60)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(10)
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+    ref_p50 = statistics.median(reference)
+    p50, p90, p99 = (percentile(latencies, q) for q in (0.5, 0.9, 0.99))
+    result = {
+        "clients": args.clients,
+        "seconds": args.seconds,
+        "workers": args.workers,
+        "rows_per_page": ROWS,
+        "requests_ok": outcome["requests"],
+        "errors": outcome["errors"] + ref_outcome["errors"],
+        "mixed_responses": outcome["mixed"] + ref_outcome["mixed"],
+        "versions_published_during_load": len(published),
+        "highest_version_seen": outcome["versions_seen"],
+        "throughput_rps": outcome["requests"] / args.seconds,
+        "p50_ms": p50 * 1000,
+        "p90_ms": p90 * 1000,
+        "p99_ms": p99 * 1000,
+        "max_ms": max(latencies) * 1000,
+        "reference_sequential_p50_ms": ref_p50 * 1000,
+        "p50_over_reference": p50 / ref_p50,
+        "goal_p99_under_100ms": p99 * 1000 < 100,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "service_load.json").write_text(json.dumps(result, indent=2))
+    print(f"{'metric':<34}{'value':>14}")
+    for name, value in result.items():
+        shown = f"{value:.1f}" if isinstance(value, float) else str(value)
+        print(f"{name:<34}{shown:>14}")
+
+
+if __name__ == "__main__":
+    main()
