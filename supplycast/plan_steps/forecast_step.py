@@ -10,6 +10,8 @@ Features handed to `forecasting.forecast` (H.csv / X.csv form):
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from supplycast.plan_steps.inputs import PlanningInputs, PlanParameters
@@ -102,6 +104,19 @@ def forecast_rows(forecasts: pd.DataFrame) -> pd.DataFrame:
     return rows[["sku", "location", "date", "mean", "p10", "p50", "p90", "quantiles", "model"]]
 
 
+def _jsonable(value: Any) -> Any:
+    """A JSON-safe form of one selection cell: numbers, strings, bools or None."""
+    if isinstance(value, (list, tuple, dict)):
+        return str(value)
+    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
 def backtest_rows(selection: pd.DataFrame) -> pd.DataFrame:
     """Forecast `.selection` frame -> `plan_backtest_metrics` columns (extras in `metrics`)."""
     known = ["sku", "location", "demand_class", "model", "mase", "cold_start"]
@@ -113,11 +128,7 @@ def backtest_rows(selection: pd.DataFrame) -> pd.DataFrame:
     extra = [c for c in rows.columns if c not in known]
     if extra:
         rows["metrics"] = [
-            {
-                k: (None if pd.isna(v) else (v.item() if hasattr(v, "item") else v))
-                for k, v in r.items()
-            }
-            for r in rows[extra].to_dict(orient="records")
+            {k: _jsonable(v) for k, v in r.items()} for r in rows[extra].to_dict(orient="records")
         ]
     else:
         rows["metrics"] = None

@@ -345,3 +345,39 @@ def test_plan_parameters_validate(kwargs: dict[str, object]) -> None:
 def test_fleet_parameters_validate(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         FleetParameters(**kwargs)  # type: ignore[arg-type]
+
+
+def test_forecast_and_backtest_rows_map_to_the_tables() -> None:
+    from supplycast.plan_steps.forecast_step import backtest_rows, forecast_rows
+
+    forecasts = pd.DataFrame(
+        {
+            "sku": ["A"],
+            "location": ["F1"],
+            "date": [T("2025-01-04")],
+            "mean": [5.0],
+            "p05": [1.0],
+            "p10": [2.0],
+            "p50": [5.0],
+            "p90": [8.0],
+            "p95": [9.0],
+            "model": ["auto_ets"],
+        }
+    )
+    row = forecast_rows(forecasts).iloc[0]
+    assert (row["p10"], row["p90"], row["quantiles"]) == (2.0, 8.0, {"p05": 1.0, "p95": 9.0})
+    selection = pd.DataFrame(
+        {
+            "sku": ["A", "B"],
+            "location": ["F1", "F1"],
+            "demand_class": ["smooth", "lumpy"],
+            "model": ["auto_ets", "cold_start"],
+            "mase": [0.8, np.nan],
+            "cold_start": [False, True],
+            "adi": [np.float64(1.0), np.float64(3.5)],
+            "note": ["", None],
+        }
+    )
+    out = backtest_rows(selection)
+    assert list(out["cold_start"]) == [False, True]
+    assert out["metrics"].tolist() == [{"adi": 1.0, "note": ""}, {"adi": 3.5, "note": None}]
