@@ -293,5 +293,8 @@ def _plan_lock_error() -> type[Exception]:
 
 
 def register(app: typer.Typer) -> None:
-    """Add `demo` to the root CLI."""
+    """Add `demo` and `what-if` (scenarios on the demo's or any imported data) to the root CLI."""
+    from supplycast.commands.what_if import what_if
+
     app.command("demo")(demo)
+    app.command("what-if")(what_if)
