@@ -1,0 +1,65 @@
+"""`supplycast serve` as a real process: answers /healthz, with and without the scheduler."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from storage.migrate import upgrade
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_serve_starts_uvicorn_and_the_scheduler_and_stops_on_sigint(tmp_path: Path) -> None:
+    extra: list[str] = []  # `--no-scheduler` differs only in not starting PLAN's scheduler
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    upgrade(url)
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "supplycast.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--database-url",
+            url,
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "SUPPLYCAST_PLAN_TIMEZONE": "Asia/Shanghai"},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail(
+                        f"serve did not start: {process.stdout.read() if process.stdout else ''}"
+                    )
+                time.sleep(0.2)
+        assert response.json() == {"status": "ok", "database": "reachable"}
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=20)
+    assert process.returncode == 0, output
+    assert "scheduler: daily plan at '30 5 * * *' (Asia/Shanghai)" in output
