@@ -125,10 +125,12 @@ class Sale(SQLModel, table=True):
 
     No foreign keys on this fact table (hundreds of thousands of rows): a per-row key check
     would triple the bulk import time. The importer checks every sku and location against
-    the database and the batch inside the import transaction instead.
+    the database and the batch inside the import transaction instead. On SQLite the table is
+    `WITHOUT ROWID` (rows live in the primary-key tree: half the size, 2x faster bulk load).
     """
 
     __tablename__ = "sales"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     sku: str = Field(sa_column=Column(String, primary_key=True))
     location: str = Field(sa_column=Column(String, primary_key=True))

@@ -89,6 +89,7 @@ def upgrade() -> None:
         sa.Column("units", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("sku", "location", "date"),
         # no foreign keys: the importer checks references; per-row checks triple bulk time
+        sqlite_with_rowid=False,  # rows in the primary-key tree: half the size, faster load
     )
     op.create_table(
         "weather",
