@@ -46,7 +46,7 @@ def create_app(
     else:
         settings = settings_or_database_url
     engine = make_engine(settings.database_url)
-    metrics = make_metrics()
+    metrics = make_metrics(engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

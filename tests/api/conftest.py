@@ -86,6 +86,7 @@ def publish_plan(
     backtest: pd.DataFrame | None = None,
     route_legs: pd.DataFrame | None = None,
     unserved: pd.DataFrame | None = None,
+    steps: dict[str, dict[str, object]] | None = None,
 ) -> int:
     """Write the given result frames under a new run and publish it; returns the run id."""
     engine = make_engine(database_url)
@@ -107,7 +108,7 @@ def publish_plan(
                     counts[table.__tablename__] = save_result_rows(
                         session, run_id=run.id, table=table, frame=frame
                     )
-            publish_plan_run(session, run_id=run.id, steps={}, counts=counts, warnings=[])
+            publish_plan_run(session, run_id=run.id, steps=steps or {}, counts=counts, warnings=[])
             return run.id
     finally:
         engine.dispose()

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from tests.api.conftest import ApiEnv
+from tests.api.conftest import ApiEnv, publish_plan
 
 
 def test_healthz_reports_the_database(shared_api_env: ApiEnv) -> None:
@@ -74,3 +74,18 @@ def test_planner_page_and_script_are_served(shared_api_env: ApiEnv) -> None:
     script = shared_api_env.client.get("/static/planner.js")
     assert script.status_code == 200
     assert "/v1/suggestions" in script.text
+
+
+def test_metrics_show_plan_run_durations_read_from_the_database(api_env: ApiEnv) -> None:
+    publish_plan(
+        api_env.database_url,
+        steps={
+            "forecast": {"status": "done", "seconds": 1.5, "detail": ""},
+            "route": {"status": "skipped", "seconds": 0.0, "detail": "no core"},
+        },
+    )
+    text = api_env.client.get("/metrics").text
+    assert 'supplycast_plan_run_step_seconds{outcome="done",step="forecast"} 1.5' in text
+    assert 'supplycast_plan_run_step_seconds{outcome="skipped",step="route"} 0.0' in text
+    assert 'supplycast_plan_run_last_duration_seconds{status="published"}' in text
+    assert 'supplycast_plan_run_last_duration_seconds{status="failed"}' not in text
