@@ -47,18 +47,19 @@ def test_sample_folder_imports_cleanly_and_idempotently(
 ) -> None:
     monkeypatch.setenv("SUPPLYCAST_DATABASE_URL", database_url)
     directory = tmp_path / "sample"
-    args = ["demo", "--dir", str(directory), "--skus", "30", "--days", "365", "--no-plan"]
+    args = ["demo", "--dir", str(directory), "--skus", "20", "--days", "180", "--no-plan"]
     first = CliRunner().invoke(app, args)
     assert first.exit_code == 0, first.output
     counts = _table_counts(database_url)
     assert counts == _file_counts(directory)
-    assert (counts["items"], counts["locations"], counts["inventory"]) == (30, 10, 30 * 10)
+    assert (counts["items"], counts["locations"], counts["inventory"]) == (20, 10, 20 * 10)
     second = CliRunner().invoke(app, args)
     assert second.exit_code == 0, second.output
     assert _table_counts(database_url) == counts
     assert "skipped (--no-plan)" in second.output
 
 
+@pytest.mark.slow
 def test_demo_runs_the_plan_and_a_second_run_makes_a_new_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

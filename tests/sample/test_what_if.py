@@ -27,6 +27,7 @@ def sample_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+@pytest.mark.slow
 def test_what_if_supplier_delay_changes_only_that_suppliers_skus(
     sample_database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
