@@ -123,9 +123,12 @@ def _parse_column(
     name = spec.name
     if spec.type in ("float", "int"):
         values = pd.to_numeric(cells.where(~blank), errors="coerce").astype(float)
-        lowered = cells.str.lower()
-        is_nan_text = lowered.isin(("nan", "-nan", "+nan"))
         bad = ~blank & values.isna()
+        is_nan_text = np.zeros(len(cells), dtype=bool)
+        bad_positions = np.flatnonzero(bad.to_numpy())
+        if bad_positions.size:
+            bad_cells = cells.iloc[bad_positions].str.lower()
+            is_nan_text[bad_positions] = bad_cells.isin(("nan", "-nan", "+nan")).to_numpy()
         out.add_mask(bad & is_nan_text, name, "NaN is not allowed")
         out.add_mask(bad & ~is_nan_text, name, lambda v: f"not a number: {_show(v)}")
         infinite = np.isinf(values.to_numpy())
