@@ -37,11 +37,17 @@ class ImportReport:
 
 
 def database_references(connection: Connection) -> ReferenceKeys:
-    """The skus, locations (with kind) and suppliers already in the database."""
+    """The skus, locations (with kind and parent), suppliers and supplied locations already
+    in the database."""
+    locations = connection.execute(text("SELECT location, kind, parent FROM locations")).all()
     return ReferenceKeys(
         skus=frozenset(connection.execute(text("SELECT sku FROM items")).scalars()),
-        locations=dict(connection.execute(text("SELECT location, kind FROM locations")).all()),
+        locations={location: kind for location, kind, _ in locations},
         suppliers=frozenset(connection.execute(text("SELECT supplier FROM suppliers")).scalars()),
+        parents={location: parent for location, _, parent in locations if parent},
+        supplied=frozenset(
+            connection.execute(text("SELECT DISTINCT location FROM supply")).scalars()
+        ),
     )
 
 

@@ -27,14 +27,24 @@ class ReferenceKeys:
     skus: frozenset[str] = frozenset()
     locations: Mapping[str, str] = field(default_factory=dict)  # location -> kind
     suppliers: frozenset[str] = frozenset()
+    # What depends on a location staying regional: location -> parent, supplied locations.
+    parents: Mapping[str, str] = field(default_factory=dict)
+    supplied: frozenset[str] = frozenset()
 
     def merged(self, newer: ReferenceKeys) -> ReferenceKeys:
-        """Union of both; a location's kind from `newer` wins (the batch overrides the DB)."""
+        """Union of both; a location's kind and parent from `newer` win (the batch overrides
+        the database)."""
         return ReferenceKeys(
             skus=self.skus | newer.skus,
             locations={**self.locations, **newer.locations},
             suppliers=self.suppliers | newer.suppliers,
+            parents={**self.parents, **newer.parents},
+            supplied=self.supplied | newer.supplied,
         )
+
+    def children(self, location: str) -> list[str]:
+        """Locations whose parent is `location`, sorted."""
+        return sorted(child for child, parent in self.parents.items() if parent == location)
 
     def contains(self, kind: str) -> Iterable[str]:
         if kind == "items":
@@ -57,20 +67,23 @@ def batch_references(raws: Mapping[str, RawCsv]) -> ReferenceKeys:
         return values[values != ""]
 
     locations: dict[str, str] = {}
+    parents: dict[str, str] = {}
     raw_locations = raws.get("locations")
     if raw_locations is not None and "location" in raw_locations.rows:
-        kinds = (
-            raw_locations.rows["kind"]
-            if "kind" in raw_locations.rows
-            else pd.Series("", index=raw_locations.rows.index)
-        )
-        for name, kind in zip(raw_locations.rows["location"], kinds, strict=True):
+        rows = raw_locations.rows
+        blank = pd.Series("", index=rows.index)
+        kinds = rows["kind"] if "kind" in rows else blank
+        parent_cells = rows["parent"] if "parent" in rows else blank
+        for name, kind, parent in zip(rows["location"], kinds, parent_cells, strict=True):
             if name:
                 locations[name] = kind
+                parents[name] = parent
     return ReferenceKeys(
         skus=frozenset(column("items", "sku")),
         locations=locations,
         suppliers=frozenset(column("suppliers", "supplier")),
+        parents=parents,
+        supplied=frozenset(column("supply", "location")),
     )
 
 
@@ -278,6 +291,16 @@ def _check_row_rules(
             lambda v: f"parent {_show(v)} is not a regional location",
         )
         out.add_mask(regional & parent.notna(), "parent", "a regional location has no parent")
+        for position in np.flatnonzero((ok["kind"] & (kinds != "regional")).to_numpy()):
+            location = frame["location"].iat[position]
+            line = int(out.raw.lines[position])
+            children = known.children(location)
+            if children:
+                out.add(line, "kind", f"{_show(location)} is the parent of "
+                                      f"{', '.join(children)}; it must stay regional")
+            if location in known.supplied:
+                out.add(line, "kind", f"{_show(location)} receives supply (supply.csv); "
+                                      "it must stay regional")
         out.add_mask(
             ok["backup"] & (frame["backup"] == frame["location"]),
             "backup",

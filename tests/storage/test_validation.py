@@ -91,6 +91,13 @@ CASES: dict[str, tuple[str, str, list[str]]] = {
             "3:parent: a regional location has no parent",
         ],
     ),
+    "a regional parent of stored front locations turned front": (
+        "locations",
+        LOCATIONS_HEADER
+        + "R1,Regional one,front,R2,,52.4,13.1,\n"
+        + "R2,Regional two,regional,,,52,13,\n",
+        ["2:kind: 'R1' is the parent of F1, F2; it must stay regional"],
+    ),
     "unknown and self backup, coordinates out of range": (
         "locations",
         LOCATIONS_HEADER
@@ -259,3 +266,21 @@ def test_problem_string_leaves_out_missing_parts() -> None:
     assert str(Problem("a.csv", 3, "units", "bad")) == "a.csv:3:units: bad"
     assert str(Problem("a.csv", 3, None, "bad")) == "a.csv:3: bad"
     assert str(Problem("dir", None, None, "bad")) == "dir: bad"
+
+
+def test_a_supplied_regional_location_must_stay_regional(engine: Engine, tmp_path: Path) -> None:
+    import_directory(engine, write_files(tmp_path / "base", VALID_FILES))
+    moved = tmp_path / "locations.csv"
+    # F1 and F2 move to R2, but supply.csv (stored) still delivers to R1.
+    moved.write_text(
+        LOCATIONS_HEADER
+        + "R2,Regional two,regional,,,52,13,\n"
+        + "F1,Front one,front,R2,,52.52,13.40,\n"
+        + "F2,Front two,front,R2,,52.50,13.45,\n"
+        + "R1,Regional one,front,R2,,52.4,13.1,\n"
+    )
+    with pytest.raises(ImportValidationError) as caught:
+        import_kind(engine, "locations", moved)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{moved}:5:kind: 'R1' receives supply (supply.csv); it must stay regional"
+    ]
