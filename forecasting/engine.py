@@ -66,9 +66,24 @@ def forecast(
     freq_code = normalize_freq(freq)
     qs = validate_quantiles(quantiles)
     runner = Runner(engine=engine, n_jobs=cfg.n_jobs, scheduler_address=scheduler_address)
+
+    with runner.session():
+        return _forecast(history, horizon, future, freq_code, qs, cfg, runner, items, strict_future)
+
+
+def _forecast(
+    history: pd.DataFrame,
+    horizon: int,
+    future: pd.DataFrame | None,
+    freq_code: str,
+    qs: tuple[float, ...],
+    cfg: ForecastConfig,
+    runner: Runner,
+    items: pd.DataFrame | None,
+    strict_future: bool,
+) -> ForecastResult:
     season = cfg.season_length or FREQUENCIES[freq_code][0]
     min_history = cfg.min_history or FREQUENCIES[freq_code][1]
-
     prep = prepare_inputs(
         history,
         horizon,

@@ -182,6 +182,10 @@ def holiday_counts(dates: pd.DatetimeIndex, freq: str, country: str) -> np.ndarr
     """
     import holidays
 
+    unique = pd.DatetimeIndex(dates.unique())
+    if len(unique) < len(dates):
+        per_date = pd.Series(holiday_counts(unique, freq, country), index=unique)
+        return per_date.reindex(dates).to_numpy(float)
     years = range(dates.min().year - 1, dates.max().year + 2)
     calendar = holidays.country_holidays(country, years=years)
     days = pd.DatetimeIndex(sorted(pd.Timestamp(d) for d in calendar))

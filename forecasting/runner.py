@@ -96,9 +96,25 @@ class Runner:
         )
 
     @contextlib.contextmanager
-    def _dask_client(self) -> Iterator[int]:
-        from distributed import Client, LocalCluster
+    def session(self) -> Iterator[None]:
+        """Keep one Dask client (and LocalCluster) open for several calls; no-op locally."""
+        if self.engine != "dask":
+            yield
+            return
+        with self._dask_client():
+            yield
 
+    @contextlib.contextmanager
+    def _dask_client(self) -> Iterator[int]:
+        from distributed import Client, LocalCluster, get_client
+
+        try:  # reuse the client of an enclosing `session()` (or the caller's own)
+            client = get_client()
+        except ValueError:
+            client = None
+        if client is not None:
+            yield max(1, sum(client.nthreads().values())) * self.n_jobs
+            return
         if self.scheduler_address:
             with Client(self.scheduler_address) as client:
                 yield max(1, sum(client.nthreads().values())) * self.n_jobs
@@ -122,4 +138,10 @@ def _from_dask(result: Any) -> pd.DataFrame:
     frame = result.compute() if hasattr(result, "compute") else result
     frame = pd.DataFrame(frame).reset_index(drop=True)
     frame["unique_id"] = frame["unique_id"].astype("int64")
-    return frame.sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    for column in frame.columns:
+        if column in ("ds", "cutoff"):
+            frame[column] = pd.to_datetime(frame[column])
+        elif column != "unique_id":
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    keys = ["unique_id", "cutoff", "ds"] if "cutoff" in frame.columns else ["unique_id", "ds"]
+    return frame.sort_values(keys).reset_index(drop=True)
