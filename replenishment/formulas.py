@@ -43,9 +43,11 @@ def standard_normal_complementary_loss(z: ArrayLike) -> FloatArray:
 def inverse_standard_normal_loss(loss: ArrayLike, *, iterations: int = 60) -> FloatArray:
     """The z with L(z) = loss, for loss > 0 (vectorized bisection; L is strictly decreasing).
 
-    The answer is clipped to [-8, 8]: loss >= L(-8) ~ 8 gives -8, loss <= L(8) gives 8.
+    For loss >= 8 the answer is -loss (there L(z) = -z + phi(z) + z Phi(z), whose correction
+    is below 1e-14); loss <= L(8) gives 8.
     """
     target = np.asarray(loss, dtype=float)
+    large = target >= 8.0
     lo = np.full(target.shape, -8.0)
     hi = np.full(target.shape, 8.0)
     for _ in range(iterations):
@@ -53,7 +55,7 @@ def inverse_standard_normal_loss(loss: ArrayLike, *, iterations: int = 60) -> Fl
         too_low = standard_normal_loss(mid) > target  # L(mid) too big -> z must be larger
         lo = np.where(too_low, mid, lo)
         hi = np.where(too_low, hi, mid)
-    return 0.5 * (lo + hi)
+    return np.where(large, -target, 0.5 * (lo + hi))
 
 
 def sigma_over_lead_time(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -63,8 +64,12 @@ def _numeric(
     if column not in frame.columns:
         return np.full(len(frame), np.nan if default is None else default, dtype=float)
     raw = frame[column]
-    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-    blank = raw.isna().to_numpy() | (raw.astype(str).str.strip() == "").to_numpy()
+    if pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_bool_dtype(raw):
+        values = raw.to_numpy(dtype=float)
+        blank = np.isnan(values)
+    else:
+        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+        blank = raw.isna().to_numpy() | (raw.astype(str).str.strip() == "").to_numpy()
     bad = np.isnan(values) & ~blank
     for label in _row_label(frame_name, frame, np.flatnonzero(bad)):
         problems.append(f"{label}: column '{column}' is not a number")
@@ -151,15 +156,18 @@ def normalize_policy(policy: pd.DataFrame, *, name: str = "policy") -> pd.DataFr
             name, frame, ~values.isin(allowed).to_numpy(), f"{column} must be one of {', '.join(allowed)}", problems
         )
         out[column] = values.to_numpy()
-    order_days: list[frozenset[int]] = []
-    raw_days = frame["order_days"] if "order_days" in frame.columns else pd.Series([None] * len(frame))
-    for pos, value in enumerate(raw_days):
-        try:
-            order_days.append(parse_order_days(value))
-        except ValueError as exc:
-            order_days.append(frozenset())
-            problems.extend(f"{label}: order_days: {exc}" for label in _row_label(name, frame, [pos]))
-    out["order_days"] = order_days
+    if "order_days" in frame.columns:
+        codes, uniques = pd.factorize(frame["order_days"].fillna("").astype(str))
+        parsed: list[frozenset[int]] = []
+        for index, value in enumerate(uniques):
+            try:
+                parsed.append(parse_order_days(value))
+            except ValueError as exc:
+                parsed.append(frozenset())
+                _check(name, frame, codes == index, f"order_days: {exc}", problems)
+        out["order_days"] = [parsed[c] if c >= 0 else frozenset() for c in codes]
+    else:
+        out["order_days"] = [frozenset()] * len(frame)
     _duplicates(name, frame, KEY, problems)
     if problems:
         raise ReplenishmentInputError(problems)
@@ -201,34 +209,78 @@ def quantile_columns(frame: pd.DataFrame) -> dict[float, str]:
     return dict(sorted(found.items()))
 
 
-def normalize_forecasts(forecasts: pd.DataFrame, *, name: str = "forecasts") -> pd.DataFrame:
-    """Validated forecasts: `sku, location, date` (datetime64), `mean`, quantiles, `cold_start`.
+def _as_text(values: pd.Series) -> pd.Series:
+    return values if values.dtype == object else values.astype(str)
+
+
+@dataclass(frozen=True)
+class ForecastTable:
+    """Validated forecasts as aligned arrays (row order of the input).
+
+    `key` is an integer code per (sku, location): sku_code * len(locations) + location_code
+    into `skus` / `locations`; `date` is datetime64[ns] normalized; `quantiles` maps a level
+    (0-1) to its values; `cold_start` is a bool per row.
+    """
+
+    skus: pd.Index
+    locations: pd.Index
+    key: np.ndarray
+    date: np.ndarray
+    mean: np.ndarray
+    quantiles: dict[float, np.ndarray]
+    cold_start: np.ndarray
+
+    def codes_for(self, sku: pd.Series, location: pd.Series) -> np.ndarray:
+        """The key code of each (sku, location) pair; -1 when absent from the forecasts."""
+        s = self.skus.get_indexer(_as_text(sku))
+        loc = self.locations.get_indexer(_as_text(location))
+        return np.where((s >= 0) & (loc >= 0), s.astype(np.int64) * len(self.locations) + loc, -1)
+
+
+def normalize_forecasts(forecasts: pd.DataFrame, *, name: str = "forecasts") -> ForecastTable:
+    """Validated forecasts: dates, numeric `mean` and `pNN` quantiles, `cold_start` per row.
 
     `cold_start` is taken from a boolean column of that name when present, else from a
-    `model` name containing "cold". Duplicate sku/location/date and non-numeric means are
-    errors; rows are sorted by sku, location, date.
+    `model` name containing "cold". Missing columns, bad dates, non-numeric means and
+    duplicate sku/location/date rows are errors naming the rows.
     """
     problems = _require_columns(name, forecasts, ["sku", "location", "date", "mean"])
     if problems:
         raise ReplenishmentInputError(problems)
     frame = forecasts.reset_index(drop=True)
-    out = pd.DataFrame({"sku": frame["sku"].astype(str), "location": frame["location"].astype(str)})
-    dates = pd.to_datetime(frame["date"], errors="coerce")
+    sku_codes, skus = pd.factorize(_as_text(frame["sku"]))
+    loc_codes, locations = pd.factorize(_as_text(frame["location"]))
+    key = sku_codes.astype(np.int64) * max(len(locations), 1) + loc_codes
+    raw_dates = frame["date"]
+    if pd.api.types.is_datetime64_any_dtype(raw_dates):
+        dates = raw_dates.dt.tz_localize(None) if getattr(raw_dates.dt, "tz", None) else raw_dates
+    else:
+        dates = pd.to_datetime(raw_dates, errors="coerce")
+    dates = dates.dt.normalize().astype("datetime64[ns]")
     _check(name, frame, dates.isna().to_numpy(), "date is not a valid date (YYYY-MM-DD)", problems)
-    out["date"] = dates.dt.normalize()
-    out["mean"] = _numeric(name, frame, "mean", None, problems)
-    for column in quantile_columns(frame).values():
-        out[column] = _numeric(name, frame, column, np.nan, problems)
+    mean = _numeric(name, frame, "mean", None, problems)
+    quantiles = {level: _numeric(name, frame, column, np.nan, problems)
+                 for level, column in quantile_columns(frame).items()}
     if "cold_start" in frame.columns:
         flag = frame["cold_start"].astype(str).str.strip().str.lower().isin(["true", "1", "yes"]).to_numpy()
     elif "model" in frame.columns:
-        models = frame["model"].astype(str)
-        codes, uniques = pd.factorize(models)
-        flag = np.asarray([("cold" in u.lower()) for u in uniques], dtype=bool)[codes] if len(uniques) else np.zeros(0, bool)
+        codes, uniques = pd.factorize(_as_text(frame["model"]))
+        lookup = np.asarray([("cold" in str(u).lower()) for u in uniques] + [False], dtype=bool)
+        flag = lookup[codes]  # code -1 (missing model) -> False
     else:
         flag = np.zeros(len(frame), dtype=bool)
-    out["cold_start"] = flag
-    _duplicates(name, frame.assign(date=out["date"]), [*KEY, "date"], problems)
+    day = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
+    order = np.lexsort((day, key))
+    same = (key[order][1:] == key[order][:-1]) & (day[order][1:] == day[order][:-1])
+    _check(name, frame, np.isin(np.arange(len(frame)), order[1:][same]), "duplicate sku/location/date", problems)
     if problems:
         raise ReplenishmentInputError(problems)
-    return out.sort_values([*KEY, "date"], kind="stable").reset_index(drop=True)
+    return ForecastTable(
+        skus=pd.Index(skus),
+        locations=pd.Index(locations),
+        key=key,
+        date=dates.to_numpy(),
+        mean=mean,
+        quantiles=quantiles,
+        cold_start=flag,
+    )

@@ -104,8 +104,19 @@ def _round_down(qty: np.ndarray, pack: np.ndarray) -> np.ndarray:
     return np.floor(np.round(qty / pack, 9)) * pack
 
 
-def _fmt(values: np.ndarray) -> list[str]:
-    return [f"{v:,.1f}" if np.isfinite(v) else "n/a" for v in values]
+def _fmt(values: np.ndarray) -> np.ndarray:
+    """One decimal, as text ('n/a' when not finite); vectorized (object array)."""
+    values = np.asarray(values, dtype=float)
+    text = np.round(np.where(np.isfinite(values), values, 0.0), 1).astype(str).astype(object)
+    return np.where(np.isfinite(values), text, "n/a")
+
+
+def _join_tokens(masks: dict[str, np.ndarray], separator: str, n: int) -> list[str]:
+    """Per row, the names whose mask is true, joined by `separator` (vectorized)."""
+    joined = np.full(n, "", dtype=object)
+    for name, mask in masks.items():
+        joined = np.where(mask, joined + (name + separator), joined)
+    return [text[: -len(separator)] if text else text for text in joined]
 
 
 def plan_replenishment(
@@ -134,7 +145,7 @@ def plan_replenishment(
     fc = normalize_forecasts(forecasts)
     n = len(pol)
     if as_of is None:
-        as_of_ts = fc["date"].min() if len(fc) else pd.Timestamp("1970-01-01")
+        as_of_ts = pd.Timestamp(fc.date.min()) if len(fc.date) else pd.Timestamp("1970-01-01")
     else:
         as_of_ts = pd.Timestamp(as_of).normalize()
 
@@ -148,12 +159,12 @@ def plan_replenishment(
     has_inventory[inv_pos] = True
     position = on_hand + on_order
 
-    fc_series = key_index.get_indexer(pd.MultiIndex.from_frame(fc[KEY])) if len(fc) else np.array([], int)
+    policy_codes = fc.codes_for(pol["sku"], pol["location"])
+    unique_codes = np.where(policy_codes >= 0, policy_codes, -1 - np.arange(n))
+    fc_series = pd.Index(unique_codes).get_indexer(fc.key) if len(fc.key) else np.array([], np.int64)
     rows = prepare_rows(fc, fc_series, n, as_of_ts)
     has_forecast = np.bincount(rows.series[rows.future], minlength=n) > 0
-    cold = np.zeros(n, dtype=bool)
-    cold_rows = fc["cold_start"].to_numpy()[fc_series >= 0] if len(fc) else np.array([], bool)
-    np.logical_or.at(cold, rows.series, cold_rows)
+    cold = np.bincount(rows.series, weights=rows.cold_start.astype(float), minlength=n) > 0
 
     lead = pol["lead_time_days"].to_numpy()
     lead_sd = pol["lead_time_std_days"].to_numpy()
@@ -169,9 +180,10 @@ def plan_replenishment(
     shelf = pol["shelf_life_days"].to_numpy()
     zeros = np.zeros(n)
 
-    over_protection = window_demand(rows, zeros, protection_days)
-    over_lead = window_demand(rows, zeros, lead)
-    over_review = window_demand(rows, zeros, np.where(review > 0, review, 1.0))
+    rates = rows.series_rates()
+    over_protection = window_demand(rows, zeros, protection_days, rates)
+    over_lead = window_demand(rows, zeros, lead, rates)
+    over_review = window_demand(rows, zeros, np.where(review > 0, review, 1.0), rates)
     with np.errstate(divide="ignore", invalid="ignore"):
         daily_rate = np.where(protection_days > 0, over_protection.mean / protection_days, 0.0)
         daily_rate = np.where(protection_days > 0, daily_rate, over_review.mean)
@@ -215,7 +227,7 @@ def plan_replenishment(
     qty = np.where(capacity_cap, room, qty)
 
     perishable = np.isfinite(shelf)
-    after_lead = window_demand(rows, lead, np.where(perishable, shelf, 0.0))
+    after_lead = window_demand(rows, lead, np.where(perishable, shelf, 0.0), rates)
     sell_limit = over_lead.mean + after_lead.mean
     perish_room = _round_down(np.maximum(sell_limit - position, 0.0), pack)
     perishable_cap = perishable & (qty > perish_room + 1e-9)
@@ -259,7 +271,7 @@ def plan_replenishment(
         "forecast_extrapolated": has_forecast & over_protection.extrapolated,
         "no_quantiles": has_forecast & (not rows.has_quantiles),
     }
-    flags = [";".join(name for name, mask in flag_table.items() if mask[i]) for i in range(n)]
+    flags = _join_tokens(flag_table, ";", n)
 
     explanation = _explain(
         pol=pol,
@@ -345,8 +357,8 @@ def _explain(
     ]
     mu_s, ss_s, s_s, rop_s = _fmt(mu_p), _fmt(safety), _fmt(order_up_to), _fmt(reorder_point)
     oh_s, oo_s, raw_s, q_s = _fmt(on_hand), _fmt(on_order), _fmt(raw), _fmt(qty)
-    names = list(binding)
-    masks = np.column_stack([binding[k] for k in names]) if names else np.zeros((len(qty), 0), bool)
+    pos_s = _fmt(on_hand + on_order)
+    constraints = _join_tokens(binding, ", ", len(qty))
     out = []
     for i in range(len(qty)):
         if not has_forecast[i]:
@@ -358,12 +370,11 @@ def _explain(
         else:
             interval = f"the {protection[i]:g}-day protection interval (lead time {lead[i]:g} + review {review[i]:g} days)"
             level = f"order-up-to {s_s[i]}"
-        constraints = [names[j] for j in np.flatnonzero(masks[i])]
-        tail = f"; binding: {', '.join(constraints)}" if constraints else ""
-        spoil = f"; expected spoilage {spoilage[i]:,.1f} units" if spoilage[i] > 0.05 else ""
+        tail = f"; binding: {constraints[i]}" if constraints[i] else ""
+        spoil = f"; expected spoilage {spoilage[i]:.1f} units" if spoilage[i] > 0.05 else ""
         out.append(
             f"Forecast {mu_s[i]} units over {interval} plus safety stock {ss_s[i]} "
-            f"(z={z[i]:.2f} for {target[i]}) gives {level}; position {_fmt(np.array([on_hand[i] + on_order[i]]))[0]} "
+            f"(z={z[i]:.2f} for {target[i]}) gives {level}; position {pos_s[i]} "
             f"(on hand {oh_s[i]} + on order {oo_s[i]}) so the raw need is {raw_s[i]} and the order is {q_s[i]}"
             f"{tail}{spoil}."
         )

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from replenishment.inputs import quantile_columns
+from replenishment.inputs import ForecastTable
 
 
 @dataclass(frozen=True)
@@ -36,41 +36,60 @@ class ForecastRows:
     mean: np.ndarray
     variance: np.ndarray
     has_quantiles: bool
+    cold_start: np.ndarray
 
     @property
     def future(self) -> np.ndarray:
         """Rows that end after as_of."""
         return self.offset_days + self.period_days > 0
 
+    def series_rates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per series: forecast end (days after as_of; -inf without rows), and the average
+        mean and variance per day over the rows after as_of (0 without such rows)."""
+        n = self.n_series
+        row_end = self.offset_days + self.period_days
+        horizon_end = np.full(n, -np.inf)
+        if len(self.series):
+            last = np.r_[self.series[1:] != self.series[:-1], True]  # rows sorted by series, date
+            horizon_end[self.series[last]] = row_end[last]
+        future = self.future
+        days = np.bincount(self.series[future], weights=self.period_days[future], minlength=n)
+        mean = np.bincount(self.series[future], weights=self.mean[future], minlength=n)
+        var = np.bincount(self.series[future], weights=self.variance[future], minlength=n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate_mean = np.where(days > 0, mean / days, 0.0)
+            rate_var = np.where(days > 0, var / days, 0.0)
+        return horizon_end, rate_mean, rate_var
 
-def row_standard_deviation(forecasts: pd.DataFrame) -> tuple[np.ndarray, bool]:
+
+def row_standard_deviation(
+    mean: np.ndarray, quantiles: dict[float, np.ndarray]
+) -> tuple[np.ndarray, bool]:
     """Per-row demand sd from the widest symmetric quantile pair (normal assumption).
 
     Without a usable pair the sd is sqrt(mean) (Poisson) and the flag is False.
     """
-    levels = quantile_columns(forecasts)
-    pairs = [(lo, round(1 - lo, 2)) for lo in levels if lo < 0.5 and round(1 - lo, 2) in levels]
-    mean = forecasts["mean"].to_numpy(dtype=float)
+    pairs = [(lo, round(1 - lo, 2)) for lo in sorted(quantiles) if lo < 0.5 and round(1 - lo, 2) in quantiles]
     if not pairs:
         return np.sqrt(np.maximum(mean, 0.0)), False
     lo, hi = pairs[0]
-    spread = forecasts[levels[hi]].to_numpy(dtype=float) - forecasts[levels[lo]].to_numpy(dtype=float)
+    spread = quantiles[hi] - quantiles[lo]
     sd = np.maximum(spread, 0.0) / (stats.norm.ppf(hi) - stats.norm.ppf(lo))
     sd = np.where(np.isnan(sd), np.sqrt(np.maximum(mean, 0.0)), sd)
     return sd, True
 
 
 def prepare_rows(
-    forecasts: pd.DataFrame, series: np.ndarray, n_series: int, as_of: pd.Timestamp
+    table: ForecastTable, series: np.ndarray, n_series: int, as_of: pd.Timestamp
 ) -> ForecastRows:
-    """Rows of normalized forecasts (sorted by key and date) mapped to series indices.
-
-    Rows with series < 0 (no policy) are dropped.
-    """
-    keep = series >= 0
-    frame = forecasts.loc[keep]
-    codes = series[keep]
-    day = (frame["date"] - as_of).dt.days.to_numpy(dtype=float)
+    """Forecast rows mapped to series indices (`series[i]` for row i; < 0 = not planned),
+    sorted by series and date."""
+    keep = np.flatnonzero(series >= 0)
+    day_all = (table.date[keep] - np.datetime64(as_of.to_datetime64(), "ns")) / np.timedelta64(1, "D")
+    order = np.lexsort((day_all, series[keep]))
+    rows = keep[order]
+    codes = series[rows]
+    day = day_all[order].astype(float)
     same_next = np.r_[codes[1:] == codes[:-1], False]
     gap = np.r_[np.diff(day), np.nan]
     period = np.where(same_next, gap, np.nan)
@@ -79,15 +98,17 @@ def prepare_rows(
     prev_gap = np.r_[np.nan, np.diff(day)]
     period = np.where(np.isnan(period) & same_prev, prev_gap, period)
     period = np.where(np.isnan(period) | (period <= 0), 1.0, period)
-    sd, has_quantiles = row_standard_deviation(frame)
+    mean = table.mean[rows]
+    sd, has_quantiles = row_standard_deviation(mean, {k: v[rows] for k, v in table.quantiles.items()})
     return ForecastRows(
         n_series=n_series,
         series=codes,
         offset_days=day,
         period_days=period,
-        mean=np.maximum(frame["mean"].to_numpy(dtype=float), 0.0),
+        mean=np.maximum(mean, 0.0),
         variance=sd**2,
         has_quantiles=has_quantiles,
+        cold_start=table.cold_start[rows],
     )
 
 
@@ -104,8 +125,16 @@ class WindowDemand:
         return np.sqrt(self.variance)
 
 
-def window_demand(rows: ForecastRows, start_days: np.ndarray, length_days: np.ndarray) -> WindowDemand:
-    """Mean and variance of demand over [as_of + start, as_of + start + length) per series."""
+def window_demand(
+    rows: ForecastRows,
+    start_days: np.ndarray,
+    length_days: np.ndarray,
+    rates: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> WindowDemand:
+    """Mean and variance of demand over [as_of + start, as_of + start + length) per series.
+
+    `rates`: `rows.series_rates()` when already computed (saves work across windows).
+    """
     n = rows.n_series
     start = np.asarray(start_days, dtype=float)[rows.series]
     end = start + np.asarray(length_days, dtype=float)[rows.series]
@@ -116,19 +145,11 @@ def window_demand(rows: ForecastRows, start_days: np.ndarray, length_days: np.nd
     variance = np.bincount(rows.series, weights=fraction * rows.variance, minlength=n)
     covered = np.bincount(rows.series, weights=overlap, minlength=n)
     # fill days the forecast does not reach with the series' average rate after as_of
-    future = rows.future
-    future_days = np.bincount(rows.series[future], weights=rows.period_days[future], minlength=n)
-    future_mean = np.bincount(rows.series[future], weights=rows.mean[future], minlength=n)
-    future_var = np.bincount(rows.series[future], weights=rows.variance[future], minlength=n)
-    horizon_end = np.full(n, -np.inf)
-    np.maximum.at(horizon_end, rows.series, row_end)
-    wanted_end = np.asarray(start_days, dtype=float) + np.asarray(length_days, dtype=float)
-    missing = np.clip(wanted_end - np.maximum(horizon_end, np.asarray(start_days, dtype=float)), 0.0, None)
-    missing = np.minimum(missing, np.asarray(length_days, dtype=float) - covered)
-    missing = np.clip(missing, 0.0, None)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate_mean = np.where(future_days > 0, future_mean / future_days, 0.0)
-        rate_var = np.where(future_days > 0, future_var / future_days, 0.0)
+    horizon_end, rate_mean, rate_var = rates if rates is not None else rows.series_rates()
+    start_arr = np.asarray(start_days, dtype=float)
+    length_arr = np.asarray(length_days, dtype=float)
+    missing = np.clip(start_arr + length_arr - np.maximum(horizon_end, start_arr), 0.0, None)
+    missing = np.clip(np.minimum(missing, length_arr - covered), 0.0, None)
     return WindowDemand(
         mean=mean + missing * rate_mean,
         variance=variance + missing * rate_var,

@@ -137,3 +137,10 @@ def test_oracle_file_has_the_kinds_we_test() -> None:
         pytest.skip("../shared/inventory is absent")
     kinds = {c["kind"] for c in json.loads(ORACLE.read_text())["cases"]}
     assert IMPLEMENTED <= kinds
+
+
+def test_inverse_loss_round_trips_over_the_whole_range() -> None:
+    import numpy as np
+
+    z = np.array([-40.0, -9.0, -8.0, -3.0, -0.5, 0.0, 0.3, 2.0, 5.0, 7.5])
+    np.testing.assert_allclose(formulas.inverse_standard_normal_loss(formulas.standard_normal_loss(z)), z, atol=1e-9)
