@@ -61,6 +61,7 @@ def plan(
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.table import Table
+    from sqlalchemy.exc import SQLAlchemyError
 
     from supplycast.daily_plan import (
         STEP_NAMES,
@@ -111,13 +112,22 @@ def plan(
             )
         except PlanRunLockedError as exc:
             bar.update(task, description="locked")
-            locked: PlanRunLockedError | None = exc
+            refused: str | None = str(exc)
+            code = 2
+        except SQLAlchemyError as exc:  # before any run row exists: unreachable or unmigrated
+            bar.update(task, description="no database")
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+            refused = (
+                f"database error: {first_line} "
+                "(is the database reachable and migrated? `supplycast db upgrade`)"
+            )
+            code = 1
         else:
-            locked = None
+            refused = None
             bar.update(task, description=summary.status, completed=len(STEP_NAMES))
-    if locked is not None:  # after the bar's last render, so the error is the last line
-        typer.echo(f"error: {locked}", err=True)
-        raise typer.Exit(code=2)
+    if refused is not None:  # after the bar's last render, so the error is the last line
+        typer.echo(f"error: {refused}", err=True)
+        raise typer.Exit(code=code)
 
     table = Table(
         title=f"plan run {summary.run_id}: as of {summary.as_of}, version {summary.version}"

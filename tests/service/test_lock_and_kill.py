@@ -237,3 +237,19 @@ def test_sigterm_mid_run_marks_the_run_failed_at_once(network_dir: Path, tmp_pat
     assert sum(_row_counts(url, run.id).values()) == 0
     after = run_plan(url, LAST_DAY, parameters=FAST)
     assert (after.status, after.recovered_run_ids, after.version) == ("published", (), 2)
+
+
+def test_cli_on_an_unmigrated_database_is_one_clear_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    cli = subprocess.run(
+        [sys.executable, "-m", "supplycast.cli", "plan"],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=_env(url),
+        timeout=120,
+    )
+    assert cli.returncode == 1
+    last = cli.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: database error:") and "supplycast db upgrade" in last
+    assert "Traceback" not in cli.stderr
