@@ -99,7 +99,7 @@ def _read_simple(text: str, file: str, header: tuple[str, ...]) -> RawCsv | None
         return None
     if len(rows) != line_count - 1:
         return None
-    rows = _strip_cells(rows.astype(object), text)
+    rows = _strip_cells(rows.astype(object, copy=False), text)
     return RawCsv(file, header, rows, np.arange(2, len(rows) + 2, dtype=np.int64))
 
 
