@@ -49,6 +49,15 @@ def db_current(database_url: DatabaseUrlOption = None) -> None:
     typer.echo(current_revision(_database_url(database_url)) or "none")
 
 
+IMPORT_HELP = (
+    "Validate and import input CSVs: `import DIR` or `import KIND FILE`.\n\n"
+    "Everything is validated first. On any problem, every problem is printed to stderr as "
+    "file:line:column: message, nothing is written and the exit code is 1. A valid import "
+    "is one transaction that upserts on each kind's natural key. The schema is migrated "
+    "first. Formats: docs/data-formats.md."
+)
+
+
 def import_command(
     target: Annotated[
         str, typer.Argument(help="A directory of <kind>.csv files, or a KIND when FILE is given.")
@@ -130,5 +139,5 @@ def adapt_walmart_command(
 def register(app: typer.Typer) -> None:
     """Add the data commands to the root `supplycast` app."""
     app.add_typer(db_app, name="db")
-    app.command("import")(import_command)
+    app.command("import", help=IMPORT_HELP)(import_command)
     app.add_typer(adapt_app, name="adapt")
