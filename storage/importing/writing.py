@@ -18,8 +18,6 @@ from sqlalchemy.engine import Connection
 
 from storage.importing.formats import FORMATS
 
-NULL_MARKER = "\\N"
-
 
 def storage_frame(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with database-ready columns: dates as ISO strings, ints as Int64, None for
@@ -100,7 +98,15 @@ def upsert_postgresql(connection: Connection, kind: str, frame: pd.DataFrame) ->
         return 0
     names = ", ".join(db_frame.columns)
     staging = f"_import_{kind}"
-    text = db_frame.to_csv(index=False, header=False, na_rep=NULL_MARKER, lineterminator="\n")
+    # NULL = an unquoted empty field (COPY's CSV default). Text columns that are never NULL
+    # are read with FORCE_NOT_NULL, so an empty string there (promotions at all locations)
+    # stays an empty string; any other text, `\N` included, is data.
+    text = db_frame.to_csv(index=False, header=False, na_rep="", lineterminator="\n")
+    not_null_text = [
+        spec.name
+        for spec in FORMATS[kind].columns
+        if spec.type in ("str", "enum", "weekdays") and not spec.nullable
+    ] + (["location"] if kind == "promotions" else [])
     driver_connection = connection.connection.driver_connection
     if driver_connection is None:
         raise RuntimeError("the SQLAlchemy connection has no psycopg connection")
@@ -109,14 +115,14 @@ def upsert_postgresql(connection: Connection, kind: str, frame: pd.DataFrame) ->
         row = cursor.fetchone()
         if row is not None and not row[0]:
             # Empty table: no key can conflict (validation removed duplicates), COPY directly.
-            _copy(cursor, kind, names, text)
+            _copy(cursor, kind, names, text, not_null_text)
             return len(db_frame)
         cursor.execute(f'DROP TABLE IF EXISTS "{staging}"')
         cursor.execute(
             f'CREATE TEMPORARY TABLE "{staging}" (LIKE "{kind}" INCLUDING DEFAULTS) '
             "ON COMMIT DROP"
         )
-        _copy(cursor, staging, names, text)
+        _copy(cursor, staging, names, text, not_null_text)
         cursor.execute(
             f'INSERT INTO "{kind}" ({names}) SELECT {names} FROM "{staging}" '
             + _update_clause(kind, "postgresql")
@@ -125,9 +131,10 @@ def upsert_postgresql(connection: Connection, kind: str, frame: pd.DataFrame) ->
     return len(db_frame)
 
 
-def _copy(cursor: Any, table: str, names: str, text: str) -> None:
-    """COPY CSV `text` (NULL written as `NULL_MARKER`) into `table` (`names` columns)."""
-    copy_sql = f"COPY \"{table}\" ({names}) FROM STDIN (FORMAT csv, NULL '{NULL_MARKER}')"
+def _copy(cursor: Any, table: str, names: str, text: str, not_null: list[str]) -> None:
+    """COPY CSV `text` into `table` (`names` columns); `not_null` columns never read NULL."""
+    force = f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else ""
+    copy_sql = f'COPY "{table}" ({names}) FROM STDIN (FORMAT csv{force})'
     with cursor.copy(copy_sql) as copy:
         buffer = io.StringIO(text)
         while chunk := buffer.read(1 << 20):

@@ -201,3 +201,19 @@ def test_import_into_a_database_without_tables_says_to_migrate(tmp_path: Path) -
     assert "table suppliers does not exist: run `supplycast db upgrade` first" in str(
         caught.value.problems[0]
     )
+
+
+def test_text_with_quotes_line_breaks_and_backslash_n_round_trips(
+    engine: Engine, tmp_path: Path
+) -> None:
+    odd_names = ['He said "hi", then\nleft', "\\N", "tab\there", "ünïcode ✓"]
+    lines = ["supplier,name"]
+    for number, name in enumerate(odd_names):
+        escaped = name.replace('"', '""')
+        lines.append(f'S{number},"{escaped}"')
+    path = tmp_path / "suppliers.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import_kind(engine, "suppliers", path)  # into an empty table (direct COPY on PostgreSQL)
+    import_kind(engine, "suppliers", path)  # again (staging table + upsert)
+    loaded = load_frame(engine, "suppliers")
+    assert loaded["name"].tolist() == odd_names
