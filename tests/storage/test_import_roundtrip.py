@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from storage.frames import load_frame
 from storage.importing import KINDS, ImportValidationError, import_directory, import_kind
@@ -160,6 +161,13 @@ def test_load_frame_filters(engine: Engine, tmp_path: Path) -> None:
     assert by_timestamp["units"].tolist() == [5.0]
     with pytest.raises(ValueError, match="no column 'colour'"):
         load_frame(engine, "sales", colour="red")
+    with Session(engine) as session:  # a session (inside its transaction) works the same
+        pd.testing.assert_frame_equal(load_frame(session, "items"), EXPECTED["items"])
+    with engine.connect() as connection:
+        pd.testing.assert_frame_equal(
+            load_frame(connection, "lanes", destination__ne="F1"), EXPECTED["lanes"].iloc[[1]]
+            .reset_index(drop=True)
+        )
 
 
 def test_sales_of_a_new_sku_in_the_same_batch_are_accepted(
