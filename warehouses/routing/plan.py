@@ -217,7 +217,7 @@ def plan_routes(
     if len(ids) == n_depots:
         return RoutePlan(_empty_legs(), _unserved_frame(unserved), sites, engine, "feasible")
 
-    left = max(0.1, 0.98 * time_limit_seconds - (time.perf_counter() - began))
+    left = max(0.1, 0.95 * time_limit_seconds - (time.perf_counter() - began))
     solution = solve_problem(problem, engine=engine, time_limit_seconds=left,
                              seed=seed)
     if solution.status == "no_solution":
