@@ -216,3 +216,26 @@ def test_nothing_to_do_is_an_empty_optimal_plan():
     assert result.shipments.empty
     assert result.summary.objective == 0.0
     assert result.summary.status == "optimal"
+
+
+@pytest.mark.parametrize("solver", ["highs", "scip", "sat"])
+def test_mip_fallback_after_a_fractional_lp_proves_the_same_optimum(monkeypatch, solver):
+    # Force the "LP vertex not integral" branch: the MIP (SCIP and CP-SAT with the rounded-down
+    # LP as a hint) must prove the optimum the LP path finds.
+    import warehouses.allocation.solve as solve
+
+    monkeypatch.setattr(solve, "_is_integral", lambda model, values: False)
+    result = allocate_stock(
+        frame("sku,location,available", ("A", "R", 10), ("B", "R", 3)),
+        frame("sku,location,need,shortage_cost", ("A", "F1", 8, 5.0), ("A", "F2", 8, 3.0),
+              ("B", "F2", 4, 9.0)),
+        frame(LANES, ("R", "F1", 1.0, None), ("R", "F2", 1.0, 7)),
+        options=AllocationOptions(mip_solver=solver),
+    )
+    # B's 3 units go to F2 (9/unit unmet); A: 8 to F1 (5/unit), the remaining 2 to F2
+    # (lane F2 carries 5 <= 7). cost = 13 shipped * 1 + A unmet at F2 6 * 3 + B unmet 1 * 9 = 40
+    assert result.summary.solver == solver
+    assert not result.summary.lp_integral
+    assert result.summary.status == "optimal"
+    assert result.summary.objective == pytest.approx(40.0)
+    assert result.summary.best_bound == pytest.approx(40.0, abs=1e-6)

@@ -7,8 +7,9 @@ simplex solution is a vertex); when every
 integer variable is integral there, that solution is optimal for the integer model and the LP
 value is its bound (LP bound <= MIP optimum <= value of an integral feasible point). Otherwise
 the integer model goes to a MIP solver (HiGHS by default) with a relative and absolute gap of
-zero and, in the base model, the rounded-down LP solution as a starting hint (rounding x down
-keeps supply and capacity rows feasible; u absorbs the rest).
+zero and, in the base model with SCIP or CP-SAT, the rounded-down LP solution as a starting hint
+(rounding x down keeps supply and capacity rows feasible; u absorbs the rest). HiGHS gets no
+hint: OR-Tools 9.15's HiGHS wrapper crashes on solution hints.
 """
 
 from __future__ import annotations
@@ -125,7 +126,9 @@ def solve_model(model: AllocationModel, options: AllocationOptions) -> SolveOutc
     mip.set_solver_specific_parameters(_GAP_ZERO[options.mip_solver])
     builder = _to_builder(model, integral=True)
     plain = options.fairness_max_gap is None and options.min_shipment_units == 0
-    if lp_values is not None and plain:
+    # OR-Tools 9.15's HiGHS wrapper crashes (segmentation fault) on any solution hint, so the
+    # hint goes to SCIP and CP-SAT only.
+    if lp_values is not None and plain and options.mip_solver != "highs":
         hint = np.floor(lp_values[: model.n_arcs] + INTEGRALITY_TOLERANCE)
         for index, value in enumerate(hint):
             builder.add_hint(builder.var_from_index(index), float(value))
