@@ -210,7 +210,12 @@ def quantile_columns(frame: pd.DataFrame) -> dict[float, str]:
 
 
 def _as_text(values: pd.Series) -> pd.Series:
-    return values if values.dtype == object else values.astype(str)
+    """Text keys: object and categorical-of-text columns as they are, others as str."""
+    if values.dtype == object:
+        return values
+    if isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.dtype == object:
+        return values
+    return values.astype(str)
 
 
 @dataclass(frozen=True)

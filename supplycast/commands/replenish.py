@@ -29,9 +29,14 @@ def read_csv(path: Path) -> pd.DataFrame:
 
     try:
         header = pd.read_csv(path, nrows=0).columns
-        types = {c: pa.string() for c in STRING_COLUMNS if c in header}
+        # text columns as dictionaries (pandas categoricals): cheap to read and to match
+        types = {c: pa.dictionary(pa.int32(), pa.string()) for c in STRING_COLUMNS if c in header}
         table = pa_csv.read_csv(path, convert_options=pa_csv.ConvertOptions(column_types=types))
-        return table.to_pandas()
+        frame = table.to_pandas(date_as_object=False)
+        for column in STRING_COLUMNS:
+            if column in frame.columns and len(frame) <= 1_000_000:
+                frame[column] = frame[column].astype(object)  # small files: plain strings
+        return frame
     except (ValueError, pa.ArrowException, pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CommandInputError([f"{path}: cannot read CSV: {first}"]) from exc
