@@ -114,9 +114,10 @@ def main() -> None:
             class_rows.append({"data set": name, "demand_class": c.demand_class, "coverage": c.coverage})
         picked = report.metrics[(report.metrics["level"] == "series") & (report.metrics["role"] == "chosen")]
         print(f"[{name}] models chosen (last window): {picked['model'].value_counts().to_dict()}", flush=True)
+        print(pd.DataFrame(rows[-len(REFERENCES) - 2:]).to_string(index=False), flush=True)
     table = pd.DataFrame(rows)
     RESULTS.mkdir(exist_ok=True)
-    table.to_csv(RESULTS / "forecast_accuracy.csv", index=False)
+    table.to_csv(RESULTS / f"forecast_accuracy_{args.sets.replace(',', '_')}.csv", index=False)
     pd.set_option("display.width", 160)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print("\ncoverage of p10-p90 by demand class (selected model):")
