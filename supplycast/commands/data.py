@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +17,21 @@ DatabaseUrlOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+@contextmanager
+def _database_errors_as_exit(url: str) -> Iterator[None]:
+    """Turn "cannot open / connect to the database" into one stderr line and exit code 1."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        yield
+    except OperationalError as exc:
+        shown = make_url(url).render_as_string(hide_password=True)
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        typer.echo(f"{shown}: cannot use the database: {reason}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _database_url(option: str | None) -> str:
@@ -37,8 +54,9 @@ def db_upgrade(
     from storage.migrate import current_revision, upgrade
 
     url = _database_url(database_url)
-    upgrade(url, revision)
-    typer.echo(f"database at revision {current_revision(url)}")
+    with _database_errors_as_exit(url):
+        upgrade(url, revision)
+        typer.echo(f"database at revision {current_revision(url)}")
 
 
 @db_app.command("current")
@@ -46,7 +64,9 @@ def db_current(database_url: DatabaseUrlOption = None) -> None:
     """Print the revision the database is at ('none' when never migrated)."""
     from storage.migrate import current_revision
 
-    typer.echo(current_revision(_database_url(database_url)) or "none")
+    url = _database_url(database_url)
+    with _database_errors_as_exit(url):
+        typer.echo(current_revision(url) or "none")
 
 
 IMPORT_HELP = (
@@ -93,13 +113,15 @@ def import_command(
         typer.echo(f"{target}: unknown kind (use one of {', '.join(KINDS)})", err=True)
         raise typer.Exit(2)
     url = _database_url(database_url)
-    upgrade(url)
+    with _database_errors_as_exit(url):
+        upgrade(url)
     engine = make_engine(url)
     try:
-        if file is None:
-            report = import_directory(engine, target, dry_run=check)
-        else:
-            report = import_kind(engine, target, file, dry_run=check)
+        with _database_errors_as_exit(url):
+            if file is None:
+                report = import_directory(engine, target, dry_run=check)
+            else:
+                report = import_kind(engine, target, file, dry_run=check)
     except ImportValidationError as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)

@@ -84,3 +84,10 @@ def test_check_only_validates(database_url: str, tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == f"{folder / 'sales.csv'}:2:units: a value is required"
+
+
+def test_unusable_database_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}"
+    result = CliRunner().invoke(app, ["db", "upgrade", "--database-url", url])
+    assert result.exit_code == 1
+    assert result.stderr == f"{url}: cannot use the database: unable to open database file\n"
