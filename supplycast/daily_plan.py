@@ -366,7 +366,7 @@ def _run_steps(
             stops,
             vehicles,
             cores.depot(location=depot, latitude=latitude, longitude=longitude),
-            time_limit_seconds=fleet.time_limit_seconds,
+            time_limit_seconds=fleet.route_time_limit(len(stops)),
             speed_kmh=fleet.speed_kmh,
         )
         legs_count += save_result_rows(

@@ -53,6 +53,13 @@ def plan(
         float,
         typer.Option("--route-seconds", help="Routing time limit per shipping site, seconds."),
     ] = 5.0,
+    route_seconds_per_stop: Annotated[
+        float,
+        typer.Option(
+            "--route-seconds-per-stop",
+            help="Routing seconds per stop (at least 1 s a site, at most --route-seconds).",
+        ),
+    ] = 0.5,
     down: Annotated[
         str | None, typer.Option("--down", help="Comma-separated sites that are down today.")
     ] = None,
@@ -82,7 +89,9 @@ def plan(
             else None,
             forecast_windows=forecast_windows,
             down_locations=tuple(s.strip() for s in down.split(",") if s.strip()) if down else (),
-            fleet=FleetParameters(time_limit_seconds=route_seconds),
+            fleet=FleetParameters(
+                time_limit_seconds=route_seconds, seconds_per_stop=route_seconds_per_stop
+            ),
         )
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)

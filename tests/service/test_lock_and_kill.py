@@ -142,6 +142,8 @@ def test_kill_9_mid_run_keeps_the_published_plan_and_next_run_recovers(plan_db: 
             "1",
             "--route-seconds",
             "30",
+            "--route-seconds-per-stop",
+            "15",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -211,7 +213,7 @@ def test_sigterm_mid_run_marks_the_run_failed_at_once(network_dir: Path, tmp_pat
         engine.dispose()
     process = subprocess.Popen(
         [sys.executable, "-m", "supplycast.cli", "plan", "--forecast-models", "seasonal_naive"]
-        + ["--forecast-windows", "1", "--route-seconds", "30"],
+        + ["--forecast-windows", "1", "--route-seconds", "30", "--route-seconds-per-stop", "15"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=REPO_ROOT,

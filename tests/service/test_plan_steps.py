@@ -381,3 +381,9 @@ def test_forecast_and_backtest_rows_map_to_the_tables() -> None:
     out = backtest_rows(selection)
     assert list(out["cold_start"]) == [False, True]
     assert out["metrics"].tolist() == [{"adi": 1.0, "note": ""}, {"adi": 3.5, "note": None}]
+
+
+@pytest.mark.parametrize(("stops", "seconds"), [(1, 1.0), (2, 1.0), (6, 3.0), (40, 5.0)])
+def test_route_time_limit_scales_with_stops(stops: int, seconds: float) -> None:
+    fleet = FleetParameters(time_limit_seconds=5.0, seconds_per_stop=0.5)
+    assert fleet.route_time_limit(stops) == seconds
