@@ -10,9 +10,10 @@ Method (all quantities in units, times in days; see docs/replenishment.md):
    Lead-time variability adds d^2 sd_L^2 with d = mu_P / P, so
    sigma_P = sqrt(var_P + d^2 sd_L^2) -- the sigma_LTD formula of Chopra & Meindl eq. 12.10
    with the forecast's own variance in place of L sd_d^2.
-3. Safety factor z: cycle service -> Phi^-1(alpha); fill rate (type 2) -> solve
-   sigma_P L(z) = (1 - beta) Q with Q the mean demand per order cycle (demand over R for
-   order-up-to, the order quantity for s_q / s_s) [Silver, Pyke & Thomas eq. 7.9].
+3. Safety factor z: cycle service -> Phi^-1(alpha); fill rate (type 2), order-up-to ->
+   S solves E[(D_P - S)^+] - E[(D_L - S)^+] = (1 - beta) mu_R (shortage per review cycle,
+   Hadley & Whitin; formulas.rs_order_up_to_for_fill_rate), z = (S - mu_P) / sigma_P;
+   fill rate, s_q / s_s -> sigma_L L(z) = (1 - beta) Q [Silver, Pyke & Thomas eq. 7.9].
 4. safety_stock = z sigma_P; order_up_to S = mu_P + safety_stock (s_q / s_s: reorder point
    s = mu_L + z sigma_L, S = s + Q). reorder_point reported for order-up-to is the level
    over the lead time alone, mu_L + z sigma_L.
@@ -37,6 +38,7 @@ import pandas as pd
 from scipy import stats
 
 from replenishment.formulas import (
+    rs_order_up_to_for_fill_rate,
     standard_normal_complementary_loss,
     z_for_fill_rate,
 )
@@ -204,6 +206,18 @@ def plan_replenishment(
         stats.norm.ppf(alpha),
     )
     z = np.where(sigma_p > 0, z, 0.0)
+    # periodic review with a fill rate: exact cycle shortage (end minus start of the cycle)
+    periodic_fill = fill_rate_target & ~continuous & (sigma_p > 0)
+    if periodic_fill.any():
+        level = rs_order_up_to_for_fill_rate(
+            over_protection.mean[periodic_fill],
+            sigma_p[periodic_fill],
+            over_lead.mean[periodic_fill],
+            sigma_l[periodic_fill],
+            over_review.mean[periodic_fill],
+            alpha[periodic_fill],
+        )
+        z[periodic_fill] = (level - over_protection.mean[periodic_fill]) / sigma_p[periodic_fill]
     safety = z * sigma_p
     reorder_point = over_lead.mean + z * sigma_l
     order_up_to = np.where(continuous, reorder_point + cycle_qty, over_protection.mean + safety)

@@ -72,6 +72,21 @@ def test_fill_rate_target_solves_the_loss_equation() -> None:
     assert row.safety_stock == pytest.approx(z * sigma, abs=1e-5)
 
 
+def test_fill_rate_with_short_review_subtracts_the_shortage_at_cycle_start() -> None:
+    # R = 1, L = 7: the cycle's shortage is E[(D_8 - S)^+] - E[(D_7 - S)^+] (Hadley-Whitin)
+    row = plan(service_level=0.95, lead_time_days=7, review_period_days=1)
+    sd8, sd7 = 3.0 * math.sqrt(8), 3.0 * math.sqrt(7)
+
+    def shortage(level: float, mean: float, sd: float) -> float:
+        return float(stats.norm.expect(lambda d: max(d - level, 0.0), loc=mean, scale=sd, lb=level, ub=mean + 12 * sd))
+
+    level = optimize.brentq(lambda s: shortage(s, 80, sd8) - shortage(s, 70, sd7) - 0.05 * 10, 60, 120, xtol=1e-10)
+    assert row.order_up_to == pytest.approx(level, abs=1e-5)
+    # the one-term approximation asks for a higher level
+    z_simple = optimize.brentq(lambda z: stats.norm.pdf(z) - z * stats.norm.sf(z) - 0.05 * 10 / sd8, -5, 5)
+    assert 80 + z_simple * sd8 > level + 0.05
+
+
 def test_lead_time_variability_adds_d_squared_sd_l_squared() -> None:
     row = plan(service_type="cycle", lead_time_std_days=2.0)
     sigma = math.sqrt(9.0 * 10 + 10.0**2 * 2.0**2)
