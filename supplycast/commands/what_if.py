@@ -18,7 +18,7 @@ from rich.table import Table
 
 from scenarios.changes import AddPromotion, Change, HeatWave, SupplierDelay, WarehouseOutage
 
-FAST_MODELS = "seasonal_naive,auto_ets,croston_optimized,tsb"
+FAST_MODELS = "seasonal_naive,croston_optimized,tsb"  # the demo's set (see commands/demo.py)
 
 
 def _date(text: str, option: str) -> dt.date:
