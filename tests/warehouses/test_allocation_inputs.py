@@ -98,3 +98,14 @@ def test_capacity_column_of_the_data_formats_is_accepted():
 def test_invalid_options(arguments):
     with pytest.raises(ValueError):
         AllocationOptions(**arguments)
+
+
+def test_fractional_stock_and_capacities_are_rounded_down_exactly():
+    # 7.9 available, lane 5.5, site 5.2: at most 5 whole units can move
+    stock = pd.DataFrame({"sku": ["A"], "location": ["R"], "available": [7.9]})
+    needs = NEEDS.assign(need=[9])
+    lanes = LANES.assign(capacity_units=[5.5])
+    capacity = pd.DataFrame({"location": ["F1"], "free_capacity_units": [5.2]})
+    result = allocate_stock(stock, needs, lanes, capacity=capacity)
+    assert result.shipments["units"].tolist() == [5]
+    assert result.summary.shortage_units == 4

@@ -137,7 +137,9 @@ def validate_inputs(
 ) -> AllocationInputs:
     """Check the frames and return them cleaned; raise AllocationInputError listing problems.
 
-    Lanes may name their capacity `capacity_units` (issue 5's L.csv) or
+    Needs must be whole units. Stock and capacities may be fractional and are rounded down:
+    with integer shipments, `sum x <= a` holds exactly when `sum x <= floor(a)`, so this does
+    not change the model. Lanes may name their capacity `capacity_units` (issue 5's L.csv) or
     `capacity_units_per_day` (the data-formats lanes.csv); blank = unlimited. Known sites are
     the rows of `locations` when given, otherwise every site named in stock, needs or capacity.
     """
@@ -168,7 +170,7 @@ def validate_inputs(
     clean_stock = pd.DataFrame({
         "sku": check.names("stock", stock, "sku"),
         "location": check.names("stock", stock, "location"),
-        "available": check.numbers("stock", stock, "available", whole=True),
+        "available": np.floor(check.numbers("stock", stock, "available", whole=False)),
     })
     clean_needs = pd.DataFrame({
         "sku": check.names("needs", needs, "sku"),
@@ -180,17 +182,17 @@ def validate_inputs(
         "origin": check.names("lanes", lanes, "origin"),
         "destination": check.names("lanes", lanes, "destination"),
         "cost_per_unit": check.numbers("lanes", lanes, "cost_per_unit", whole=False),
-        "capacity_units": check.numbers(
-            "lanes", lanes, "capacity_units", whole=True, blank_value=math.inf
-        ),
+        "capacity_units": np.floor(check.numbers(
+            "lanes", lanes, "capacity_units", whole=False, blank_value=math.inf
+        )),
     })
     if capacity is None:
         capacity = pd.DataFrame(columns=list(CAPACITY_COLUMNS))
     clean_capacity = pd.DataFrame({
         "location": check.names("capacity", capacity, "location"),
-        "free_capacity_units": check.numbers(
-            "capacity", capacity, "free_capacity_units", whole=True
-        ),
+        "free_capacity_units": np.floor(check.numbers(
+            "capacity", capacity, "free_capacity_units", whole=False
+        )),
     })
     clean_locations = None
     if locations is not None:
