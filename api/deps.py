@@ -15,9 +15,9 @@ HTTP errors are raised here and in the routes only. Permissions per role:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -42,7 +42,7 @@ class Principal:
         return self.role != "warehouse" or self.location == location
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     """The engine created by `create_app` for this app instance."""
     engine: Engine = request.app.state.engine
     return engine
@@ -51,8 +51,12 @@ def get_engine(request: Request) -> Engine:
 EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
-def get_session(engine: EngineDep) -> Iterator[Session]:
-    """A session for one request; the route commits what it writes."""
+async def get_session(engine: EngineDep) -> AsyncIterator[Session]:
+    """A session for one request; the route commits what it writes.
+
+    The dependencies are `async` on purpose: they do no I/O but one indexed key lookup, and
+    running them on the event loop saves a thread-pool hop each (measurable at 50 concurrent
+    clients); sync routes still run in the thread pool with this session."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
 
@@ -62,7 +66,7 @@ SessionDep = Annotated[Session, Depends(get_session)]
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer <key>`.")
 
 
-def get_principal(
+async def get_principal(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
@@ -81,10 +85,10 @@ def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require_roles(*roles: str) -> Callable[[Principal], Principal]:
+def require_roles(*roles: str) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
     """A dependency admitting only keys with one of `roles` (403 otherwise)."""
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:
         if principal.role not in roles:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,

@@ -3,12 +3,17 @@
 Rows of a published plan run never change, so the JSON of a page read from one run (same
 location and query) is the same bytes every time: it is cached under its ETag. A new
 version has another run id, hence another key; old entries simply age out. One cache per app.
+
+`get_or_build` is single-flight: when a new version is published, the many clients asking
+for the same page at once wait for one build instead of each querying the database.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 
 
 class PageCache:
@@ -21,6 +26,7 @@ class PageCache:
         self._entries: OrderedDict[str, bytes] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
+        self._building: dict[str, asyncio.Future[bytes]] = {}  # touched on the event loop only
 
     def get(self, key: str) -> bytes | None:
         """The cached body for `key` (marked recently used), or None."""
@@ -47,3 +53,26 @@ class PageCache:
     def __len__(self) -> int:
         with self._lock:
             return len(self._entries)
+
+    async def get_or_build(self, key: str, build: Callable[[], Awaitable[bytes]]) -> bytes:
+        """The cached body for `key`, else the result of one `build()` shared by every
+        concurrent caller of the same key (an exception from it reaches them all)."""
+        body = self.get(key)
+        if body is not None:
+            return body
+        pending = self._building.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._building[key] = future
+        try:
+            body = await build()
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # mark retrieved: no "never retrieved" warning without waiters
+            raise
+        finally:
+            del self._building[key]
+        self.put(key, body)
+        future.set_result(body)
+        return body

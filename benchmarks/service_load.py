@@ -8,7 +8,9 @@ plan's own publish path), each with 2,000 shipments R1 -> F1 whose `units` encod
 
 Measured: p50/p90/p99/max latency, requests, errors (non-200 or transport), mixed responses,
 and as the same-run reference the latency of one client pulling the same page sequentially
-(ratio = concurrent / sequential). Run:
+(ratio = concurrent / sequential); the server's own mean time per request (its /metrics) and,
+with one worker, its CPU milliseconds per request, to tell server cost from machine contention.
+Run:
 
     .venv/bin/python benchmarks/service_load.py [--clients 50] [--seconds 20] [--workers 1]
 
@@ -166,6 +168,26 @@ async def run_clients(
     return latencies, outcome
 
 
+def server_seconds(base: str) -> tuple[float, float]:
+    """(sum of seconds, count) of the allocation route from the server's /metrics histogram
+    (summed over workers only when there is one: with several, /metrics shows one worker)."""
+    text = httpx.get(f"{base}/metrics", timeout=30).text
+    route = 'method="GET",route="/v1/locations/{location}/allocations"'
+    total = count = 0.0
+    for line in text.splitlines():
+        if line.startswith(f"supplycast_http_request_duration_seconds_sum{{{route}}}"):
+            total = float(line.rsplit(" ", 1)[1])
+        elif line.startswith(f"supplycast_http_request_duration_seconds_count{{{route}}}"):
+            count = float(line.rsplit(" ", 1)[1])
+    return total, count
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process `pid` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -234,7 +256,11 @@ def main() -> None:
 
         thread = threading.Thread(target=publisher, daemon=True)
         thread.start()
+        before = server_seconds(base)
+        cpu_before = process_cpu_seconds(server.pid)
         latencies, outcome = asyncio.run(run_clients(base, key, args.clients, args.seconds))
+        after = server_seconds(base)
+        cpu_used = process_cpu_seconds(server.pid) - cpu_before
         stop.set()
         thread.join(60)
     finally:
@@ -261,6 +287,11 @@ def main() -> None:
         "p90_ms": p90 * 1000,
         "p99_ms": p99 * 1000,
         "max_ms": max(latencies) * 1000,
+        "server_mean_ms": 1000 * (after[0] - before[0]) / max(after[1] - before[1], 1.0),
+        "server_cpu_ms_per_request": (
+            1000 * cpu_used / max(after[1] - before[1], 1.0) if args.workers == 1 else float("nan")
+        ),
+        "load_average_1min": os.getloadavg()[0],
         "reference_sequential_p50_ms": ref_p50 * 1000,
         "p50_over_reference": p50 / ref_p50,
         "goal_p99_under_100ms": p99 * 1000 < 100,

@@ -24,3 +24,33 @@ def test_evicts_least_recently_used_to_stay_within_the_byte_budget() -> None:
 def test_rejects_a_non_positive_budget() -> None:
     with pytest.raises(ValueError, match="max_bytes must be positive"):
         PageCache(max_bytes=0)
+
+
+def test_concurrent_callers_share_one_build_and_its_error() -> None:
+    import asyncio
+
+    cache = PageCache(max_bytes=100)
+    builds = []
+
+    async def build() -> bytes:
+        builds.append(1)
+        await asyncio.sleep(0.01)
+        return b"page"
+
+    async def failing() -> bytes:
+        builds.append(1)
+        await asyncio.sleep(0.01)
+        raise LookupError("unknown location")
+
+    async def scenario() -> tuple[list[bytes], list[BaseException | bytes]]:
+        pages = await asyncio.gather(*(cache.get_or_build("k", build) for _ in range(20)))
+        errors = await asyncio.gather(
+            *(cache.get_or_build("bad", failing) for _ in range(5)), return_exceptions=True
+        )
+        return list(pages), list(errors)
+
+    pages, errors = asyncio.run(scenario())
+    assert pages == [b"page"] * 20
+    assert len(builds) == 2  # one build for "k", one for "bad"
+    assert all(isinstance(e, LookupError) for e in errors)
+    assert cache.get("k") == b"page" and cache.get("bad") is None
