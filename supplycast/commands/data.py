@@ -1,4 +1,4 @@
-"""Data commands: `supplycast db upgrade|current`, `supplycast import`, `supplycast adapt`."""
+"""Data commands: `supplycast db upgrade|current`, `import`, `export`, `adapt walmart`."""
 
 from __future__ import annotations
 
@@ -139,6 +139,29 @@ def import_command(
         typer.echo(f"imported {report.total_rows} rows in {report.seconds:.2f} s")
 
 
+def export_command(
+    kind: Annotated[str, typer.Argument(help="The kind to export, e.g. sales.")],
+    file: Annotated[Path, typer.Argument(help="CSV file to write.", dir_okay=False)],
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Write the stored rows of KIND to FILE in its import format (docs/data-formats.md)."""
+    from storage.db import make_engine
+    from storage.importing.export import export_kind
+    from storage.importing import KINDS
+
+    if kind not in KINDS:
+        typer.echo(f"{kind}: unknown kind (use one of {', '.join(KINDS)})", err=True)
+        raise typer.Exit(2)
+    url = _database_url(database_url)
+    engine = make_engine(url)
+    try:
+        with _database_errors_as_exit(url):
+            rows = export_kind(engine, kind, file)
+    finally:
+        engine.dispose()
+    typer.echo(f"{kind}: {rows} rows -> {file}")
+
+
 adapt_app = typer.Typer(help="Convert public data sets into supplycast's CSV formats.",
                         no_args_is_help=True)
 
@@ -162,4 +185,5 @@ def register(app: typer.Typer) -> None:
     """Add the data commands to the root `supplycast` app."""
     app.add_typer(db_app, name="db")
     app.command("import", help=IMPORT_HELP)(import_command)
+    app.command("export")(export_command)
     app.add_typer(adapt_app, name="adapt")
