@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.api_tables import REVIEW_ACTIONS, ROLES, ApiKey, SuggestionReview
 from storage.plan_tables import (
@@ -205,7 +205,7 @@ def route_legs_page(
     (depot, vehicle, sequence), and the total."""
     statement = select(PlanRouteLeg).where(
         PlanRouteLeg.plan_run_id == plan_run_id,
-        or_(PlanRouteLeg.depot == location, PlanRouteLeg.stop == location),
+        or_(col(PlanRouteLeg.depot) == location, col(PlanRouteLeg.stop) == location),
     )
     order = (PlanRouteLeg.depot, PlanRouteLeg.vehicle, PlanRouteLeg.sequence, PlanRouteLeg.id)
     return _page(session, statement, limit=limit, offset=offset, order_by=order)
@@ -217,7 +217,7 @@ def unserved_stops(session: Session, *, plan_run_id: int, location: str) -> list
         select(PlanUnserved)
         .where(
             PlanUnserved.plan_run_id == plan_run_id,
-            or_(PlanUnserved.depot == location, PlanUnserved.stop == location),
+            or_(col(PlanUnserved.depot) == location, col(PlanUnserved.stop) == location),
         )
         .order_by(PlanUnserved.depot, PlanUnserved.stop)  # type: ignore[arg-type]
     )
@@ -229,12 +229,13 @@ def unserved_stops(session: Session, *, plan_run_id: int, location: str) -> list
 
 def _flag_condition(flag: str) -> Any:
     """Rows whose `;`-separated `flags` contain the token `flag` exactly."""
-    column = PlanSuggestion.flags
+    column = col(PlanSuggestion.flags)
+    token = _escape_like(flag)
     return or_(
         column == flag,
-        column.like(f"{_escape_like(flag)};%", escape="\\"),  # type: ignore[attr-defined]
-        column.like(f"%;{_escape_like(flag)}", escape="\\"),  # type: ignore[attr-defined]
-        column.like(f"%;{_escape_like(flag)};%", escape="\\"),  # type: ignore[attr-defined]
+        column.like(f"{token};%", escape="\\"),
+        column.like(f"%;{token}", escape="\\"),
+        column.like(f"%;{token};%", escape="\\"),
     )
 
 

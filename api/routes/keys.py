@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, status
 
@@ -14,7 +14,7 @@ from storage.api_queries import add_api_key, list_api_keys, revoke_api_key
 
 router = APIRouter(prefix="/v1", tags=["keys"])
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing, unknown or revoked API key."},
     403: {"description": "Only admin keys manage keys."},
 }

@@ -4,7 +4,7 @@ and the small planner web page."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, Response, status
 from fastapi.responses import FileResponse
@@ -49,7 +49,7 @@ PlanRunId = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Pin a p
 SuggestionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Code = Annotated[str | None, Query(min_length=1, max_length=100, pattern=CODE_PATTERN)]
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "plan_run_id is for another date than `date`."},
     401: {"description": "Missing, unknown or revoked API key."},
     403: {"description": "This key's role may not do this."},

@@ -7,7 +7,7 @@ version in the body and an `ETag`; `If-None-Match` with that ETag answers 304.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from sqlmodel import Session
@@ -50,8 +50,10 @@ PlanRunId = Annotated[
 Limit = Annotated[int, Query(ge=1, le=5000, description="Rows per page.")]
 Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="Rows to skip.")]
 
-NOT_MODIFIED = {304: {"description": "Unchanged since the ETag given in If-None-Match."}}
-ERRORS = {
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Unchanged since the ETag given in If-None-Match."}
+}
+ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "plan_run_id is for another date than `date`."},
     401: {"description": "Missing, unknown or revoked API key."},
     403: {"description": "This key may not read that location."},

@@ -47,8 +47,8 @@ def seed_inputs(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
         with Session(engine) as session:
-            session.add_all([Location(**row) for row in LOCATIONS])
-            session.add_all([Item(**row) for row in ITEMS])
+            session.add_all([Location.model_validate(row) for row in LOCATIONS])
+            session.add_all([Item.model_validate(row) for row in ITEMS])
             session.commit()
     finally:
         engine.dispose()

@@ -4,7 +4,7 @@ problems with file/line/column, 413 above the body limit."""
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.app import create_app
 from storage.db import make_engine
@@ -17,7 +17,7 @@ def _sales(database_url: str) -> list[tuple[str, str, str, float]]:
     engine = make_engine(database_url)
     try:
         with Session(engine) as session:
-            rows = session.exec(select(Sale).order_by(Sale.date, Sale.sku)).all()
+            rows = session.exec(select(Sale).order_by(col(Sale.date), col(Sale.sku))).all()
             return [(r.sku, r.location, r.date.isoformat(), r.units) for r in rows]
     finally:
         engine.dispose()
