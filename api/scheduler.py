@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from supplycast.plan_steps.inputs import PlanParameters
 from supplycast.settings import Settings
 
 JOB_ID = "daily_plan"
@@ -38,12 +39,12 @@ def plan_trigger(cron: str, timezone: str) -> CronTrigger:
     return CronTrigger.from_crontab(cron, timezone=zone)
 
 
-def run_scheduled_plan(database_url: str) -> None:
+def run_scheduled_plan(database_url: str, parameters: PlanParameters | None = None) -> None:
     """The job: run the daily plan once; log the outcome instead of raising."""
     from supplycast.daily_plan import PlanRunLockedError, run_plan
 
     try:
-        summary = run_plan(database_url, None, triggered_by="scheduler")
+        summary = run_plan(database_url, None, parameters=parameters, triggered_by="scheduler")
     except PlanRunLockedError as exc:
         logger.warning("scheduled plan run skipped: %s", exc)
         return
@@ -61,14 +62,19 @@ def run_scheduled_plan(database_url: str) -> None:
         logger.error("scheduled plan run %s failed: %s", summary.run_id, summary.error)
 
 
-def build_scheduler(settings: Settings) -> BackgroundScheduler:
-    """A not-yet-started scheduler with the `daily_plan` job configured from `settings`."""
+def build_scheduler(
+    settings: Settings, parameters: PlanParameters | None = None
+) -> BackgroundScheduler:
+    """A not-yet-started scheduler with the `daily_plan` job configured from `settings`.
+
+    `parameters` are the plan's knobs (None = `PlanParameters()` defaults).
+    """
     trigger = plan_trigger(settings.plan_cron, settings.plan_timezone)
     scheduler = BackgroundScheduler(timezone=trigger.timezone)
     scheduler.add_job(
         run_scheduled_plan,
         trigger=trigger,
-        args=(settings.database_url,),
+        args=(settings.database_url, parameters),
         id=JOB_ID,
         name="daily plan run",
         misfire_grace_time=settings.plan_misfire_grace_seconds,
@@ -79,8 +85,10 @@ def build_scheduler(settings: Settings) -> BackgroundScheduler:
     return scheduler
 
 
-def start_scheduler(settings: Settings) -> BackgroundScheduler:
+def start_scheduler(
+    settings: Settings, parameters: PlanParameters | None = None
+) -> BackgroundScheduler:
     """Build and start the scheduler (daemon thread); the caller shuts it down on exit."""
-    scheduler = build_scheduler(settings)
+    scheduler = build_scheduler(settings, parameters)
     scheduler.start()
     return scheduler

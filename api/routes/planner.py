@@ -196,6 +196,18 @@ def suggestion_reviews(
     ]
 
 
+@router.get("/suggestion-reviews", response_model=list[ReviewOut], responses=ERRORS)
+def plan_reviews(
+    session: SessionDep,
+    _: SuggestionReader,
+    plan_date: PlanDate = None,
+    plan_run_id: PlanRunId = None,
+) -> list[ReviewOut]:
+    """The audit trail of every suggestion of one published plan, oldest change first."""
+    run = resolve_published_run(session, plan_date=plan_date, plan_run_id=plan_run_id)
+    return [ReviewOut.model_validate(row) for row in list_reviews(session, plan_run_id=run.id)]
+
+
 @router.get(
     "/suggestions/export",
     response_class=Response,

@@ -62,6 +62,11 @@ def test_override_then_approve_is_audited_with_who_old_new_and_reason(api_env: A
     assert trail[0]["comment"] == "flyer next week"
     assert trail[0]["reviewed_at"].endswith(("+00:00", "Z"))
     assert _ids(api_env, "?review_status=approved") == [("F2", "A")]
+    day = api_env.client.get("/v1/suggestion-reviews?date=2024-03-04", headers=planner).json()
+    assert [(t["sku"], t["location"], t["action"]) for t in day] == [
+        ("A", "F2", "override"),
+        ("A", "F2", "approve"),
+    ]
 
 
 def test_override_validation_is_precise_and_writes_nothing(api_env: ApiEnv) -> None:
