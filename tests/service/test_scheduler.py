@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from api.scheduler import JOB_ID, build_scheduler, plan_trigger, start_scheduler
+from api.scheduler import (
+    JOB_ID,
+    build_scheduler,
+    plan_trigger,
+    run_scheduled_plan,
+    start_scheduler,
+)
+from supplycast.plan_steps.run_lock import plan_run_lock
 from supplycast.settings import Settings
 
 UTC = dt.UTC
@@ -55,7 +63,7 @@ def test_job_options_from_settings() -> None:
     assert job.misfire_grace_time == 900
     assert job.coalesce is True
     assert job.max_instances == 1
-    assert job.args == ("sqlite:///unused.db",)
+    assert job.args == ("sqlite:///unused.db", None)
     assert str(job.trigger.timezone) == "Asia/Shanghai"
 
 
@@ -73,3 +81,28 @@ def test_started_scheduler_has_the_next_run_scheduled() -> None:
         scheduler.shutdown(wait=False)
     time.sleep(0.05)
     assert not scheduler.running
+
+
+def test_scheduled_job_publishes_and_logs(plan_db: str, caplog: pytest.LogCaptureFixture) -> None:
+    from sqlmodel import Session
+
+    from storage.db import make_engine
+    from storage.plans import latest_published_run
+    from tests.service.conftest import FAST
+    from tests.service.network import LAST_DAY
+
+    caplog.set_level(logging.INFO, logger="api.scheduler")
+    run_scheduled_plan(plan_db, FAST)
+    engine = make_engine(plan_db)
+    try:
+        with Session(engine) as session:
+            run = latest_published_run(session)
+            assert (run.as_of, run.triggered_by) == (LAST_DAY, "scheduler")
+        # A fire while another run holds the lock is logged and skipped, never raised.
+        with plan_run_lock(engine):
+            run_scheduled_plan(plan_db, FAST)
+    finally:
+        engine.dispose()
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith(f"scheduled plan run {run.id} published") for m in messages)
+    assert any("skipped: another plan run is in progress" in m for m in messages)
