@@ -9,12 +9,15 @@ fronts). Lane and site capacities are set below the expected flow so that they b
 Synthetic and seeded; no files are read.
 
 Run: .venv/bin/python benchmarks/allocation_scale.py [--skus 100,500,1000,2000,5000]
+     [--min-shipment-units M] [--fairness-max-gap G] [--mip-solver highs|scip|sat]
+(the greedy rule knows neither option: with them its cost is only a reference.)
 Prints one table; writes benchmarks/results/allocation_scale.csv.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -84,12 +87,18 @@ def main() -> None:
     parser.add_argument("--skus", default="100,500,1000,2000,5000")
     parser.add_argument("--time-limit", type=float, default=120.0)
     parser.add_argument("--mip-solver", default="highs")
+    parser.add_argument("--min-shipment-units", type=int, default=0)
+    parser.add_argument("--fairness-max-gap", type=float, default=None)
     args = parser.parse_args()
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
+          flush=True)
     rows = []
     for n_skus in [int(v) for v in args.skus.split(",")]:
         instance = make_instance(n_skus)
         options = AllocationOptions(time_limit_seconds=args.time_limit,
-                                    mip_solver=args.mip_solver)
+                                    mip_solver=args.mip_solver,
+                                    min_shipment_units=args.min_shipment_units,
+                                    fairness_max_gap=args.fairness_max_gap)
         started = time.perf_counter()
         result = allocate_stock(instance["stock"], instance["needs"], instance["lanes"],
                                 capacity=instance["capacity"], options=options)

@@ -73,7 +73,7 @@ def allocate_command(
     time_limit_seconds: Annotated[float, typer.Option(
         "--time-limit-seconds", help="Solver time limit per solve, seconds.")] = 60.0,
     mip_solver: Annotated[str, typer.Option(
-        "--mip-solver", help="OR-Tools MIP backend: highs, scip or sat.")] = "highs",
+        "--mip-solver", help="OR-Tools MIP backend: highs or sat (CP-SAT).")] = "highs",
 ) -> None:
     """Allocate regional and surplus stock to front-site needs at minimum cost (proven optimal).
 

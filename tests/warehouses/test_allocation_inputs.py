@@ -93,7 +93,7 @@ def test_capacity_column_of_the_data_formats_is_accepted():
 @pytest.mark.parametrize(
     "arguments",
     [{"fairness_max_gap": 1.5}, {"min_shipment_units": -1}, {"min_shipment_units": 2.5},
-     {"time_limit_seconds": 0}, {"mip_solver": "cplex"}, {"lp_solver": "pdlp"}],
+     {"time_limit_seconds": 0}, {"mip_solver": "scip"}, {"lp_solver": "pdlp"}],
 )
 def test_invalid_options(arguments):
     with pytest.raises(ValueError):

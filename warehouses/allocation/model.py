@@ -137,8 +137,10 @@ def build_model(network: OperatingNetwork, options: AllocationOptions) -> Alloca
     unservable = shortages["served_at"].isna().to_numpy()
     lower = np.concatenate([np.zeros(n_x), np.where(unservable, need_u, 0.0),
                             np.zeros(n_y), np.zeros(n_t)])
-    upper = np.concatenate([arcs["upper"].to_numpy(float), need_u, np.ones(n_y),
-                            np.full(n_t, np.inf)])
+    # t[s] <= total need of s (finite bounds everywhere; SCIP misbehaved with an infinite one)
+    sku_total = servable.groupby("sku")["need"].sum()
+    t_upper = sku_total.reindex(fair_skus).fillna(0.0).to_numpy(float)
+    upper = np.concatenate([arcs["upper"].to_numpy(float), need_u, np.ones(n_y), t_upper])
     objective = np.concatenate([arcs["cost_per_unit"].to_numpy(float),
                                 shortages["shortage_cost"].to_numpy(float),
                                 np.zeros(n_y), np.zeros(n_t)])

@@ -7,7 +7,7 @@ simplex solution is a vertex); when every
 integer variable is integral there, that solution is optimal for the integer model and the LP
 value is its bound (LP bound <= MIP optimum <= value of an integral feasible point). Otherwise
 the integer model goes to a MIP solver (HiGHS by default) with a relative and absolute gap of
-zero and, in the base model with SCIP or CP-SAT, the rounded-down LP solution as a starting hint
+zero and, in the base model with CP-SAT, the rounded-down LP solution as a starting hint
 (rounding x down keeps supply and capacity rows feasible; u absorbs the rest). HiGHS gets no
 hint: OR-Tools 9.15's HiGHS wrapper crashes on solution hints.
 """
@@ -32,7 +32,6 @@ _LP_PARAMETERS = {
 }
 _GAP_ZERO = {
     "highs": "mip_rel_gap=0\nmip_abs_gap=0\noutput_flag=false\nlog_to_console=false\n",
-    "scip": "limits/gap = 0\nlimits/absgap = 0\n",
     "sat": "relative_gap_limit:0 absolute_gap_limit:0",
 }
 
@@ -127,7 +126,7 @@ def solve_model(model: AllocationModel, options: AllocationOptions) -> SolveOutc
     builder = _to_builder(model, integral=True)
     plain = options.fairness_max_gap is None and options.min_shipment_units == 0
     # OR-Tools 9.15's HiGHS wrapper crashes (segmentation fault) on any solution hint, so the
-    # hint goes to SCIP and CP-SAT only.
+    # hint goes to CP-SAT only.
     if lp_values is not None and plain and options.mip_solver != "highs":
         hint = np.floor(lp_values[: model.n_arcs] + INTEGRALITY_TOLERANCE)
         for index, value in enumerate(hint):
