@@ -263,9 +263,9 @@ def _check_sites(
             check.add("needs", int(row), "location",
                       f"need at regional site {site!r}; needs are only at front sites")
         for column in ("backup", "parent"):
-            for row, site in enumerate(locations[column]):
+            for position, site in enumerate(locations[column]):
                 if site is not None and site not in known:
-                    check.add("locations", row, column, f"unknown site {site!r}")
+                    check.add("locations", position, column, f"unknown site {site!r}")
     else:
         known = (set(stock["location"]) | set(needs["location"])
                  | set(capacity["location"])) - {None}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from ortools.linear_solver.python import model_builder
@@ -55,7 +56,8 @@ class SolveOutcome:
 
 def _to_builder(model: AllocationModel, integral: bool) -> model_builder.Model:
     builder = model_builder.Model()
-    builder.helper.fill_model_from_sparse_data(
+    helper: Any = builder.helper  # its stubs mistype numpy arrays
+    helper.fill_model_from_sparse_data(
         model.lower, model.upper, model.objective, model.row_lower, model.row_upper,
         model.matrix,
     )
