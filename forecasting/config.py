@@ -39,7 +39,8 @@ class ForecastConfig:
     - `interval_method`: "conformal" = quantiles from the backtest errors of the chosen model
       (scaled by the series' seasonal-naive scale, pooled per demand class); "model" = the
       model's own intervals (statsforecast ConformalIntervals for models that have none).
-    - `ensemble_top`: average the point forecasts of the best k models per series (1 = none).
+    - `ensemble_top`: also score the mean of each series' k best backtested models and use
+      it where it backtests better (1 = no ensembles; conformal intervals only).
     - `n_jobs`: processes for statsforecast (local engine).
     - `refit_windows`: refit models in every backtest window (True) or fit once and roll
       forward (False, faster; only for models with `forward`).

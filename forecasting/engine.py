@@ -20,7 +20,7 @@ from forecasting.metrics import seasonal_naive_scale
 from forecasting.quantiles import interval_levels, quantile_column, validate_quantiles
 from forecasting.result import SELECTION_COLUMNS, ForecastResult
 from forecasting.runner import Runner
-from forecasting.selection import select_models
+from forecasting.selection import ensemble_members, select_models
 
 COLD_START_MODEL = "cold_start_profile"
 
@@ -126,6 +126,7 @@ def _forecast(
                 season_length=season,
                 scales=stats["scale"],
                 refit=cfg.refit_windows,
+                ensemble_top=cfg.ensemble_top if cfg.interval_method == "conformal" else 1,
             )
             selection_parts.append(chosen.choice)
             residual_parts.append(chosen.residuals)
@@ -235,8 +236,13 @@ def _fit_chosen(
     """Fit each series' chosen model on its full history: unique_id, ds, mean, model
     (+ quantile columns when method == "model")."""
     levels = interval_levels(quantiles) if method == "model" else None
+    members = pd.DataFrame(
+        [(uid, member) for uid, model in zip(choice["unique_id"], choice["model"], strict=True)
+         for member in ensemble_members(str(model))],
+        columns=["unique_id", "model"],
+    )
     parts = []
-    for name, group in choice.groupby("model", sort=True):
+    for name, group in members.groupby("model", sort=True):
         uids = group["unique_id"].to_numpy()
         if name == "lightgbm":  # global: learn from every warm series, predict the chosen
             out = global_forecast(
@@ -273,7 +279,14 @@ def _fit_chosen(
                 frame[quantile_column(q)] = np.clip(values, 0.0, None)
         frame["model"] = name
         parts.append(frame)
-    return pd.concat(parts, ignore_index=True)
+    fitted = pd.concat(parts, ignore_index=True)
+    if len(members) == len(choice):
+        return fitted
+    # ensembles: average the members' forecasts, label with the ensemble name
+    value_columns = [c for c in fitted.columns if c not in ("unique_id", "ds", "model")]
+    combined = fitted.groupby(["unique_id", "ds"], sort=True)[value_columns].mean().reset_index()
+    combined["model"] = choice.set_index("unique_id")["model"].reindex(combined["unique_id"]).to_numpy()
+    return combined
 
 
 def _selection_frame(

@@ -123,3 +123,28 @@ def test_conformal_80_interval_covers_about_80_percent_on_gaussian_noise() -> No
     assert abs(inside - 0.8) < 0.05
     # the median forecast is near the true mean 50 (ADIDA ~ a level estimate)
     assert abs(joined["p50"].mean() - 50.0) < 1.5
+
+
+def test_ensemble_of_two_best_is_chosen_when_it_backtests_better() -> None:
+    """Weekly pattern + N(0, 4^2) noise (seed 0): the mean of AutoETS and SeasonalNaive
+    backtests better than either (MASE 0.798 vs 0.810 and 0.953), so it is used, labelled
+    with its members, and its forecast is the members' average. With seed 1 AutoETS alone
+    is better and stays the choice."""
+    def history(seed: int) -> pd.DataFrame:
+        rng = np.random.default_rng(seed)
+        units = np.resize(WEEK * 3, 84) + rng.normal(0, 4, 84)
+        return pd.DataFrame({"sku": "A", "location": "L", "date": pd.date_range("2024-01-01", periods=84), "units": units})
+
+    config = ForecastConfig(models=("seasonal_naive", "auto_ets"), n_windows=2, holiday_country=None, ensemble_top=2)
+    result = forecast(history(0), 7, config=config)
+    sel = result.selection.loc[0]
+    assert sel["model"] == "ensemble:auto_ets+seasonal_naive"
+    scores = {k: float(v) for k, v in (item.split("=") for item in sel["scores"].split(";"))}
+    assert sel["mase"] < min(scores.values())
+    members = [
+        forecast(history(0), 7, config=ForecastConfig(models=(m,), n_windows=0, holiday_country=None)).forecasts["mean"].to_numpy()
+        for m in ("seasonal_naive", "auto_ets")
+    ]
+    np.testing.assert_allclose(result.forecasts["mean"], (members[0] + members[1]) / 2, rtol=1e-6)
+    assert (result.forecasts["model"] == "ensemble:auto_ets+seasonal_naive").all()
+    assert forecast(history(1), 7, config=config).selection.loc[0, "model"] == "auto_ets"
