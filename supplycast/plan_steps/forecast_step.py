@@ -6,6 +6,8 @@ Features handed to `forecasting.forecast` (H.csv / X.csv form):
 - `temperature_c`, `precipitation_mm` from weather, only when weather covers every history
   row and every horizon day of every series (observed up to as-of, forecast after);
   otherwise they are left out and a warning says so.
+A feature that is constant over the whole history (e.g. no promotion at all) is left out: it
+carries no information and only makes regression designs singular.
 """
 
 from __future__ import annotations
@@ -84,6 +86,14 @@ def build_forecast_inputs(
             "weather left out of the forecast: it does not cover every sales day and every "
             "horizon day of every location"
         )
+    constant = [
+        c
+        for c in history.columns
+        if c not in ("sku", "location", "date", "units") and history[c].nunique(dropna=False) <= 1
+    ]
+    if constant:  # no variation in the history: nothing to learn, only a singular design
+        history = history.drop(columns=constant)
+        future = future.drop(columns=constant)
     return history.reset_index(drop=True), future.reset_index(drop=True), tuple(warnings)
 
 

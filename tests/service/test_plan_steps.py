@@ -163,13 +163,31 @@ def test_promotion_features_take_the_deepest_applicable_discount() -> None:
     assert list(out["on_promo"]) == [0.0, 1.0, 1.0, 0.0, 0.0]
 
 
+def test_promotion_features_reach_the_forecaster_when_they_vary() -> None:
+    promotions = pd.DataFrame(
+        {
+            "sku": ["A"],
+            "location": [None],
+            "start_date": [T("2025-01-02")],
+            "end_date": [T("2025-01-05")],
+            "discount_pct": [15.0],
+        }
+    )
+    params = PlanParameters(horizon_days=3)
+    inputs = select_planning_inputs(_frames(promotions=promotions), dt.date(2025, 1, 3), params)
+    history, future, _ = build_forecast_inputs(inputs, params)
+    assert list(history["discount_pct"]) == [0.0, 15.0, 15.0]
+    assert list(future["on_promo"]) == [1.0, 1.0, 0.0]  # 01-04, 01-05 on promotion, 01-06 not
+
+
 def test_forecast_inputs_cover_the_horizon_and_drop_incomplete_weather() -> None:
     params = PlanParameters(horizon_days=3)
     inputs = select_planning_inputs(_frames(), dt.date(2025, 1, 3), params)
     history, future, warnings = build_forecast_inputs(inputs, params)
     assert list(history["units"]) == [5.0, -1.0, 7.0]  # returns kept; the forecaster nets them
     assert list(future["date"]) == list(pd.date_range("2025-01-04", periods=3))
-    assert {"on_promo", "discount_pct"} <= set(future.columns)
+    # no promotion in the data: the promotion features are constant and left out
+    assert "on_promo" not in history.columns and "discount_pct" not in future.columns
     # weather lacks 2025-01-01 and the horizon: left out, with a warning
     assert "temperature_c" not in history.columns
     assert len(warnings) == 1 and "weather left out" in warnings[0]
