@@ -24,15 +24,16 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import multiprocessing
 import os
 import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -89,6 +90,15 @@ def publish_version(database_url: str) -> int:
             return run.id
     finally:
         engine.dispose()
+
+
+def publish_loop(database_url: str, every_seconds: float, stop: Any, count: Any) -> None:
+    """Publish a new version every `every_seconds` until `stop` is set (a separate process)."""
+    while not stop.is_set():
+        publish_version(database_url)
+        with count.get_lock():
+            count.value += 1
+        stop.wait(every_seconds)
 
 
 def setup_database(database_url: str) -> str:
@@ -246,23 +256,23 @@ def main() -> None:
         # reference: one client, sequential, no publishing
         reference, ref_outcome = asyncio.run(run_clients(base, key, 1, min(5.0, args.seconds / 2)))
 
-        published: list[int] = []
-        stop = threading.Event()
-
-        def publisher() -> None:
-            while not stop.is_set():
-                published.append(publish_version(database_url))
-                stop.wait(args.publish_every)
-
-        thread = threading.Thread(target=publisher, daemon=True)
-        thread.start()
+        # the publisher is its own process, as a plan run is: it must not share the clients' GIL
+        stop = multiprocessing.Event()
+        published_count = multiprocessing.Value("i", 0)
+        publisher = multiprocessing.Process(
+            target=publish_loop, args=(database_url, args.publish_every, stop, published_count)
+        )
+        publisher.start()
         before = server_seconds(base)
         cpu_before = process_cpu_seconds(server.pid)
+        client_cpu_before = time.process_time()
         latencies, outcome = asyncio.run(run_clients(base, key, args.clients, args.seconds))
+        client_cpu = time.process_time() - client_cpu_before
         after = server_seconds(base)
         cpu_used = process_cpu_seconds(server.pid) - cpu_before
         stop.set()
-        thread.join(60)
+        publisher.join(60)
+        published = [0] * published_count.value
     finally:
         if server is not None:
             server.terminate()
@@ -291,6 +301,7 @@ def main() -> None:
         "server_cpu_ms_per_request": (
             1000 * cpu_used / max(after[1] - before[1], 1.0) if args.workers == 1 else float("nan")
         ),
+        "client_cpu_ms_per_response": 1000 * client_cpu / max(outcome["requests"], 1),
         "load_average_1min": os.getloadavg()[0],
         "reference_sequential_p50_ms": ref_p50 * 1000,
         "p50_over_reference": p50 / ref_p50,
