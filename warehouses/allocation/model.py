@@ -5,7 +5,7 @@ Variables, in this order:
   where lane (i, j) exists, i has stock of s and j has a need for s;
 - u[r] >= 0 integer: units left unmet of need row r (0 <= u[r] <= need[r]);
 - y[l] in {0, 1}: lane l is used (only with a minimum shipment);
-- t[s] >= 0: total units of sku s shipped to reachable fronts (only with fairness).
+- t[s] >= 0 integer: total units of sku s shipped to reachable fronts (only with fairness).
 
 Constraints (rows of A, with row bounds):
 - supply:      sum_j x[s,i,j] <= a[s,i]
@@ -15,6 +15,7 @@ Constraints (rows of A, with row bounds):
 - min shipment: sum_s x[s,l] - M_l y[l] <= 0 and sum_s x[s,l] - m y[l] >= 0
 - fairness:    t[s] - sum x[s,.,.] = 0 and, per reachable front f of s,
                sum_i x[s,i,f] - (n[s,f] / N[s]) t[s] >= -gap * n[s,f] - 1
+               (stored multiplied by N[s], so that every coefficient is an integer)
 Objective: minimize sum c[i,j] x[s,i,j] + sum p[r] u[r].
 """
 
@@ -144,7 +145,7 @@ def build_model(network: OperatingNetwork, options: AllocationOptions) -> Alloca
     objective = np.concatenate([arcs["cost_per_unit"].to_numpy(float),
                                 shortages["shortage_cost"].to_numpy(float),
                                 np.zeros(n_y), np.zeros(n_t)])
-    integer = np.concatenate([np.ones(n_x + n_u + n_y, dtype=bool), np.zeros(n_t, dtype=bool)])
+    integer = np.ones(n_x + n_u + n_y + n_t, dtype=bool)
 
     rows = _Rows()
     # supply: sum_j x[s,i,j] <= a[s,i]
@@ -205,13 +206,14 @@ def build_model(network: OperatingNetwork, options: AllocationOptions) -> Alloca
         sku_need = np.bincount(front_sku, weights=reachable["total_need"].to_numpy(float),
                                minlength=n_t)
         front_need = reachable["total_need"].to_numpy(float)
-        share = front_need / sku_need[front_sku]
         gap = float(options.fairness_max_gap or 0.0)
         n_front = len(reachable)
+        # scaled by N[s] so that every coefficient is an integer (t[s] is integral)
+        scale = sku_need[front_sku]
         rows.add(np.concatenate([arc_front, np.arange(n_front)]),
                  np.concatenate([x_ids, t_ids[front_sku]]),
-                 np.concatenate([np.ones(n_x), -share]),
-                 -gap * front_need - 1.0, np.inf, n_front)
+                 np.concatenate([scale[arc_front], -front_need]),
+                 (-gap * front_need - 1.0) * scale, np.inf, n_front)
     matrix, row_lower, row_upper = rows.matrix(n_vars)
     return AllocationModel(
         arcs=arcs[["sku", "origin", "destination", "cost_per_unit"]],
