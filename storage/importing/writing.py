@@ -9,7 +9,6 @@ already removed duplicate keys, so no row is updated twice by one statement.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import numpy as np
@@ -101,7 +100,6 @@ def upsert_postgresql(connection: Connection, kind: str, frame: pd.DataFrame) ->
     # NULL = an unquoted empty field (COPY's CSV default). Text columns that are never NULL
     # are read with FORCE_NOT_NULL, so an empty string there (promotions at all locations)
     # stays an empty string; any other text, `\N` included, is data.
-    text = db_frame.to_csv(index=False, header=False, na_rep="", lineterminator="\n")
     not_null_text = [
         spec.name
         for spec in FORMATS[kind].columns
@@ -115,14 +113,14 @@ def upsert_postgresql(connection: Connection, kind: str, frame: pd.DataFrame) ->
         row = cursor.fetchone()
         if row is not None and not row[0]:
             # Empty table: no key can conflict (validation removed duplicates), COPY directly.
-            _copy(cursor, kind, names, text, not_null_text)
+            _copy(cursor, kind, names, db_frame, not_null_text)
             return len(db_frame)
         cursor.execute(f'DROP TABLE IF EXISTS "{staging}"')
         cursor.execute(
             f'CREATE TEMPORARY TABLE "{staging}" (LIKE "{kind}" INCLUDING DEFAULTS) '
             "ON COMMIT DROP"
         )
-        _copy(cursor, staging, names, text, not_null_text)
+        _copy(cursor, staging, names, db_frame, not_null_text)
         cursor.execute(
             f'INSERT INTO "{kind}" ({names}) SELECT {names} FROM "{staging}" '
             + _update_clause(kind, "postgresql")
@@ -131,14 +129,22 @@ def upsert_postgresql(connection: Connection, kind: str, frame: pd.DataFrame) ->
     return len(db_frame)
 
 
-def _copy(cursor: Any, table: str, names: str, text: str, not_null: list[str]) -> None:
-    """COPY CSV `text` into `table` (`names` columns); `not_null` columns never read NULL."""
+COPY_CHUNK_ROWS = 50_000
+
+
+def _copy(
+    cursor: Any, table: str, names: str, frame: pd.DataFrame, not_null: list[str]
+) -> None:
+    """COPY `frame` as CSV into `table` (`names` columns); `not_null` columns never read NULL.
+
+    The CSV is formatted in chunks while the server loads the previous one (two cores work).
+    """
     force = f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else ""
     copy_sql = f'COPY "{table}" ({names}) FROM STDIN (FORMAT csv{force})'
     with cursor.copy(copy_sql) as copy:
-        buffer = io.StringIO(text)
-        while chunk := buffer.read(1 << 20):
-            copy.write(chunk)
+        for start in range(0, len(frame), COPY_CHUNK_ROWS):
+            chunk = frame.iloc[start : start + COPY_CHUNK_ROWS]
+            copy.write(chunk.to_csv(index=False, header=False, na_rep="", lineterminator="\n"))
 
 
 def upsert(connection: Connection, kind: str, frame: pd.DataFrame) -> int:
