@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.security import hash_api_key
-from storage.api_queries import find_active_api_key
+from storage.api_queries import find_active_key_identity
 
 
 @dataclass(frozen=True)
@@ -76,10 +76,11 @@ async def get_principal(
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "missing API key (Authorization: Bearer <key>)", challenge
         )
-    row = find_active_api_key(session, key_hash=hash_api_key(credentials.credentials))
-    if row is None or row.id is None:
+    identity = find_active_key_identity(session, key_hash=hash_api_key(credentials.credentials))
+    if identity is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid or revoked API key", challenge)
-    return Principal(key_id=row.id, name=row.name, role=row.role, location=row.location)
+    key_id, name, role, location = identity
+    return Principal(key_id=key_id, name=name, role=role, location=location)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -9,13 +9,12 @@ from fastapi import HTTPException, Request, status
 from sqlmodel import Session
 
 from api.schemas import PlanVersion
-from storage.api_queries import get_plan_run, latest_published_run, location_exists, sku_exists
-from storage.plan_tables import PlanRun
+from storage.api_queries import PublishedRun, find_published_run, location_exists, sku_exists
 
 
 def resolve_published_run(
     session: Session, *, plan_date: dt.date | None, plan_run_id: int | None
-) -> PlanRun:
+) -> PublishedRun:
     """The run a read uses: `plan_run_id` when given (must be published and, with `plan_date`,
     of that date), else the newest published version for `plan_date` (or the newest overall).
 
@@ -23,8 +22,8 @@ def resolve_published_run(
         HTTPException: 404 when there is no such published plan, 400 when the two disagree.
     """
     if plan_run_id is not None:
-        run = get_plan_run(session, run_id=plan_run_id)
-        if run is None or run.status != "published":
+        run = find_published_run(session, run_id=plan_run_id)
+        if run is None:
             raise HTTPException(
                 status.HTTP_404_NOT_FOUND, f"no published plan run with id {plan_run_id}"
             )
@@ -35,17 +34,17 @@ def resolve_published_run(
                 f"not {plan_date.isoformat()}",
             )
         return run
-    run = latest_published_run(session, as_of=plan_date)
+    run = find_published_run(session, as_of=plan_date)
     if run is None:
         when = f" for {plan_date.isoformat()}" if plan_date is not None else ""
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no published plan{when}")
     return run
 
 
-def plan_version(run: PlanRun) -> PlanVersion:
+def plan_version(run: PublishedRun) -> PlanVersion:
     """The plan identification put in every plan-derived response body."""
     return PlanVersion(
-        plan_run_id=run.id or 0,
+        plan_run_id=run.id,
         as_of=run.as_of,
         version=run.version,
         published_at=run.published_at,
@@ -65,7 +64,7 @@ def ensure_sku_known(session: Session, sku: str) -> None:
 
 
 def next_page_url(
-    request: Request, *, run: PlanRun, offset: int, limit: int, total: int
+    request: Request, *, run: PublishedRun, offset: int, limit: int, total: int
 ) -> str | None:
     """URL of the following page pinned to `run`, or None when this page is the last."""
     if offset + limit >= total:
@@ -74,7 +73,7 @@ def next_page_url(
     return str(url)
 
 
-def page_etag(request: Request, *, run: PlanRun) -> str:
+def page_etag(request: Request, *, run: PublishedRun) -> str:
     """Strong ETag of a page read from an immutable published run: a hash of the run id, the
     path and the query (published rows never change, so this identifies the content)."""
     query = "&".join(sorted(f"{k}={v}" for k, v in request.query_params.multi_items()))

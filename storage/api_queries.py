@@ -7,6 +7,7 @@ docstring says otherwise. SQL goes through the ORM / bound parameters only.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -73,6 +74,20 @@ def find_active_api_key(session: Session, *, key_hash: str) -> ApiKey | None:
     return session.exec(statement).first()
 
 
+def find_active_key_identity(
+    session: Session, *, key_hash: str
+) -> tuple[int, str, str, str | None] | None:
+    """(id, name, role, location) of the non-revoked key with this hash, or None.
+
+    Plain columns, not an ORM object: this runs on every request."""
+    table = ApiKey.__table__  # type: ignore[attr-defined]
+    statement = sa_select(table.c.id, table.c.name, table.c.role, table.c.location).where(
+        table.c.key_hash == key_hash, table.c.revoked_at.is_(None)
+    )
+    row = session.execute(statement).first()
+    return None if row is None else (row.id, row.name, row.role, row.location)
+
+
 def list_api_keys(session: Session, *, include_revoked: bool = True) -> list[ApiKey]:
     """All keys (hash included; callers must not print it), oldest first."""
     statement = select(ApiKey).order_by(ApiKey.id)  # type: ignore[arg-type]
@@ -94,6 +109,38 @@ def revoke_api_key(session: Session, *, key_id: int) -> ApiKey | None:
 
 
 # --- plans ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedRun:
+    """The identity of a published plan run, all a read needs: id, as-of date, version."""
+
+    id: int
+    as_of: date
+    version: int
+    published_at: datetime | None
+
+
+def find_published_run(
+    session: Session, *, as_of: date | None = None, run_id: int | None = None
+) -> PublishedRun | None:
+    """Run `run_id` if it is published, else the newest published version for `as_of` (or the
+    newest overall); None when there is none. Plain columns: this runs on every read."""
+    table = PlanRun.__table__  # type: ignore[attr-defined]
+    statement = sa_select(table.c.id, table.c.as_of, table.c.version, table.c.published_at).where(
+        table.c.status == "published"
+    )
+    if run_id is not None:
+        statement = statement.where(table.c.id == run_id)
+    if as_of is not None:
+        statement = statement.where(table.c.as_of == as_of)
+    statement = statement.order_by(table.c.as_of.desc(), table.c.version.desc()).limit(1)
+    row = session.execute(statement).first()
+    if row is None:
+        return None
+    return PublishedRun(
+        id=row.id, as_of=row.as_of, version=row.version, published_at=row.published_at
+    )
 
 
 def latest_published_run(session: Session, *, as_of: date | None = None) -> PlanRun | None:

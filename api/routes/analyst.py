@@ -65,7 +65,7 @@ def get_forecasts(
     ensure_sku_known(session, sku)
     ensure_location_known(session, location)
     run = resolve_published_run(session, plan_date=plan_date, plan_run_id=plan_run_id)
-    rows = list_forecasts(session, plan_run_id=run.id or 0, sku=sku, location=location)
+    rows = list_forecasts(session, plan_run_id=run.id, sku=sku, location=location)
     return ForecastSeries(
         plan=plan_version(run),
         sku=sku,
@@ -93,7 +93,7 @@ def get_backtest_metrics(
         ensure_location_known(session, location)
     run = resolve_published_run(session, plan_date=plan_date, plan_run_id=plan_run_id)
     rows, total = backtest_metrics_page(
-        session, plan_run_id=run.id or 0, sku=sku, location=location, limit=limit, offset=offset
+        session, plan_run_id=run.id, sku=sku, location=location, limit=limit, offset=offset
     )
     return BacktestPage(
         plan=plan_version(run),

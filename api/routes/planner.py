@@ -82,7 +82,7 @@ def list_suggestions(
     run = resolve_published_run(session, plan_date=plan_date, plan_run_id=plan_run_id)
     rows, total = suggestions_page(
         session,
-        plan_run_id=run.id or 0,
+        plan_run_id=run.id,
         location=location,
         sku=sku,
         flag=flag,
@@ -234,7 +234,7 @@ def export_suggestions(
     if location is not None:
         ensure_location_known(session, location)
     run = resolve_published_run(session, plan_date=plan_date, plan_run_id=plan_run_id)
-    frame = suggestions_frame(session, plan_run_id=run.id or 0, location=location)
+    frame = suggestions_frame(session, plan_run_id=run.id, location=location)
     stem = f"suggestions_{run.as_of.isoformat()}_v{run.version}"
     if file_format == "csv":
         content, media_type = frame_to_csv_bytes(frame), CSV_MEDIA_TYPE

@@ -31,8 +31,7 @@ from api.schemas import (
     RoutePage,
     UnservedOut,
 )
-from storage.api_queries import allocations_page, route_legs_page, unserved_stops
-from storage.plan_tables import PlanRun
+from storage.api_queries import PublishedRun, allocations_page, route_legs_page, unserved_stops
 
 router = APIRouter(prefix="/v1", tags=["warehouse systems"])
 
@@ -104,7 +103,7 @@ async def get_allocations(
 def _allocation_page_json(
     request: Request,
     session: Session,
-    run: PlanRun,
+    run: PublishedRun,
     location: str,
     direction: str,
     limit: int,
@@ -113,7 +112,7 @@ def _allocation_page_json(
     ensure_location_known(session, location)
     rows, total = allocations_page(
         session,
-        plan_run_id=run.id or 0,
+        plan_run_id=run.id,
         location=location,
         direction=direction,
         limit=limit,
@@ -156,9 +155,9 @@ def get_routes(
     if etag_matches(request, etag):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
     rows, total = route_legs_page(
-        session, plan_run_id=run.id or 0, location=location, limit=limit, offset=offset
+        session, plan_run_id=run.id, location=location, limit=limit, offset=offset
     )
-    unserved = unserved_stops(session, plan_run_id=run.id or 0, location=location)
+    unserved = unserved_stops(session, plan_run_id=run.id, location=location)
     response.headers["ETag"] = etag
     return RoutePage(
         plan=plan_version(run),
