@@ -1,6 +1,7 @@
 """Accuracy of `forecasting.forecast` on the shared real data sets, against plain models.
 
-Run: .venv/bin/python benchmarks/forecast_accuracy.py [--series N] [--windows K] [--sets walmart,stallion,bike]
+Run: .venv/bin/python benchmarks/forecast_accuracy.py [--series N] [--windows K]
+    [--sets walmart,stallion,bike]
 
 Rolling-origin backtests (`forecasting.backtest.backtest`, K windows, default 3) on:
 - walmart: Walmart store x department weekly sales (a seeded sample of N series with the full
@@ -41,43 +42,82 @@ def walmart(n_series: int, seed: int) -> pd.DataFrame:
     sales = sales.merge(pick, on=["Store", "Dept"])
     markdown = features[[f"MarkDown{i}" for i in range(1, 6)]].fillna(0).sum(axis=1)
     feats = pd.DataFrame(
-        {"Store": features["Store"], "Date": features["Date"], "temperature_f": features["Temperature"],
-         "markdown": markdown / 1000.0, "holiday_week": features["IsHoliday"].astype(float)}
+        {
+            "Store": features["Store"],
+            "Date": features["Date"],
+            "temperature_f": features["Temperature"],
+            "markdown": markdown / 1000.0,
+            "holiday_week": features["IsHoliday"].astype(float),
+        }
     )
     frame = sales.merge(feats, on=["Store", "Date"], how="left")
-    return pd.DataFrame(
-        {"sku": "D" + frame["Dept"].astype(str), "location": "S" + frame["Store"].astype(str),
-         "date": frame["Date"], "units": frame["Weekly_Sales"], "temperature_f": frame["temperature_f"],
-         "markdown": frame["markdown"], "holiday_week": frame["holiday_week"]}
-    ).sort_values(["sku", "location", "date"]).reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "sku": "D" + frame["Dept"].astype(str),
+                "location": "S" + frame["Store"].astype(str),
+                "date": frame["Date"],
+                "units": frame["Weekly_Sales"],
+                "temperature_f": frame["temperature_f"],
+                "markdown": frame["markdown"],
+                "holiday_week": frame["holiday_week"],
+            }
+        )
+        .sort_values(["sku", "location", "date"])
+        .reset_index(drop=True)
+    )
 
 
 def stallion(n_series: int, seed: int) -> pd.DataFrame:
     df = pd.read_csv(DATA / "stallion_beverage" / "stallion.csv", parse_dates=["date"])
     keys = df[["agency", "sku"]].drop_duplicates().sample(n=min(n_series, 350), random_state=seed)
     df = df.merge(keys, on=["agency", "sku"])
-    return pd.DataFrame(
-        {"sku": df["sku"], "location": df["agency"], "date": df["date"], "units": df["volume"],
-         "price": df["price_actual"], "discount_pct": df["discount_in_percent"].clip(0, 100),
-         "temperature_c": df["avg_max_temp"]}
-    ).sort_values(["sku", "location", "date"]).reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "sku": df["sku"],
+                "location": df["agency"],
+                "date": df["date"],
+                "units": df["volume"],
+                "price": df["price_actual"],
+                "discount_pct": df["discount_in_percent"].clip(0, 100),
+                "temperature_c": df["avg_max_temp"],
+            }
+        )
+        .sort_values(["sku", "location", "date"])
+        .reset_index(drop=True)
+    )
 
 
 def bike() -> pd.DataFrame:
     df = pd.read_csv(DATA / "bike_sharing_uci" / "day.csv", parse_dates=["dteday"])
     return pd.DataFrame(
-        {"sku": "bikes", "location": "DC", "date": df["dteday"], "units": df["cnt"].astype(float),
-         "temperature_c": df["temp"] * 41, "humidity": df["hum"], "wind": df["windspeed"],
-         "weather": df["weathersit"].astype(float), "workingday": df["workingday"].astype(float),
-         "holiday": df["holiday"].astype(float)}
+        {
+            "sku": "bikes",
+            "location": "DC",
+            "date": df["dteday"],
+            "units": df["cnt"].astype(float),
+            "temperature_c": df["temp"] * 41,
+            "humidity": df["hum"],
+            "wind": df["windspeed"],
+            "weather": df["weathersit"].astype(float),
+            "workingday": df["workingday"].astype(float),
+            "holiday": df["holiday"].astype(float),
+        }
     )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--series", type=int, default=100, help="series sampled per multi-series set")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--series", type=int, default=100, help="series sampled per multi-series set"
+    )
     parser.add_argument("--windows", type=int, default=3)
-    parser.add_argument("--inner-windows", type=int, default=2, help="selection windows inside forecast")
+    parser.add_argument(
+        "--inner-windows", type=int, default=2, help="selection windows inside forecast"
+    )
     parser.add_argument("--sets", default="walmart,stallion,bike")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
@@ -91,30 +131,52 @@ def main() -> None:
     class_rows = []
     for name in args.sets.split(","):
         history, freq, horizon = sets[name]()
-        config = ForecastConfig(n_windows=args.inner_windows, holiday_country="US" if name != "stallion" else None)
+        config = ForecastConfig(
+            n_windows=args.inner_windows, holiday_country="US" if name != "stallion" else None
+        )
         started = time.perf_counter()
-        report = backtest(history, horizon, args.windows, freq=freq, config=config, references=REFERENCES)
+        report = backtest(
+            history, horizon, args.windows, freq=freq, config=config, references=REFERENCES
+        )
         total = time.perf_counter() - started
         overall = report.metrics[report.metrics["level"] == "overall"].set_index("role")
         n = history.groupby(["sku", "location"]).ngroups
         for role in ("chosen", *REFERENCES):
             r = overall.loc[role]
             rows.append(
-                {"data set": f"{name} ({n} series, h={horizon}, {args.windows} windows)",
-                 "model": "supplycast (selected)" if role == "chosen" else role,
-                 "MASE": r["mase"], "WAPE": r["wape"], "coverage": r["coverage"], "seconds": report.seconds[role]}
+                {
+                    "data set": f"{name} ({n} series, h={horizon}, {args.windows} windows)",
+                    "model": "supplycast (selected)" if role == "chosen" else role,
+                    "MASE": r["mase"],
+                    "WAPE": r["wape"],
+                    "coverage": r["coverage"],
+                    "seconds": report.seconds[role],
+                }
             )
         best_ref = min(overall.loc[r, "mase"] for r in REFERENCES)
         rows.append(
-            {"data set": f"{name}", "model": "gain vs best reference (MASE)",
-             "MASE": 1 - overall.loc["chosen", "mase"] / best_ref, "WAPE": np.nan, "coverage": np.nan, "seconds": total}
+            {
+                "data set": f"{name}",
+                "model": "gain vs best reference (MASE)",
+                "MASE": 1 - overall.loc["chosen", "mase"] / best_ref,
+                "WAPE": np.nan,
+                "coverage": np.nan,
+                "seconds": total,
+            }
         )
         by_class = coverage_by_class(report)
         for c in by_class.itertuples(index=False):
-            class_rows.append({"data set": name, "demand_class": c.demand_class, "coverage": c.coverage})
-        picked = report.metrics[(report.metrics["level"] == "series") & (report.metrics["role"] == "chosen")]
-        print(f"[{name}] models chosen (last window): {picked['model'].value_counts().to_dict()}", flush=True)
-        print(pd.DataFrame(rows[-len(REFERENCES) - 2:]).to_string(index=False), flush=True)
+            class_rows.append(
+                {"data set": name, "demand_class": c.demand_class, "coverage": c.coverage}
+            )
+        picked = report.metrics[
+            (report.metrics["level"] == "series") & (report.metrics["role"] == "chosen")
+        ]
+        print(
+            f"[{name}] models chosen (last window): {picked['model'].value_counts().to_dict()}",
+            flush=True,
+        )
+        print(pd.DataFrame(rows[-len(REFERENCES) - 2 :]).to_string(index=False), flush=True)
     table = pd.DataFrame(rows)
     RESULTS.mkdir(exist_ok=True)
     table.to_csv(RESULTS / f"forecast_accuracy_{args.sets.replace(',', '_')}.csv", index=False)

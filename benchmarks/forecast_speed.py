@@ -1,6 +1,7 @@
 """Speed of `forecasting.forecast` end to end on many simulated daily series.
 
-Run: .venv/bin/python benchmarks/forecast_speed.py [--series 10000] [--days 730] [--reference-series 200]
+Run: .venv/bin/python benchmarks/forecast_speed.py [--series 10000] [--days 730]
+    [--reference-series 200]
 
 Simulates N sku x location series of `days` daily units (70% smooth Poisson with a weekly
 pattern, promotions and temperature effects; 30% sparse Poisson), features `on_promo` and
@@ -37,15 +38,28 @@ def simulate(n_series: int, days: int, seed: int = 0) -> tuple[pd.DataFrame, pd.
     t = np.arange(days + HORIZON)
     weekly = 1 + 0.3 * np.sin(2 * np.pi * t / 7)
     temperature = 15 + 10 * np.sin(2 * np.pi * (t - 100) / 365.25)
-    level = np.where(rng.random(n_series) < 0.7, rng.gamma(2.0, 10.0, n_series), rng.uniform(0.05, 0.5, n_series))
+    level = np.where(
+        rng.random(n_series) < 0.7, rng.gamma(2.0, 10.0, n_series), rng.uniform(0.05, 0.5, n_series)
+    )
     promo = (rng.random((n_series, days + HORIZON)) < 0.05).astype(float)
-    rate = level[:, None] * weekly[None, :] * (1 + 0.5 * promo) * (1 + 0.01 * (temperature[None, :] - 15))
+    rate = (
+        level[:, None]
+        * weekly[None, :]
+        * (1 + 0.5 * promo)
+        * (1 + 0.01 * (temperature[None, :] - 15))
+    )
     units = rng.poisson(np.clip(rate, 0, None)).astype(float)
     sku = np.repeat([f"SKU{i // 10:05d}" for i in range(n_series)], days + HORIZON)
     loc = np.repeat([f"L{i % 10}" for i in range(n_series)], days + HORIZON)
     frame = pd.DataFrame(
-        {"sku": sku, "location": loc, "date": np.tile(dates, n_series), "units": units.ravel(),
-         "on_promo": promo.ravel(), "temperature_c": np.tile(temperature, n_series)}
+        {
+            "sku": sku,
+            "location": loc,
+            "date": np.tile(dates, n_series),
+            "units": units.ravel(),
+            "on_promo": promo.ravel(),
+            "temperature_c": np.tile(temperature, n_series),
+        }
     )
     history = frame[frame["date"] < dates[days]].reset_index(drop=True)
     future = frame[frame["date"] >= dates[days]].drop(columns=["units"]).reset_index(drop=True)
@@ -57,7 +71,9 @@ def peak_mib() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--series", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--reference-series", type=int, default=200)
@@ -70,31 +86,54 @@ def main() -> None:
     ids = history[["sku", "location"]].drop_duplicates().head(args.reference_series)
     small_h = history.merge(ids)
     small_f = future.merge(ids)
-    long = small_h.assign(unique_id=small_h["sku"] + "|" + small_h["location"]).rename(columns={"date": "ds", "units": "y"})
+    long = small_h.assign(unique_id=small_h["sku"] + "|" + small_h["location"]).rename(
+        columns={"date": "ds", "units": "y"}
+    )
     started = time.perf_counter()
-    StatsForecast([AutoETS(season_length=7)], freq="D").forecast(df=long[["unique_id", "ds", "y"]], h=HORIZON, level=[80])
+    StatsForecast([AutoETS(season_length=7)], freq="D").forecast(
+        df=long[["unique_id", "ds", "y"]], h=HORIZON, level=[80]
+    )
     seconds = time.perf_counter() - started
     ref_rate = len(ids) / seconds
-    rows.append(("raw statsforecast AutoETS (forecast only)", len(ids), seconds, ref_rate, peak_mib()))
+    rows.append(
+        ("raw statsforecast AutoETS (forecast only)", len(ids), seconds, ref_rate, peak_mib())
+    )
 
     started = time.perf_counter()
     forecast(small_h, HORIZON, future=small_f, quantiles=quantiles, config=ForecastConfig.fast())
     seconds = time.perf_counter() - started
-    rows.append(("forecast, ForecastConfig.fast()", len(ids), seconds, len(ids) / seconds, peak_mib()))
+    rows.append(
+        ("forecast, ForecastConfig.fast()", len(ids), seconds, len(ids) / seconds, peak_mib())
+    )
 
-    config = ForecastConfig(models=("seasonal_naive", "croston_optimized", "tsb", "lightgbm"), n_windows=1)
+    config = ForecastConfig(
+        models=("seasonal_naive", "croston_optimized", "tsb", "lightgbm"), n_windows=1
+    )
     started = time.perf_counter()
     result = forecast(history, HORIZON, future=future, quantiles=quantiles, config=config)
     seconds = time.perf_counter() - started
     assert len(result.forecasts) == args.series * HORIZON
-    rows.append(("forecast, fast-global (SN, Croston, TSB, LightGBM)", args.series, seconds, args.series / seconds, peak_mib()))
+    rows.append(
+        (
+            "forecast, fast-global (SN, Croston, TSB, LightGBM)",
+            args.series,
+            seconds,
+            args.series / seconds,
+            peak_mib(),
+        )
+    )
     chosen = result.selection["model"].value_counts().to_dict()
 
-    table = pd.DataFrame(rows, columns=["configuration", "series", "seconds", "series/s", "peak RSS MiB"])
+    table = pd.DataFrame(
+        rows, columns=["configuration", "series", "seconds", "series/s", "peak RSS MiB"]
+    )
     table["vs raw AutoETS"] = table["series/s"] / ref_rate
     pd.set_option("display.width", 160)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
-    print(f"extrapolated to {args.series} series: fast() {args.series / rows[1][3]:.0f} s, raw AutoETS {args.series / ref_rate:.0f} s")
+    print(
+        f"extrapolated to {args.series} series: fast() {args.series / rows[1][3]:.0f} s,"
+        f" raw AutoETS {args.series / ref_rate:.0f} s"
+    )
     print(f"models chosen (fast-global): {chosen}")
 
 

@@ -74,7 +74,9 @@ def backtest(
     qs = validate_quantiles(quantiles)
     lo_q, hi_q = qs[0], qs[-1]
     if lo_q >= 0.5 or hi_q <= 0.5:
-        raise ForecastInputError(["quantiles must include one below and one above 0.5 for coverage"])
+        raise ForecastInputError(
+            ["quantiles must include one below and one above 0.5 for coverage"]
+        )
     lo_col, hi_col = quantile_column(lo_q), quantile_column(hi_q)
     level = round((hi_q - lo_q) * 100)
     # validates history (raises ForecastInputError) and gives the gap-filled frame
@@ -84,12 +86,13 @@ def backtest(
     last = full["ds"].max()
     first_cutoff = last - _offset(freq_code, windows * horizon)
     if full["ds"].min() >= first_cutoff:
-        raise ForecastInputError(
-            [f"history too short for {windows} windows of {horizon} periods"]
-        )
+        raise ForecastInputError([f"history too short for {windows} windows of {horizon} periods"])
     season = cfg.season_length or FREQUENCIES[freq_code][0]
     scales = {
-        key: (seasonal_naive_scale(g["y"].to_numpy(), season), seasonal_naive_scale(g["y"].to_numpy(), season, power=2))
+        key: (
+            seasonal_naive_scale(g["y"].to_numpy(), season),
+            seasonal_naive_scale(g["y"].to_numpy(), season, power=2),
+        )
         for key, g in full[full["ds"] <= first_cutoff].groupby(["sku", "location"])
     }
     raw = history.copy()
@@ -109,7 +112,16 @@ def backtest(
         test_rows = raw[(raw["date"] > cutoff) & (raw["date"] <= end)]
         future = test_rows[["sku", "location", "date", *features]] if features else None
         started = time.perf_counter()
-        result = forecast(train, horizon, future=future, freq=freq_code, quantiles=qs, config=cfg, engine=engine, items=items)
+        result = forecast(
+            train,
+            horizon,
+            future=future,
+            freq=freq_code,
+            quantiles=qs,
+            config=cfg,
+            engine=engine,
+            items=items,
+        )
         seconds[CHOSEN] += time.perf_counter() - started
         warnings.extend(f"window {k + 1}: {w}" for w in result.warnings)
         chosen = result.forecasts.rename(columns={lo_col: "lo", hi_col: "hi"})
@@ -117,23 +129,35 @@ def backtest(
         predictions.append(chosen[["sku", "location", "date", "mean", "lo", "hi", "model", "role"]])
         for row in result.selection.itertuples(index=False):
             classes[(row.sku, row.location)] = row.demand_class
-        cut_prep = prepare_inputs(train, horizon, freq=freq_code, future=future, holiday_country=cfg.holiday_country)
+        cut_prep = prepare_inputs(
+            train, horizon, freq=freq_code, future=future, holiday_country=cfg.holiday_country
+        )
         cut_ids = cut_prep.ids.set_index("unique_id")
         for name in references:
             started = time.perf_counter()
             model = build_model(name, season, freq=freq_code)
             out = runner.forecast(
-                [model], cut_prep.train, horizon, freq=cut_prep.sf_freq, season_length=season,
-                future=cut_prep.future, level=[level],
+                [model],
+                cut_prep.train,
+                horizon,
+                freq=cut_prep.sf_freq,
+                season_length=season,
+                future=cut_prep.future,
+                level=[level],
             )
             seconds[name] += time.perf_counter() - started
             ref = out.join(cut_ids, on="unique_id")
             predictions.append(
                 pd.DataFrame(
                     {
-                        "sku": ref["sku"], "location": ref["location"], "date": ref["ds"],
-                        "mean": ref[name].clip(lower=0), "lo": ref[f"{name}-lo-{level}"].clip(lower=0),
-                        "hi": ref[f"{name}-hi-{level}"].clip(lower=0), "model": name, "role": name,
+                        "sku": ref["sku"],
+                        "location": ref["location"],
+                        "date": ref["ds"],
+                        "mean": ref[name].clip(lower=0),
+                        "lo": ref[f"{name}-lo-{level}"].clip(lower=0),
+                        "hi": ref[f"{name}-hi-{level}"].clip(lower=0),
+                        "model": name,
+                        "role": name,
                     }
                 )
             )
@@ -152,7 +176,9 @@ def backtest(
 
 
 def _metrics(
-    pred: pd.DataFrame, scales: dict[tuple[str, str], tuple[float, float]], classes: dict[tuple[str, str], str]
+    pred: pd.DataFrame,
+    scales: dict[tuple[str, str], tuple[float, float]],
+    classes: dict[tuple[str, str], str],
 ) -> pd.DataFrame:
     rows = []
     for (role, sku, location), g in pred.groupby(["role", "sku", "location"], sort=True):
@@ -160,11 +186,18 @@ def _metrics(
         y, yhat = g["y"].to_numpy(), g["mean"].to_numpy()
         rows.append(
             {
-                "level": "series", "role": role, "model": g["model"].iloc[-1], "sku": sku,
-                "location": location, "demand_class": classes.get((sku, location), "unknown"),
-                "mase": mase(y, yhat, scale), "rmsse": rmsse(y, yhat, scale2),
-                "wape": wape(y, yhat), "bias": bias(y, yhat),
-                "coverage": coverage(y, g["lo"], g["hi"]), "points": len(g),
+                "level": "series",
+                "role": role,
+                "model": g["model"].iloc[-1],
+                "sku": sku,
+                "location": location,
+                "demand_class": classes.get((sku, location), "unknown"),
+                "mase": mase(y, yhat, scale),
+                "rmsse": rmsse(y, yhat, scale2),
+                "wape": wape(y, yhat),
+                "bias": bias(y, yhat),
+                "coverage": coverage(y, g["lo"], g["hi"]),
+                "points": len(g),
             }
         )
     series = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
@@ -174,20 +207,34 @@ def _metrics(
         y, yhat = g["y"].to_numpy(), g["mean"].to_numpy()
         overall.append(
             {
-                "level": "overall", "role": role, "model": role if role != CHOSEN else "selected per series",
-                "sku": "", "location": "", "demand_class": "all",
-                "mase": float(np.nanmean(per["mase"])) if per["mase"].notna().any() else float("nan"),
-                "rmsse": float(np.nanmean(per["rmsse"])) if per["rmsse"].notna().any() else float("nan"),
-                "wape": wape(y, yhat), "bias": bias(y, yhat),
-                "coverage": coverage(y, g["lo"], g["hi"]), "points": len(g),
+                "level": "overall",
+                "role": role,
+                "model": role if role != CHOSEN else "selected per series",
+                "sku": "",
+                "location": "",
+                "demand_class": "all",
+                "mase": float(np.nanmean(per["mase"]))
+                if per["mase"].notna().any()
+                else float("nan"),
+                "rmsse": float(np.nanmean(per["rmsse"]))
+                if per["rmsse"].notna().any()
+                else float("nan"),
+                "wape": wape(y, yhat),
+                "bias": bias(y, yhat),
+                "coverage": coverage(y, g["lo"], g["hi"]),
+                "points": len(g),
             }
         )
-    return pd.concat([pd.DataFrame(overall, columns=list(REPORT_COLUMNS)), series], ignore_index=True)
+    return pd.concat(
+        [pd.DataFrame(overall, columns=list(REPORT_COLUMNS)), series], ignore_index=True
+    )
 
 
 def coverage_by_class(report: BacktestReport, role: str = CHOSEN) -> pd.DataFrame:
     """Mean per-series coverage of one role by demand class (weighted by points)."""
-    series = report.metrics[(report.metrics["level"] == "series") & (report.metrics["role"] == role)]
+    series = report.metrics[
+        (report.metrics["level"] == "series") & (report.metrics["role"] == role)
+    ]
     weighted = series.assign(hits=series["coverage"] * series["points"])
     grouped = weighted.groupby("demand_class")[["hits", "points"]].sum()
     return (grouped["hits"] / grouped["points"]).rename("coverage").reset_index()

@@ -38,7 +38,16 @@ GLOBAL_MODELS = frozenset({"lightgbm"})
 # Models that cannot give their own intervals (need conformal intervals).
 NO_NATIVE_INTERVALS = frozenset({"croston_optimized", "adida", "imapa", "tsb"})
 STATS_MODELS = frozenset(
-    {"seasonal_naive", "auto_ets", "auto_arima", "mstl", "croston_optimized", "adida", "imapa", "tsb"}
+    {
+        "seasonal_naive",
+        "auto_ets",
+        "auto_arima",
+        "mstl",
+        "croston_optimized",
+        "adida",
+        "imapa",
+        "tsb",
+    }
 )
 
 
@@ -68,7 +77,9 @@ def candidates_for(
     return tuple(n for n in names if n in usable) or ("seasonal_naive",)
 
 
-def build_model(name: str, season_length: int, *, freq: str, prediction_intervals: Any = None) -> Any:
+def build_model(
+    name: str, season_length: int, *, freq: str, prediction_intervals: Any = None
+) -> Any:
     """A statsforecast model object named `name` (alias = name).
 
     ETS is limited to season lengths <= 24 by statsforecast (longer seasons fit without

@@ -29,7 +29,10 @@ def profile_forecasts(
     Returns `sku, location, date` + value columns + `profile` (which peer group was used).
     """
     category = (
-        items.assign(sku=items["sku"].astype(str)).drop_duplicates("sku").set_index("sku")["category"].astype(str)
+        items.assign(sku=items["sku"].astype(str))
+        .drop_duplicates("sku")
+        .set_index("sku")["category"]
+        .astype(str)
         if items is not None and {"sku", "category"} <= set(items.columns)
         else pd.Series(dtype=str)
     )
@@ -49,11 +52,18 @@ def profile_forecasts(
         frame = None
         used = "none"
         for name, keys in levels:
-            if any(keyvals[k] is None or (isinstance(keyvals[k], float) and np.isnan(keyvals[k])) for k in keys):
+            if any(
+                keyvals[k] is None or (isinstance(keyvals[k], float) and np.isnan(keyvals[k]))
+                for k in keys
+            ):
                 continue
             key = tuple(keyvals[k] for k in keys)
             try:
-                frame = means[name].xs(key, level=tuple(keys)) if len(keys) > 1 else means[name].xs(key[0], level=keys[0])
+                frame = (
+                    means[name].xs(key, level=tuple(keys))
+                    if len(keys) > 1
+                    else means[name].xs(key[0], level=keys[0])
+                )
             except KeyError:
                 continue
             used = name

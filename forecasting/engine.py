@@ -56,13 +56,10 @@ def forecast(
     Raises `ForecastInputError` (a ValueError) naming columns/rows on bad input.
     """
     cfg = config or ForecastConfig()
-    overrides: dict[str, object] = {}
     if models is not None:
-        overrides["models"] = tuple(models)
+        cfg = dataclasses.replace(cfg, models=tuple(models))
     if n_windows is not None:
-        overrides["n_windows"] = n_windows
-    if overrides:
-        cfg = dataclasses.replace(cfg, **overrides)
+        cfg = dataclasses.replace(cfg, n_windows=n_windows)
     freq_code = normalize_freq(freq)
     qs = validate_quantiles(quantiles)
     runner = Runner(engine=engine, n_jobs=cfg.n_jobs, scheduler_address=scheduler_address)
@@ -104,11 +101,18 @@ def _forecast(
     for uid in warm_ids:
         row = stats.loc[uid]
         names = candidates_for(
-            row["demand_class"], cfg.models, freq=freq_code, n_obs=int(row["length"]),
+            row["demand_class"],
+            cfg.models,
+            freq=freq_code,
+            n_obs=int(row["length"]),
             with_global=cfg.interval_method == "conformal",
         )
         backtest = cfg.n_windows > 0 and len(names) > 1 and row["length"] >= min_cv_length
-        if cfg.interval_method == "conformal" and cfg.n_windows > 0 and row["length"] >= min_cv_length:
+        if (
+            cfg.interval_method == "conformal"
+            and cfg.n_windows > 0
+            and row["length"] >= min_cv_length
+        ):
             backtest = True
         groups.setdefault((names, backtest), []).append(int(uid))
 
@@ -146,22 +150,31 @@ def _forecast(
     if method == "conformal" and residuals.empty:
         method = "model"
     value_columns = ["mean", *[quantile_column(q) for q in qs]]
-    warm_frames = [
-        _fit_chosen(prep, choice, runner, horizon, freq_code, season, qs, method, cfg.n_windows)
-    ] if len(choice) else []
-    warm_fc = pd.concat(warm_frames, ignore_index=True) if warm_frames else pd.DataFrame(
-        columns=["unique_id", "ds", "model", "mean"]
+    warm_frames = (
+        [_fit_chosen(prep, choice, runner, horizon, freq_code, season, qs, method, cfg.n_windows)]
+        if len(choice)
+        else []
+    )
+    warm_fc = (
+        pd.concat(warm_frames, ignore_index=True)
+        if warm_frames
+        else pd.DataFrame(columns=["unique_id", "ds", "model", "mean"])
     )
     missing = warm_fc["mean"].isna().to_numpy()
     if missing.any():
         # e.g. SeasonalNaive on a series shorter than one season: use the recent level
-        recent = prep.train.groupby("unique_id")["y"].apply(lambda y: float(y.iloc[-season:].mean()))
+        recent = prep.train.groupby("unique_id")["y"].apply(
+            lambda y: float(y.iloc[-season:].mean())
+        )
         warm_fc.loc[missing, "mean"] = recent.reindex(warm_fc.loc[missing, "unique_id"]).to_numpy()
         quantile_cols = [c for c in value_columns[1:] if c in warm_fc.columns]
         for column in quantile_cols:
             warm_fc.loc[missing, column] = warm_fc.loc[missing, "mean"]
         n_series = warm_fc.loc[missing, "unique_id"].nunique()
-        warnings.append(f"{n_series} series without a model forecast (history shorter than a season) use their recent mean")
+        warnings.append(
+            f"{n_series} series without a model forecast (history shorter than a season)"
+            " use their recent mean"
+        )
     if method == "conformal" and len(warm_fc):
         offsets = scaled_error_quantiles(residuals, stats["scale"], stats["demand_class"], qs)
         classes = stats["demand_class"].reindex(warm_fc["unique_id"]).to_numpy()
@@ -185,13 +198,21 @@ def _forecast(
             value_columns,
             prep.horizon_dates,
             items=items,
-            own_means=pd.Series(own.to_numpy(), index=pd.MultiIndex.from_frame(cold_pairs[["sku", "location"]])),
+            own_means=pd.Series(
+                own.to_numpy(), index=pd.MultiIndex.from_frame(cold_pairs[["sku", "location"]])
+            ),
         )
         cold_fc["model"] = COLD_START_MODEL
-        warnings.append(f"{len(cold_ids)} series with little or no history forecast from a category/location profile")
+        warnings.append(
+            f"{len(cold_ids)} series with little or no history forecast"
+            " from a category/location profile"
+        )
 
     forecasts = pd.concat(
-        [warm_fc[["sku", "location", "date", *value_columns, "model"]], cold_fc.drop(columns=["profile"], errors="ignore")],
+        [
+            warm_fc[["sku", "location", "date", *value_columns, "model"]],
+            cold_fc.drop(columns=["profile"], errors="ignore"),
+        ],
         ignore_index=True,
     )
     forecasts = forecasts.sort_values(["sku", "location", "date"]).reset_index(drop=True)
@@ -211,7 +232,7 @@ def _series_stats(train: pd.DataFrame, season: int) -> pd.DataFrame:
     for uid, group in train.groupby("unique_id", sort=True):
         y = group["y"].to_numpy()
         nz = np.flatnonzero(y > 0)
-        active = y[nz[0]:] if nz.size else y[:0]
+        active = y[nz[0] :] if nz.size else y[:0]
         scale = seasonal_naive_scale(y, season)
         if not np.isfinite(scale) or scale <= 0:
             scale = float(np.abs(y).mean()) if y.size and np.abs(y).mean() > 0 else 1.0
@@ -237,8 +258,11 @@ def _fit_chosen(
     (+ quantile columns when method == "model")."""
     levels = interval_levels(quantiles) if method == "model" else None
     members = pd.DataFrame(
-        [(uid, member) for uid, model in zip(choice["unique_id"], choice["model"], strict=True)
-         for member in ensemble_members(str(model))],
+        [
+            (uid, member)
+            for uid, model in zip(choice["unique_id"], choice["model"], strict=True)
+            for member in ensemble_members(str(model))
+        ],
         columns=["unique_id", "model"],
     )
     parts = []
@@ -247,13 +271,23 @@ def _fit_chosen(
         if name == "lightgbm":  # global: learn from every warm series, predict the chosen
             out = global_forecast(
                 prep.train[prep.train["unique_id"].isin(choice["unique_id"])],
-                horizon, freq=freq, sf_freq=prep.sf_freq, season_length=season,
-                future=prep.future, predict_ids=uids,
+                horizon,
+                freq=freq,
+                sf_freq=prep.sf_freq,
+                season_length=season,
+                future=prep.future,
+                predict_ids=uids,
             )
-            parts.append(pd.DataFrame({
-                "unique_id": out["unique_id"].to_numpy(), "ds": out["ds"].to_numpy(),
-                "mean": out[name].to_numpy(), "model": name,
-            }))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "unique_id": out["unique_id"].to_numpy(),
+                        "ds": out["ds"].to_numpy(),
+                        "mean": out[name].to_numpy(),
+                        "model": name,
+                    }
+                )
+            )
             continue
         train = prep.train[prep.train["unique_id"].isin(uids)]
         future = None if prep.future is None else prep.future[prep.future["unique_id"].isin(uids)]
@@ -264,7 +298,13 @@ def _fit_chosen(
         )
         model = build_model(str(name), season, freq=freq, prediction_intervals=intervals)
         out = runner.forecast(
-            [model], train, horizon, freq=prep.sf_freq, season_length=season, future=future, level=levels
+            [model],
+            train,
+            horizon,
+            freq=prep.sf_freq,
+            season_length=season,
+            future=future,
+            level=levels,
         )
         frame = pd.DataFrame({"unique_id": out["unique_id"].to_numpy(), "ds": out["ds"].to_numpy()})
         frame["mean"] = out[name].to_numpy()
@@ -285,7 +325,9 @@ def _fit_chosen(
     # ensembles: average the members' forecasts, label with the ensemble name
     value_columns = [c for c in fitted.columns if c not in ("unique_id", "ds", "model")]
     combined = fitted.groupby(["unique_id", "ds"], sort=True)[value_columns].mean().reset_index()
-    combined["model"] = choice.set_index("unique_id")["model"].reindex(combined["unique_id"]).to_numpy()
+    combined["model"] = (
+        choice.set_index("unique_id")["model"].reindex(combined["unique_id"]).to_numpy()
+    )
     return combined
 
 

@@ -29,11 +29,12 @@ def _mlforecast(freq: str, sf_freq: str, season_length: int) -> Any:
     from mlforecast.target_transforms import LocalStandardScaler
 
     lags = sorted({1, 2, season_length} | ({2 * season_length} if freq == "D" else set()))
-    date_features: list[Any] = {
+    features_by_freq: dict[str, list[Any]] = {
         "D": ["dayofweek", "month", "day"],
         "W": [_week_of_year, "month"],
         "M": ["month"],
-    }[freq]
+    }
+    date_features = features_by_freq[freq]
     model = LGBMRegressor(
         n_estimators=200,
         learning_rate=0.06,
@@ -50,7 +51,9 @@ def _mlforecast(freq: str, sf_freq: str, season_length: int) -> Any:
         models={MODEL_NAME: model},
         freq=sf_freq,
         lags=lags,
-        lag_transforms={1: [RollingMean(window_size=season_length), RollingMean(window_size=4 * season_length)]},
+        lag_transforms={
+            1: [RollingMean(window_size=season_length), RollingMean(window_size=4 * season_length)]
+        },
         date_features=date_features,
         target_transforms=[LocalStandardScaler()],
     )
@@ -76,7 +79,13 @@ def _fit(fcst: Any, train: pd.DataFrame, freq: str) -> Any:
 
 
 def global_cross_validation(
-    train: pd.DataFrame, horizon: int, n_windows: int, *, freq: str, sf_freq: str, season_length: int
+    train: pd.DataFrame,
+    horizon: int,
+    n_windows: int,
+    *,
+    freq: str,
+    sf_freq: str,
+    season_length: int,
 ) -> pd.DataFrame:
     """Rolling-origin backtest (step = horizon), refitting per window:
     unique_id, ds, cutoff, y, lightgbm."""

@@ -86,7 +86,9 @@ def _check_numeric(frame: pd.DataFrame, column: str, name: str, problems: list[s
 def _check_keys(
     frame: pd.DataFrame, dates: pd.Series, name: str, problems: list[str], *, check_order: bool
 ) -> None:
-    keys = pd.DataFrame({"sku": frame["sku"].astype(str), "location": frame["location"].astype(str), "date": dates})
+    keys = pd.DataFrame(
+        {"sku": frame["sku"].astype(str), "location": frame["location"].astype(str), "date": dates}
+    )
     dup = keys.index[keys.duplicated(keep=False)]
     if len(dup):
         problems.append(f"{name} {_rows(dup)}: duplicate (sku, location, date)")
@@ -110,7 +112,10 @@ def validate_history(history: pd.DataFrame, *, check_order: bool = False) -> lis
     problems: list[str] = []
     missing = [c for c in HISTORY_COLUMNS if c not in history.columns]
     if missing:
-        return [f"history: missing column{'s' if len(missing) > 1 else ''} {', '.join(repr(c) for c in missing)}"]
+        return [
+            f"history: missing column{'s' if len(missing) > 1 else ''} "
+            + ", ".join(repr(c) for c in missing)
+        ]
     if history.empty:
         return ["history: no rows"]
     frame = history.reset_index(drop=True)
@@ -120,7 +125,9 @@ def validate_history(history: pd.DataFrame, *, check_order: bool = False) -> lis
             problems.append(f"history {_rows(bad)}: column '{column}' is empty")
     dates = _parse_dates(frame, "history", problems)
     _check_numeric(frame, "units", "history", problems)
-    bad_units = frame.index[pd.to_numeric(frame["units"], errors="coerce").isna() & frame["units"].isna()]
+    bad_units = frame.index[
+        pd.to_numeric(frame["units"], errors="coerce").isna() & frame["units"].isna()
+    ]
     if len(bad_units):
         problems.append(f"history {_rows(bad_units)}: column 'units' is empty")
     for column in feature_columns(frame):
@@ -134,7 +141,10 @@ def validate_future(future: pd.DataFrame, *, check_order: bool = False) -> list[
     """Problems with a future-features frame (empty list when fine)."""
     missing = [c for c in KEY_COLUMNS if c not in future.columns]
     if missing:
-        return [f"future: missing column{'s' if len(missing) > 1 else ''} {', '.join(repr(c) for c in missing)}"]
+        return [
+            f"future: missing column{'s' if len(missing) > 1 else ''} "
+            + ", ".join(repr(c) for c in missing)
+        ]
     problems: list[str] = []
     frame = future.reset_index(drop=True)
     dates = _parse_dates(frame, "future", problems)
@@ -193,7 +203,9 @@ def holiday_counts(dates: pd.DatetimeIndex, freq: str, country: str) -> np.ndarr
         return dates.isin(days).astype(float)
     if freq == "W":
         starts = dates - pd.Timedelta(days=6)
-        return np.array([((days >= s) & (days <= e)).sum() for s, e in zip(starts, dates, strict=True)], float)
+        return np.array(
+            [((days >= s) & (days <= e)).sum() for s, e in zip(starts, dates, strict=True)], float
+        )
     month = dates.to_period("M")
     return np.array([(days.to_period("M") == m).sum() for m in month], float)
 
@@ -279,7 +291,9 @@ def prepare_inputs(
     offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     grid_periods = np.repeat(starts.to_numpy(), lengths) + offsets
     grid = pd.DataFrame({"unique_id": grid_ids, "period": grid_periods})
-    train = grid.merge(hist[["unique_id", "period", "units", *features]], how="left", on=["unique_id", "period"])
+    train = grid.merge(
+        hist[["unique_id", "period", "units", *features]], how="left", on=["unique_id", "period"]
+    )
     gaps = int(train["units"].isna().sum())
     if gaps:
         warnings.append(f"{gaps} missing periods filled with zero sales")
@@ -295,9 +309,7 @@ def prepare_inputs(
     future_frame = None
     if features:
         if fut is None:
-            warnings.append(
-                f"no future values given; features dropped: {', '.join(features)}"
-            )
+            warnings.append(f"no future values given; features dropped: {', '.join(features)}")
         else:
             fut = fut.merge(ids, on=["sku", "location"], how="left")
             need = pd.MultiIndex.from_product(
@@ -313,14 +325,15 @@ def prepare_inputs(
                     if n_missing == 0:
                         kept.append(feature)
                         continue
-                    reason = f"feature '{feature}' has no future value for {n_missing} series x date rows"
+                    reason = (
+                        f"feature '{feature}' has no future value"
+                        f" for {n_missing} series x date rows"
+                    )
                 if strict_future:
                     raise ForecastInputError([reason])
                 warnings.append(reason + "; feature dropped")
             if kept:
-                future_frame = (
-                    fut_indexed[kept].apply(pd.to_numeric).reindex(need).reset_index()
-                )
+                future_frame = fut_indexed[kept].apply(pd.to_numeric).reindex(need).reset_index()
     train = train[["unique_id", "ds", "y", *kept]]
 
     if holiday_country:
@@ -361,6 +374,6 @@ def _dates_back(last: pd.Timestamp, steps_back: np.ndarray, sf_freq: str, freq: 
             {"year": years, "month": months + 1, "day": np.ones_like(years)}
         ).to_numpy()
     unit = 7 if freq == "W" else 1
-    return (np.datetime64(last.date(), "D") - (steps_back * unit).astype("timedelta64[D]")).astype(
-        "datetime64[ns]"
-    )
+    offsets = np.asarray(steps_back, dtype=np.int64) * unit
+    offsets = offsets.astype("timedelta64[D]")
+    return (np.datetime64(last.date(), "D") - offsets).astype("datetime64[ns]")

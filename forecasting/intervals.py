@@ -45,9 +45,7 @@ def scaled_error_quantiles(
     return out
 
 
-def apply_quantiles(
-    point: np.ndarray, scale: np.ndarray, offsets: np.ndarray
-) -> np.ndarray:
+def apply_quantiles(point: np.ndarray, scale: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """Quantile forecasts (rows x quantiles) = point + scale * offset, clipped at 0 and
     sorted along the quantile axis so they never cross."""
     values = point[:, None] + scale[:, None] * offsets

@@ -120,7 +120,9 @@ class Runner:
                 yield max(1, sum(client.nthreads().values())) * self.n_jobs
             return
         with (
-            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+            LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
             Client(cluster) as client,
         ):
             yield max(1, sum(client.nthreads().values())) * self.n_jobs

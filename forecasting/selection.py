@@ -18,14 +18,13 @@ from forecasting.candidates import GLOBAL_MODELS, build_model
 from forecasting.global_model import global_cross_validation
 from forecasting.runner import Runner
 
-
 ENSEMBLE_PREFIX = "ensemble:"
 
 
 def ensemble_members(model: str) -> list[str]:
     """Member model names of a chosen model name ("ensemble:a+b" -> [a, b]; "a" -> [a])."""
     if model.startswith(ENSEMBLE_PREFIX):
-        return model[len(ENSEMBLE_PREFIX):].split("+")
+        return model[len(ENSEMBLE_PREFIX) :].split("+")
     return [model]
 
 
@@ -63,7 +62,13 @@ def select_models(
     if local:
         models = [build_model(n, season_length, freq=freq) for n in local]
         cv = runner.cross_validation(
-            models, train, horizon, n_windows, freq=sf_freq, season_length=season_length, refit=refit
+            models,
+            train,
+            horizon,
+            n_windows,
+            freq=sf_freq,
+            season_length=season_length,
+            refit=refit,
         )
     if "lightgbm" in candidates:
         gcv = global_cross_validation(
@@ -77,9 +82,7 @@ def select_models(
             cv = cv.merge(gcv[[*keys, "lightgbm"]], on=keys, how="left")
     assert cv is not None
     cv = cv.sort_values(["unique_id", "cutoff", "ds"]).reset_index(drop=True)
-    abs_err = pd.DataFrame(
-        {n: (cv[n] - cv["y"]).abs() for n in candidates}
-    )
+    abs_err = pd.DataFrame({n: (cv[n] - cv["y"]).abs() for n in candidates})
     abs_err["unique_id"] = cv["unique_id"].to_numpy()
     mae = abs_err.groupby("unique_id").mean()
     mae = mae[list(candidates)].fillna(np.inf)

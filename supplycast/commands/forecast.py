@@ -39,11 +39,15 @@ def _relabel(problems: list[str], names: dict[str, Path]) -> list[str]:
     for problem in problems:
         for name, path in names.items():
             if problem.startswith(name):
-                rest = problem[len(name):]
+                rest = problem[len(name) :]
                 rest = re.sub(
                     r"^(:? ?)rows? ([0-9, ]+)",
-                    lambda m: m.group(1) + "line" + ("s " if "," in m.group(2) else " ")
-                    + ", ".join(str(int(n) + 1) for n in m.group(2).split(",") if n.strip()),
+                    lambda m: (
+                        m.group(1)
+                        + "line"
+                        + ("s " if "," in m.group(2) else " ")
+                        + ", ".join(str(int(n) + 1) for n in m.group(2).split(",") if n.strip())
+                    ),
                     rest,
                 )
                 problem = f"{path}{rest}"
@@ -81,17 +85,43 @@ def _models(text: str | None) -> tuple[str, ...] | None:
 
 
 def forecast_command(
-    history: Annotated[Path, typer.Option("--history", help="H.csv: sku,location,date,units (+ numeric features).")],
-    horizon: Annotated[int, typer.Option("--horizon", help="Periods to forecast after the last history date.")],
-    out: Annotated[Path, typer.Option("--out", help="F.csv to write: sku,location,date,mean,p..,model.")],
-    future: Annotated[Path | None, typer.Option("--future", help="X.csv: sku,location,date + every feature of H over the horizon.")] = None,
-    freq: Annotated[str, typer.Option("--freq", help="D (daily), W (weekly) or M (monthly).")] = "D",
-    quantiles: Annotated[str, typer.Option("--quantiles", help="Comma-separated quantiles, e.g. 0.1,0.5,0.9.")] = "0.1,0.5,0.9",
+    history: Annotated[
+        Path, typer.Option("--history", help="H.csv: sku,location,date,units (+ numeric features).")
+    ],
+    horizon: Annotated[
+        int, typer.Option("--horizon", help="Periods to forecast after the last history date.")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="F.csv to write: sku,location,date,mean,p..,model.")
+    ],
+    future: Annotated[
+        Path | None,
+        typer.Option(
+            "--future", help="X.csv: sku,location,date + every feature of H over the horizon."
+        ),
+    ] = None,
+    freq: Annotated[
+        str, typer.Option("--freq", help="D (daily), W (weekly) or M (monthly).")
+    ] = "D",
+    quantiles: Annotated[
+        str, typer.Option("--quantiles", help="Comma-separated quantiles, e.g. 0.1,0.5,0.9.")
+    ] = "0.1,0.5,0.9",
     engine: Annotated[str, typer.Option("--engine", help="local or dask.")] = "local",
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address (default: a local cluster).")] = None,
-    models: Annotated[str | None, typer.Option("--models", help="Restrict candidate models, comma-separated.")] = None,
-    windows: Annotated[int | None, typer.Option("--windows", help="Backtest windows for model selection (default 3).")] = None,
-    selection_out: Annotated[Path | None, typer.Option("--selection-out", help="Also write the per-series model choice CSV.")] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler address (default: a local cluster)."),
+    ] = None,
+    models: Annotated[
+        str | None, typer.Option("--models", help="Restrict candidate models, comma-separated.")
+    ] = None,
+    windows: Annotated[
+        int | None,
+        typer.Option("--windows", help="Backtest windows for model selection (default 3)."),
+    ] = None,
+    selection_out: Annotated[
+        Path | None,
+        typer.Option("--selection-out", help="Also write the per-series model choice CSV."),
+    ] = None,
 ) -> None:
     """Probabilistic demand forecasts per sku x location, model chosen by backtest."""
     from forecasting import ForecastConfig, ForecastInputError, forecast
@@ -99,22 +129,35 @@ def forecast_command(
 
     try:
         if horizon <= 0:
-            raise _InputProblems([f"--horizon: must be a positive number of periods, got {horizon}"])
+            raise _InputProblems(
+                [f"--horizon: must be a positive number of periods, got {horizon}"]
+            )
         if engine not in ("local", "dask"):
             raise _InputProblems([f"--engine: must be local or dask, got {engine!r}"])
         try:
             qs = parse_quantiles(quantiles)
-            config = ForecastConfig(models=_models(models), **({"n_windows": windows} if windows is not None else {}))
+            config = ForecastConfig(models=_models(models))
+            if windows is not None:
+                config = ForecastConfig(models=config.models, n_windows=windows)
         except ValueError as exc:
             raise _InputProblems([str(exc)]) from exc
         hist, fut = _load(history, future)
         try:
             result = forecast(
-                hist, horizon, future=fut, freq=freq, quantiles=qs, engine=engine,
-                config=config, scheduler_address=scheduler, strict_future=future is not None,
+                hist,
+                horizon,
+                future=fut,
+                freq=freq,
+                quantiles=qs,
+                engine=engine,
+                config=config,
+                scheduler_address=scheduler,
+                strict_future=future is not None,
             )
         except ForecastInputError as exc:
-            raise _InputProblems(_relabel(exc.problems, {"history": history, "future": future or Path("X.csv")})) from exc
+            raise _InputProblems(
+                _relabel(exc.problems, {"history": history, "future": future or Path("X.csv")})
+            ) from exc
         except ValueError as exc:  # e.g. a bad --freq
             raise _InputProblems([str(exc)]) from exc
     except _InputProblems as exc:
@@ -128,17 +171,28 @@ def forecast_command(
     frame.to_csv(out, index=False, float_format="%.6g")
     if selection_out is not None:
         result.selection.to_csv(selection_out, index=False, float_format="%.6g")
-    typer.echo(f"wrote {len(frame)} forecast rows for {len(result.selection)} series to {out}", err=True)
+    typer.echo(
+        f"wrote {len(frame)} forecast rows for {len(result.selection)} series to {out}", err=True
+    )
 
 
 def backtest_command(
-    history: Annotated[Path, typer.Option("--history", help="H.csv: sku,location,date,units (+ numeric features).")],
+    history: Annotated[
+        Path, typer.Option("--history", help="H.csv: sku,location,date,units (+ numeric features).")
+    ],
     horizon: Annotated[int, typer.Option("--horizon", help="Periods per backtest window.")],
     windows: Annotated[int, typer.Option("--windows", help="Number of rolling-origin windows.")],
-    out: Annotated[Path, typer.Option("--out", help="M.csv to write: per series and overall metrics.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="M.csv to write: per series and overall metrics.")
+    ],
     freq: Annotated[str, typer.Option("--freq", help="D, W or M.")] = "D",
-    quantiles: Annotated[str, typer.Option("--quantiles", help="Quantiles; coverage is of the lowest-highest interval.")] = "0.1,0.5,0.9",
-    models: Annotated[str | None, typer.Option("--models", help="Restrict candidate models, comma-separated.")] = None,
+    quantiles: Annotated[
+        str,
+        typer.Option("--quantiles", help="Quantiles; coverage is of the lowest-highest interval."),
+    ] = "0.1,0.5,0.9",
+    models: Annotated[
+        str | None, typer.Option("--models", help="Restrict candidate models, comma-separated.")
+    ] = None,
     engine: Annotated[str, typer.Option("--engine", help="local or dask.")] = "local",
 ) -> None:
     """Rolling-origin backtest: MASE, RMSSE, WAPE, bias, coverage for the chosen model and
@@ -149,7 +203,9 @@ def backtest_command(
 
     try:
         if horizon <= 0:
-            raise _InputProblems([f"--horizon: must be a positive number of periods, got {horizon}"])
+            raise _InputProblems(
+                [f"--horizon: must be a positive number of periods, got {horizon}"]
+            )
         if windows <= 0:
             raise _InputProblems([f"--windows: must be >= 1, got {windows}"])
         try:
@@ -159,7 +215,9 @@ def backtest_command(
             raise _InputProblems([str(exc)]) from exc
         hist, _ = _load(history, None)
         try:
-            report = backtest(hist, horizon, windows, freq=freq, quantiles=qs, config=config, engine=engine)
+            report = backtest(
+                hist, horizon, windows, freq=freq, quantiles=qs, config=config, engine=engine
+            )
         except ForecastInputError as exc:
             raise _InputProblems(_relabel(exc.problems, {"history": history})) from exc
         except ValueError as exc:

@@ -47,7 +47,9 @@ def test_bad_date() -> None:
 def test_feature_missing_in_future_is_an_error_when_strict() -> None:
     history = weekly_pattern_history(days=28)
     history["on_promo"] = 1.0
-    future = pd.DataFrame({"sku": "A", "location": "L1", "date": pd.date_range("2024-01-29", periods=7)})
+    future = pd.DataFrame(
+        {"sku": "A", "location": "L1", "date": pd.date_range("2024-01-29", periods=7)}
+    )
     message = _error(history, future=future, strict_future=True)
     assert "feature 'on_promo'" in message
 

@@ -24,14 +24,33 @@ def test_forecast_writes_f_csv(tmp_path: Path) -> None:
     h = _write(tmp_path)
     x = tmp_path / "X.csv"
     pd.DataFrame(
-        [(s, loc, d.date(), 0.0) for s, loc in (("A", "L1"), ("B", "L2")) for d in pd.date_range("2024-02-12", periods=7)],
+        [
+            (s, loc, d.date(), 0.0)
+            for s, loc in (("A", "L1"), ("B", "L2"))
+            for d in pd.date_range("2024-02-12", periods=7)
+        ],
         columns=["sku", "location", "date", "on_promo"],
     ).to_csv(x, index=False)
     out = tmp_path / "F.csv"
     result = runner.invoke(
         app,
-        ["forecast", "--history", str(h), "--horizon", "7", "--out", str(out), "--future", str(x),
-         "--quantiles", "0.05,0.5,0.95", "--models", "seasonal_naive", "--windows", "2"],
+        [
+            "forecast",
+            "--history",
+            str(h),
+            "--horizon",
+            "7",
+            "--out",
+            str(out),
+            "--future",
+            str(x),
+            "--quantiles",
+            "0.05,0.5,0.95",
+            "--models",
+            "seasonal_naive",
+            "--windows",
+            "2",
+        ],
     )
     assert result.exit_code == 0, result.output
     f = pd.read_csv(out, dtype={"sku": str, "location": str})
@@ -46,7 +65,10 @@ def test_forecast_feature_missing_in_future_is_one_line_error(tmp_path: Path) ->
     x = tmp_path / "X.csv"
     pd.DataFrame({"sku": ["A"], "location": ["L1"], "date": ["2024-02-12"]}).to_csv(x, index=False)
     out = tmp_path / "F.csv"
-    result = runner.invoke(app, ["forecast", "--history", str(h), "--horizon", "7", "--out", str(out), "--future", str(x)])
+    result = runner.invoke(
+        app,
+        ["forecast", "--history", str(h), "--horizon", "7", "--out", str(out), "--future", str(x)],
+    )
     assert result.exit_code == 2
     assert "feature 'on_promo'" in result.output
     assert "Traceback" not in result.output
@@ -58,7 +80,9 @@ def test_forecast_rejects_unsorted_dates_with_line_numbers(tmp_path: Path) -> No
     frame = pd.read_csv(h)
     frame.iloc[[3, 4]] = frame.iloc[[4, 3]].to_numpy()
     frame.to_csv(h, index=False)
-    result = runner.invoke(app, ["forecast", "--history", str(h), "--horizon", "7", "--out", str(tmp_path / "F.csv")])
+    result = runner.invoke(
+        app, ["forecast", "--history", str(h), "--horizon", "7", "--out", str(tmp_path / "F.csv")]
+    )
     assert result.exit_code == 2
     assert "H.csv line 6: dates out of order" in result.output
 
@@ -68,8 +92,19 @@ def test_backtest_writes_metrics(tmp_path: Path) -> None:
     out = tmp_path / "M.csv"
     result = runner.invoke(
         app,
-        ["backtest", "--history", str(h), "--horizon", "7", "--windows", "2", "--out", str(out),
-         "--models", "seasonal_naive"],
+        [
+            "backtest",
+            "--history",
+            str(h),
+            "--horizon",
+            "7",
+            "--windows",
+            "2",
+            "--out",
+            str(out),
+            "--models",
+            "seasonal_naive",
+        ],
     )
     assert result.exit_code == 0, result.output
     m = pd.read_csv(out)

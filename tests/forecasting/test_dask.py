@@ -13,14 +13,23 @@ def test_dask_engine_equals_local_on_200_series() -> None:
     rng = np.random.default_rng(5)
     n, days = 200, 56
     dates = pd.date_range("2024-01-01", periods=days)
-    rate = rng.gamma(2.0, 5.0, n)[:, None] * (1 + 0.3 * np.sin(2 * np.pi * np.arange(days) / 7))[None, :]
+    rate = (
+        rng.gamma(2.0, 5.0, n)[:, None]
+        * (1 + 0.3 * np.sin(2 * np.pi * np.arange(days) / 7))[None, :]
+    )
     history = pd.DataFrame(
-        {"sku": np.repeat([f"S{i:03d}" for i in range(n)], days), "location": "L",
-         "date": np.tile(dates, n), "units": rng.poisson(rate).ravel().astype(float)}
+        {
+            "sku": np.repeat([f"S{i:03d}" for i in range(n)], days),
+            "location": "L",
+            "date": np.tile(dates, n),
+            "units": rng.poisson(rate).ravel().astype(float),
+        }
     )
     config = ForecastConfig(models=("seasonal_naive", "adida"), n_windows=1, holiday_country=None)
     local = forecast(history, 14, config=config, engine="local")
     dask = forecast(history, 14, config=config, engine="dask")
-    pd.testing.assert_frame_equal(local.forecasts, dask.forecasts, check_exact=False, rtol=1e-6)  # float32 inside statsforecast
+    pd.testing.assert_frame_equal(
+        local.forecasts, dask.forecasts, check_exact=False, rtol=1e-6
+    )  # float32 inside statsforecast
     pd.testing.assert_frame_equal(local.selection, dask.selection, check_exact=False, rtol=1e-6)
     assert len(local.forecasts) == n * 14

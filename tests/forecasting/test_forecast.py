@@ -34,7 +34,14 @@ def test_quantile_columns_follow_requested_levels() -> None:
     history = weekly_pattern_history(days=56)
     result = forecast(history, 7, quantiles=(0.95, 0.05, 0.5), config=CHEAP)
     assert list(result.forecasts.columns) == [
-        "sku", "location", "date", "mean", "p05", "p50", "p95", "model",
+        "sku",
+        "location",
+        "date",
+        "mean",
+        "p05",
+        "p50",
+        "p95",
+        "model",
     ]
 
 
@@ -42,7 +49,11 @@ def test_gaps_are_zero_sales_and_returns_are_clipped() -> None:
     history = weekly_pattern_history(days=70)
     history = history[history["date"] != pd.Timestamp("2024-03-04")]  # a Monday goes missing
     history.loc[history["date"] == pd.Timestamp("2024-03-05"), "units"] = -3.0  # returns
-    result = forecast(history, 7, config=ForecastConfig(models=("seasonal_naive",), n_windows=0, holiday_country=None))
+    result = forecast(
+        history,
+        7,
+        config=ForecastConfig(models=("seasonal_naive",), n_windows=0, holiday_country=None),
+    )
     mean = result.forecasts["mean"].to_numpy()
     assert mean[0] == 0.0  # Monday 2024-03-11 repeats the filled zero of 2024-03-04
     assert mean[1] == 0.0  # Tuesday repeats the clipped return day
@@ -53,7 +64,9 @@ def test_gaps_are_zero_sales_and_returns_are_clipped() -> None:
 
 def test_weekly_frequency_dates_keep_the_weekday() -> None:
     dates = pd.date_range("2024-01-05", periods=30, freq="W-FRI")
-    history = pd.DataFrame({"sku": "A", "location": "L", "date": dates, "units": np.arange(30.0) + 10})
+    history = pd.DataFrame(
+        {"sku": "A", "location": "L", "date": dates, "units": np.arange(30.0) + 10}
+    )
     result = forecast(history, 4, freq="W", config=CHEAP)
     expected = pd.date_range(dates[-1], periods=5, freq="W-FRI")[1:]
     assert list(result.forecasts["date"]) == list(expected)
@@ -64,9 +77,18 @@ def test_weekly_frequency_dates_keep_the_weekday() -> None:
 def test_cold_start_uses_category_location_profile() -> None:
     history = weekly_pattern_history(days=70, pairs=(("A", "L1"), ("B", "L1"), ("C", "L2")))
     # D at L1 sold only on the last 3 days: a cold start; E only appears in the future frame
-    new = pd.DataFrame({"sku": "D", "location": "L1", "date": pd.date_range("2024-03-08", periods=3), "units": [4.0, 4.0, 4.0]})
+    new = pd.DataFrame(
+        {
+            "sku": "D",
+            "location": "L1",
+            "date": pd.date_range("2024-03-08", periods=3),
+            "units": [4.0, 4.0, 4.0],
+        }
+    )
     history = pd.concat([history, new], ignore_index=True)
-    future = pd.DataFrame({"sku": "E", "location": "L1", "date": pd.date_range("2024-03-11", periods=7)})
+    future = pd.DataFrame(
+        {"sku": "E", "location": "L1", "date": pd.date_range("2024-03-11", periods=7)}
+    )
     items = pd.DataFrame({"sku": ["A", "B", "C", "D", "E"], "category": ["x", "y", "x", "x", "x"]})
     result = forecast(history, 7, future=future, items=items, config=CHEAP)
     f = result.forecasts.set_index(["sku", "location", "date"])
@@ -92,8 +114,23 @@ def test_intermittent_series_gets_intermittent_model_and_nonnegative_quantiles()
     rng = np.random.default_rng(3)
     days = 120
     units = rng.binomial(1, 0.2, days) * rng.integers(1, 4, days)
-    history = pd.DataFrame({"sku": "A", "location": "L", "date": pd.date_range("2024-01-01", periods=days), "units": units.astype(float)})
-    result = forecast(history, 7, config=ForecastConfig(models=("seasonal_naive", "croston_optimized", "adida"), n_windows=2, holiday_country=None))
+    history = pd.DataFrame(
+        {
+            "sku": "A",
+            "location": "L",
+            "date": pd.date_range("2024-01-01", periods=days),
+            "units": units.astype(float),
+        }
+    )
+    result = forecast(
+        history,
+        7,
+        config=ForecastConfig(
+            models=("seasonal_naive", "croston_optimized", "adida"),
+            n_windows=2,
+            holiday_country=None,
+        ),
+    )
     sel = result.selection.iloc[0]
     assert sel["demand_class"] in {"intermittent", "lumpy"}
     assert sel["model"] in {"croston_optimized", "adida"}
@@ -110,8 +147,12 @@ def test_conformal_80_interval_covers_about_80_percent_on_gaussian_noise() -> No
     dates = pd.date_range("2024-01-01", periods=days + horizon)
     values = rng.normal(50.0, 5.0, size=(n, days + horizon))
     frame = pd.DataFrame(
-        {"sku": np.repeat([f"S{i:03d}" for i in range(n)], days + horizon), "location": "L",
-         "date": np.tile(dates, n), "units": values.ravel()}
+        {
+            "sku": np.repeat([f"S{i:03d}" for i in range(n)], days + horizon),
+            "location": "L",
+            "date": np.tile(dates, n),
+            "units": values.ravel(),
+        }
     )
     history = frame[frame["date"] < dates[days]]
     actual = frame[frame["date"] >= dates[days]]
@@ -130,19 +171,33 @@ def test_ensemble_of_two_best_is_chosen_when_it_backtests_better() -> None:
     backtests better than either (MASE 0.798 vs 0.810 and 0.953), so it is used, labelled
     with its members, and its forecast is the members' average. With seed 1 AutoETS alone
     is better and stays the choice."""
+
     def history(seed: int) -> pd.DataFrame:
         rng = np.random.default_rng(seed)
         units = np.resize(WEEK * 3, 84) + rng.normal(0, 4, 84)
-        return pd.DataFrame({"sku": "A", "location": "L", "date": pd.date_range("2024-01-01", periods=84), "units": units})
+        return pd.DataFrame(
+            {
+                "sku": "A",
+                "location": "L",
+                "date": pd.date_range("2024-01-01", periods=84),
+                "units": units,
+            }
+        )
 
-    config = ForecastConfig(models=("seasonal_naive", "auto_ets"), n_windows=2, holiday_country=None, ensemble_top=2)
+    config = ForecastConfig(
+        models=("seasonal_naive", "auto_ets"), n_windows=2, holiday_country=None, ensemble_top=2
+    )
     result = forecast(history(0), 7, config=config)
     sel = result.selection.loc[0]
     assert sel["model"] == "ensemble:auto_ets+seasonal_naive"
     scores = {k: float(v) for k, v in (item.split("=") for item in sel["scores"].split(";"))}
     assert sel["mase"] < min(scores.values())
     members = [
-        forecast(history(0), 7, config=ForecastConfig(models=(m,), n_windows=0, holiday_country=None)).forecasts["mean"].to_numpy()
+        forecast(
+            history(0), 7, config=ForecastConfig(models=(m,), n_windows=0, holiday_country=None)
+        )
+        .forecasts["mean"]
+        .to_numpy()
         for m in ("seasonal_naive", "auto_ets")
     ]
     np.testing.assert_allclose(result.forecasts["mean"], (members[0] + members[1]) / 2, rtol=1e-6)

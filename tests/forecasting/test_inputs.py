@@ -19,8 +19,12 @@ def test_holiday_counts_per_day_week_and_month() -> None:
 
 def test_prepare_fills_gaps_to_global_end_and_adds_holiday_feature() -> None:
     history = pd.DataFrame(
-        {"sku": ["A", "A", "B"], "location": "L", "date": pd.to_datetime(["2024-07-01", "2024-07-03", "2024-07-05"]),
-         "units": [1.0, 2.0, 3.0]}
+        {
+            "sku": ["A", "A", "B"],
+            "location": "L",
+            "date": pd.to_datetime(["2024-07-01", "2024-07-03", "2024-07-05"]),
+            "units": [1.0, 2.0, 3.0],
+        }
     )
     prep = prepare_inputs(history, 2, freq="D", holiday_country="US")
     a = prep.train[prep.train["unique_id"] == 0]
