@@ -376,4 +376,4 @@ def _dates_back(last: pd.Timestamp, steps_back: np.ndarray, sf_freq: str, freq: 
     unit = 7 if freq == "W" else 1
     offsets = np.asarray(steps_back, dtype=np.int64) * unit
     offsets = offsets.astype("timedelta64[D]")
-    return (np.datetime64(last.date(), "D") - offsets).astype("datetime64[ns]")
+    return np.asarray(np.datetime64(last.date(), "D") - offsets).astype("datetime64[ns]")
