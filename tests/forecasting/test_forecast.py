@@ -203,3 +203,33 @@ def test_ensemble_of_two_best_is_chosen_when_it_backtests_better() -> None:
     np.testing.assert_allclose(result.forecasts["mean"], (members[0] + members[1]) / 2, rtol=1e-6)
     assert (result.forecasts["model"] == "ensemble:auto_ets+seasonal_naive").all()
     assert forecast(history(1), 7, config=config).selection.loc[0, "model"] == "auto_ets"
+
+
+def test_model_intervals_native_and_conformal_for_croston() -> None:
+    """interval_method="model": SeasonalNaive's own interval on an exact weekly pattern has
+    zero width; CrostonOptimized (no native interval) gets statsforecast ConformalIntervals,
+    ordered and non-negative."""
+    exact = weekly_pattern_history(days=70)
+    config = ForecastConfig(
+        models=("seasonal_naive",), n_windows=2, holiday_country=None, interval_method="model"
+    )
+    f = forecast(exact, 7, config=config).forecasts
+    np.testing.assert_allclose(f["p10"], f["mean"])
+    np.testing.assert_allclose(f["p90"], f["mean"])
+    rng = np.random.default_rng(2)
+    units = (rng.random(120) < 0.25) * rng.integers(1, 5, 120)
+    sparse = pd.DataFrame(
+        {
+            "sku": "A",
+            "location": "L",
+            "date": pd.date_range("2024-01-01", periods=120),
+            "units": units.astype(float),
+        }
+    )
+    config = ForecastConfig(
+        models=("croston_optimized",), n_windows=2, holiday_country=None, interval_method="model"
+    )
+    f = forecast(sparse, 7, config=config).forecasts
+    assert (f["model"] == "croston_optimized").all()
+    assert (f["p10"] >= 0).all() and (f["p10"] <= f["p50"]).all() and (f["p50"] <= f["p90"]).all()
+    assert (f["p90"] > f["p10"]).all()
