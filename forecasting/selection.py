@@ -3,8 +3,13 @@
 For each group of series sharing a candidate set, statsforecast `cross_validation` runs
 `n_windows` windows of `horizon` periods (step = horizon, expanding training window). Each
 series keeps the candidate with the lowest MASE over all its backtest points (ties go to
-the earlier candidate, so simpler models win ties). The backtest errors of the chosen model
-are kept for conformal intervals.
+the earlier candidate, so simpler models win ties).
+
+Errors for conformal intervals must not be the selected model's own in-selection errors
+(choosing the best of several on the same windows makes them optimistic). With two or more
+windows, the error kept for window w is that of the candidate that would have been chosen
+from the other windows alone (leave-one-window-out, in the spirit of cross-conformal
+prediction, Vovk 2015).
 """
 
 from __future__ import annotations
@@ -118,7 +123,7 @@ def select_models(
             "scores": scores,
         }
     )
-    yhat = yhat_best
+    yhat = _out_of_selection_predictions(cv, candidates) if n_windows > 1 else yhat_best
     step = cv.groupby(["unique_id", "cutoff"]).cumcount().to_numpy() + 1
     residuals = pd.DataFrame(
         {
@@ -131,3 +136,22 @@ def select_models(
         }
     )
     return Selection(choice=choice, residuals=residuals)
+
+
+def _out_of_selection_predictions(cv: pd.DataFrame, candidates: tuple[str, ...]) -> np.ndarray:
+    """Per row, the prediction of the candidate with the lowest MAE on the series' *other*
+    backtest windows."""
+    values = cv[list(candidates)].to_numpy(dtype=float)
+    errors = np.abs(values - cv["y"].to_numpy(dtype=float)[:, None])
+    errors = np.where(np.isnan(errors), np.inf, errors)
+    keys = pd.MultiIndex.from_arrays([cv["unique_id"], cv["cutoff"]])
+    per_window = pd.DataFrame(errors, index=keys).groupby(level=[0, 1]).agg(["sum", "count"])
+    sums = per_window.xs("sum", axis=1, level=1)
+    counts = per_window.xs("count", axis=1, level=1)
+    series_sum = sums.groupby(level=0).transform("sum")
+    series_count = counts.groupby(level=0).transform("sum")
+    other_mae = (series_sum - sums) / (series_count - counts).replace(0, np.nan)
+    other_mae = other_mae.fillna(np.inf).to_numpy()
+    pick_window = np.argmin(other_mae, axis=1)
+    pick = pd.Series(pick_window, index=sums.index).reindex(keys).to_numpy()
+    return values[np.arange(len(cv)), pick]
