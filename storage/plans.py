@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import delete, func, insert, select, update
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from storage.plan_tables import RESULT_TABLES, PlanRun, utc_now
 
@@ -32,7 +32,7 @@ STALE_RUN_ERROR = "interrupted: the run's process ended before publishing (found
 def next_plan_version(session: Session, *, as_of: dt.date) -> int:
     """1 + the highest version of any run (whatever its status) for `as_of`."""
     highest = session.execute(
-        select(func.max(PlanRun.version)).where(PlanRun.as_of == as_of)
+        select(func.max(col(PlanRun.version))).where(col(PlanRun.as_of) == as_of)
     ).one()[0]
     return 1 if highest is None else int(highest) + 1
 
@@ -71,7 +71,7 @@ def update_plan_run_progress(
     """Store the step being run and the outcome of the steps so far (commits)."""
     session.execute(
         update(PlanRun)
-        .where(PlanRun.id == run_id)  # type: ignore[arg-type]
+        .where(col(PlanRun.id) == run_id)
         .values(current_step=current_step, steps=dict(steps), warnings=list(warnings))
     )
     session.commit()
@@ -157,7 +157,7 @@ def publish_plan_run(
     now = utc_now()
     result = session.execute(
         update(PlanRun)
-        .where(PlanRun.id == run_id, PlanRun.status == "running")  # type: ignore[arg-type]
+        .where(col(PlanRun.id) == run_id, col(PlanRun.status) == "running")
         .values(
             status="published",
             published_at=now,
@@ -191,7 +191,7 @@ def fail_plan_run(
     delete_result_rows(session, run_id=run_id)
     session.execute(
         update(PlanRun)
-        .where(PlanRun.id == run_id)  # type: ignore[arg-type]
+        .where(col(PlanRun.id) == run_id)
         .values(
             status="failed",
             finished_at=utc_now(),
@@ -209,13 +209,15 @@ def recover_stale_runs(session: Session) -> list[int]:
     Only correct while holding the plan-run lock: then no live process owns a `running` run.
     Returns the ids of the runs recovered.
     """
-    stale = list(session.execute(select(PlanRun.id).where(PlanRun.status == "running")).scalars())
+    stale = list(
+        session.execute(select(col(PlanRun.id)).where(col(PlanRun.status) == "running")).scalars()
+    )
     for run_id in stale:
         delete_result_rows(session, run_id=run_id)
     if stale:
         session.execute(
             update(PlanRun)
-            .where(PlanRun.id.in_(stale))  # type: ignore[union-attr]
+            .where(col(PlanRun.id).in_(stale))
             .values(
                 status="failed", finished_at=utc_now(), current_step=None, error=STALE_RUN_ERROR
             )
@@ -229,16 +231,16 @@ def latest_published_run(session: Session, *, as_of: dt.date | None = None) -> P
 
     Overall means the latest as-of date with a published run, highest version of that date.
     """
-    query = select(PlanRun).where(PlanRun.status == "published")
+    query = select(PlanRun).where(col(PlanRun.status) == "published")
     if as_of is not None:
-        query = query.where(PlanRun.as_of == as_of)
-    query = query.order_by(PlanRun.as_of.desc(), PlanRun.version.desc()).limit(1)  # type: ignore[attr-defined]
+        query = query.where(col(PlanRun.as_of) == as_of)
+    query = query.order_by(col(PlanRun.as_of).desc(), col(PlanRun.version).desc()).limit(1)
     return session.execute(query).scalars().first()  # type: ignore[no-any-return]
 
 
 def list_plan_runs(session: Session, *, limit: int = 50, offset: int = 0) -> list[PlanRun]:
     """Plan runs, newest first (by id)."""
-    query = select(PlanRun).order_by(PlanRun.id.desc()).offset(offset).limit(limit)  # type: ignore[union-attr]
+    query = select(PlanRun).order_by(col(PlanRun.id).desc()).offset(offset).limit(limit)
     return list(session.execute(query).scalars())
 
 

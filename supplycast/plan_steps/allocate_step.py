@@ -81,7 +81,7 @@ def allocation_rows(
     transit = lanes.set_index(["origin", "destination"])["transit_days"].to_dict()
     rows = shipments[["sku", "origin", "destination", "units"]].copy()
     rows["ship_date"] = plan_date
-    arrivals = []
+    arrivals: list[dt.date | None] = []
     for origin, destination in zip(rows["origin"], rows["destination"], strict=True):
         days = transit.get((origin, destination))
         if days is None or (isinstance(days, float) and math.isnan(days)):

@@ -153,22 +153,13 @@ def _minutes(hhmm: str) -> int:
 
 
 def read_kind(engine: Engine, kind: str, **filters: object) -> pd.DataFrame:
-    """Rows of input kind `kind` with the CSV column names (`filters` as `load_frame`'s).
+    """Rows of input kind `kind` with the CSV column names (`storage.frames.load_frame`).
 
-    Uses `storage.frames.load_frame` (DATA's loader) when it exists; else reads the whole
-    table (the filters only narrow the read; `select_planning_inputs` applies the cut).
+    `filters` narrow the read (`date__le=...`); `select_planning_inputs` applies the exact cut.
     """
-    try:
-        from storage.frames import load_frame
-    except ImportError:
-        load_frame = None
-    if load_frame is not None:
-        return load_frame(engine, kind, **filters)
-    from storage.tables import INPUT_TABLES
+    from storage.frames import load_frame
 
-    table = INPUT_TABLES[kind]
-    with engine.connect() as connection:
-        return pd.read_sql(select(table.__table__), connection)  # type: ignore[attr-defined]
+    return load_frame(engine, kind, **filters)
 
 
 def _as_dates(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
