@@ -93,8 +93,8 @@ def _positions(inputs: PlanningInputs, keys: pd.DataFrame) -> pd.DataFrame:
     frame = keys.merge(on_hand, on=["sku", "location"], how="left").merge(
         on_order, on=["sku", "location"], how="left"
     )
-    frame["on_hand"] = frame["on_hand"].fillna(0.0).astype(float)
-    frame["on_order"] = frame["on_order"].fillna(0.0).astype(float)
+    frame["on_hand"] = frame["on_hand"].astype(float).fillna(0.0)
+    frame["on_order"] = frame["on_order"].astype(float).fillna(0.0)
     return frame[["sku", "location", "on_hand", "on_order"]]
 
 
@@ -169,6 +169,14 @@ def build_replenishment_inputs(
         policy["order_days"] = policy["order_days"].fillna("")
     origins = policy[["sku", "location", "location_kind", "origin"]].copy()
     policy = policy.drop(columns=["location_kind", "origin"])
+    protection = policy["lead_time_days"] + policy["review_period_days"]
+    too_long = protection > parameters.horizon_days
+    if too_long.any():
+        warnings.append(
+            f"{int(too_long.sum())} policies protect longer (lead time + review, up to "
+            f"{protection.max():g} days) than the {parameters.horizon_days}-day forecast horizon: "
+            "their demand over protection is understated; raise horizon_days"
+        )
 
     keys = policy[["sku", "location"]]
     all_forecasts = pd.concat(

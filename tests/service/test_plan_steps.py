@@ -405,3 +405,49 @@ def test_forecast_and_backtest_rows_map_to_the_tables() -> None:
 def test_route_time_limit_scales_with_stops(stops: int, seconds: float) -> None:
     fleet = FleetParameters(time_limit_seconds=5.0, seconds_per_stop=0.5)
     assert fleet.route_time_limit(stops) == seconds
+
+
+def test_replenishment_inputs_for_both_echelons_and_horizon_warning() -> None:
+    from supplycast.plan_steps.replenish_step import build_replenishment_inputs
+
+    supply = pd.DataFrame(
+        {
+            "supplier": ["S2", "S1"],
+            "sku": ["A", "A"],
+            "location": ["R1", "R1"],
+            "lead_time_days": [6.0, 3.0],  # S1 is faster and wins
+            "lead_time_std_days": [0.0, 1.0],
+            "order_days": ["Mon", "Mon,Thu"],
+        }
+    )
+    # as of 01-02: PO P2 (expected 01-03) is still open; P1 (01-02) is in the count already
+    inputs = select_planning_inputs(_frames(supply=supply), dt.date(2025, 1, 2), PlanParameters())
+    day = T("2025-01-03")
+    forecasts = pd.DataFrame(
+        {
+            "sku": ["A", "A"],
+            "location": ["F1", "F2"],
+            "date": [day, day],
+            "mean": [4.0, 6.0],
+            "p10": [4.0, 6.0],
+            "p50": [4.0, 6.0],
+            "p90": [4.0, 6.0],
+            "model": ["m", "m"],
+        }
+    )
+    params = PlanParameters(horizon_days=5, service_level=0.9)
+    f, inventory, policy, origins, warnings = build_replenishment_inputs(inputs, forecasts, params)
+    rows = policy.set_index("location")
+    # F1: lane 1 day, F2: lane 2.5 days; R1: S1's 3 days, review = longest gap Thu->Mon = 4.
+    assert rows.loc["F1", "lead_time_days"] == 1.0 and rows.loc["F2", "lead_time_days"] == 2.5
+    assert (rows.loc["R1", "lead_time_days"], rows.loc["R1", "review_period_days"]) == (3.0, 4.0)
+    assert rows.loc["R1", "lead_time_std_days"] == 1.0 and rows.loc["R1", "order_days"] == "Mon,Thu"
+    assert set(rows["service_level"]) == {0.9}
+    assert origins.set_index("location")["origin"].to_dict() == {"F1": "R1", "F2": "R1", "R1": "S1"}
+    regional = f[f["location"] == "R1"].iloc[0]
+    assert (regional["mean"], regional["p90"]) == (10.0, 10.0)  # no spread: sum of the fronts
+    positions = inventory.set_index("location")
+    assert positions.loc["R1", "on_hand"] == 40.0 and positions.loc["R1", "on_order"] == 20.0
+    assert positions.loc["F2", "on_hand"] == 0.0  # never counted -> 0
+    # R1 protects 3 + 4 = 7 days > 5-day horizon
+    assert len(warnings) == 1 and warnings[0].startswith("1 policies protect longer")
