@@ -3,8 +3,13 @@
 A series with too little history gets, for every horizon date, the average forecast
 (mean and each quantile) of its peers: the warm series of the same category at the same
 location; failing that, the same category anywhere; then the same location; then all warm
-series. Categories come from an optional `items` frame (`sku, category`). With no warm
-series at all, the series' own history mean is used (zero when it never sold).
+series. Categories come from an optional `items` frame (`sku, category`).
+
+A cold series that has sold already keeps its own level: the peer profile is rescaled so
+that its mean over the horizon equals the series' mean units per period since its first
+sale (peers give the shape over time and the relative spread of the quantiles; sizes differ
+too much between products to borrow). A series that never sold gets the peers' absolute
+values. With no warm series at all, the series' own mean is used (zero when it never sold).
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ def profile_forecasts(
     """Forecast rows for the `cold` series (`sku, location`).
 
     `warm_forecasts`: F-form rows (`sku, location, date` + `value_columns`) of warm series.
-    `own_means`: history mean per (sku, location) for the no-peer fallback.
+    `own_means`: mean units per period since the first sale per (sku, location); 0 or
+    missing = never sold.
     Returns `sku, location, date` + value columns + `profile` (which peer group was used).
     """
     category = (
@@ -75,6 +81,14 @@ def profile_forecasts(
             frame = pd.DataFrame({c: level for c in value_columns}, index=horizon_dates)
             used = "own history"
         frame = frame.reindex(horizon_dates).fillna(0.0)
+        own_level = float(own_means.get((sku, location), 0.0)) if own_means is not None else 0.0
+        peer_level = float(frame["mean"].mean()) if "mean" in frame else 0.0
+        if used != "own history" and own_level > 0:
+            if peer_level > 0:
+                frame = frame * (own_level / peer_level)
+            else:
+                frame = pd.DataFrame({c: own_level for c in value_columns}, index=horizon_dates)
+            used += " (rescaled to own level)"
         part = frame.reset_index(drop=True)
         part.insert(0, "date", horizon_dates)
         part.insert(0, "location", location)

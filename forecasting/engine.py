@@ -190,7 +190,8 @@ def _forecast(
     cold_fc = pd.DataFrame()
     if cold_ids:
         cold_pairs = ids.loc[cold_ids].reset_index()
-        own_means = prep.train.groupby("unique_id")["y"].mean()
+        # mean units per period since the first sale (0 when it never sold)
+        own_means = prep.train.groupby("unique_id")["y"].agg(_mean_since_first_sale)
         own = own_means.reindex(cold_pairs["unique_id"]).fillna(0.0)
         cold_fc = profile_forecasts(
             cold_pairs,
@@ -222,6 +223,12 @@ def _forecast(
 
     selection = _selection_frame(prep, stats, choice, cold_ids)
     return ForecastResult(forecasts=forecasts, selection=selection, warnings=tuple(warnings))
+
+
+def _mean_since_first_sale(y: pd.Series) -> float:
+    values = y.to_numpy()
+    nonzero = np.flatnonzero(values > 0)
+    return float(values[nonzero[0] :].mean()) if nonzero.size else 0.0
 
 
 def _series_stats(train: pd.DataFrame, season: int) -> pd.DataFrame:

@@ -6,7 +6,9 @@ winners used the same idea). Each series is standardised (mlforecast `LocalStand
 so sizes pool; features: lags (1, 2 and one season, plus 2 seasons for daily data), rolling
 means of lag 1 over one season and four seasons, calendar fields of the date, and the
 numeric exogenous features of the frame (future values taken from the future frame).
-Multi-step forecasts are recursive. Negative predictions are clipped at 0 by the caller.
+Multi-step forecasts are recursive. Predictions are clipped to [0, 2 x the series' largest
+observed value]: a recursive tree model can run away on a near-constant series whose
+standardisation divides by a tiny deviation (seen on one Stallion series: MASE 2,078).
 """
 
 from __future__ import annotations
@@ -64,6 +66,15 @@ def _mlforecast(freq: str, sf_freq: str, season_length: int) -> Any:
 # most MAX_TRAIN_ROWS feature rows (predictions still use every series' own history).
 TAIL_PERIODS = {"D": 400, "W": 10_000, "M": 10_000}
 MAX_TRAIN_ROWS = 250_000
+RUNAWAY_FACTOR = 2.0
+
+
+def _clip_to_history(pred: pd.DataFrame, train: pd.DataFrame) -> pd.DataFrame:
+    """Clip the model column to [0, RUNAWAY_FACTOR * max(y) of the series]."""
+    cap = train.groupby("unique_id")["y"].max() * RUNAWAY_FACTOR
+    upper = cap.reindex(pred["unique_id"]).to_numpy()
+    pred[MODEL_NAME] = pred[MODEL_NAME].clip(lower=0.0, upper=upper)
+    return pred
 
 
 def _fit(fcst: Any, train: pd.DataFrame, freq: str) -> Any:
@@ -104,6 +115,7 @@ def global_cross_validation(
         fcst = _fit(_mlforecast(freq, sf_freq, season_length), past, freq)
         x_future = window[["unique_id", "ds", *exog]] if exog else None
         pred = fcst.predict(h=horizon, X_df=x_future) if exog else fcst.predict(h=horizon)
+        pred = _clip_to_history(pred, past)
         merged = window[["unique_id", "ds", "y"]].merge(pred, on=["unique_id", "ds"], how="left")
         merged["cutoff"] = cutoff
         parts.append(merged[["unique_id", "ds", "cutoff", "y", MODEL_NAME]])
@@ -129,4 +141,4 @@ def global_forecast(
     if future is not None:
         x = future if predict_ids is None else future[future["unique_id"].isin(predict_ids)]
         kwargs["X_df"] = x
-    return fcst.predict(h=horizon, **kwargs)
+    return _clip_to_history(fcst.predict(h=horizon, **kwargs), train)

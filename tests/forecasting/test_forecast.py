@@ -92,10 +92,12 @@ def test_cold_start_uses_category_location_profile() -> None:
     items = pd.DataFrame({"sku": ["A", "B", "C", "D", "E"], "category": ["x", "y", "x", "x", "x"]})
     result = forecast(history, 7, future=future, items=items, config=CHEAP)
     f = result.forecasts.set_index(["sku", "location", "date"])
+    # the only warm peer of category x at L1 is A (pattern WEEK, mean 11 per day):
+    # E never sold -> A's values; D sells 4 per day -> A's shape rescaled to mean 4
+    expected = {"E": WEEK, "D": WEEK * 4.0 / WEEK.mean()}
     for sku in ("D", "E"):
         rows = f.loc[(sku, "L1")]
-        # only warm peer of category x at L1 is A (pattern x1)
-        np.testing.assert_allclose(rows["mean"].to_numpy(), WEEK)
+        np.testing.assert_allclose(rows["mean"].to_numpy(), expected[sku])
         assert (rows["model"] == "cold_start_profile").all()
     sel = result.selection.set_index("sku")
     assert bool(sel.loc["D", "cold_start"]) and bool(sel.loc["E", "cold_start"])
