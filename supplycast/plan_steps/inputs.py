@@ -54,6 +54,9 @@ class FleetParameters:
             raise ValueError("vehicles_per_depot must be >= 1")
         if self.capacity_units <= 0:
             raise ValueError("capacity_units must be > 0")
+        if not float(self.capacity_units).is_integer():
+            # stops carry whole units (allocations are integral); the router rejects fractions
+            raise ValueError("capacity_units must be a whole number of units")
         if _minutes(self.shift_end) <= _minutes(self.shift_start):
             raise ValueError("shift_end must be after shift_start")
         if self.speed_kmh <= 0 or self.service_minutes < 0 or self.time_limit_seconds <= 0:

@@ -357,6 +357,7 @@ def test_plan_parameters_validate(kwargs: dict[str, object]) -> None:
     [
         {"vehicles_per_depot": 0},
         {"capacity_units": 0},
+        {"capacity_units": 2500.5},
         {"shift_start": "18:00", "shift_end": "06:00"},
     ],
 )
