@@ -155,14 +155,17 @@ class EmpiricalForecaster:
       (ratio clipped to [0.5, 2]); otherwise the mean of the last k periods, flat;
     - uncertainty: the last `origins` past forecast origins (history only) are replayed with
       the same method; the errors of the P-period sums (P = the protection interval in
-      periods, L + R) give a bias b and a standard deviation s_P; the path is shifted by
-      b / P per period and each period gets sd s_P / sqrt(P), so that the engine's sum of
-      independent periods carries exactly the empirical s_P. Quantiles are normal.
+      periods, L + R) give a bias b (their median) and a spread s_P = (q95 - q05) / 3.29 of
+      the errors (a normal sd read robustly from the 5% and 95% error quantiles); the path is
+      shifted by b / P per period and each period gets sd s_P / sqrt(P), so that the engine's
+      sum of independent periods carries exactly s_P. Quantiles are normal. Forecasts are
+      cached per review day (the 95% and 98% runs share them).
     """
 
     def __init__(self, season: int | None, k: int, protection: int, origins: int) -> None:
         self.season, self.k, self.protection, self.origins = season, k, protection, origins
         self.seconds = 0.0
+        self.cache: dict[pd.Timestamp, pd.DataFrame] = {}
 
     def _path(self, y: np.ndarray, horizon: int) -> np.ndarray:
         k, season = self.k, self.season
@@ -174,6 +177,13 @@ class EmpiricalForecaster:
         return np.full(horizon, y[-k:].mean() if len(y) else 0.0)
 
     def __call__(self, past: pd.DataFrame, future: pd.DataFrame) -> pd.DataFrame:
+        first_day = pd.Timestamp(future["date"].min())
+        if first_day not in self.cache:
+            self.cache[first_day] = self._forecast(past, future)
+        keys = future[["sku", "location", "date"]].drop_duplicates()
+        return self.cache[first_day].merge(keys, on=["sku", "location", "date"], how="inner")
+
+    def _forecast(self, past: pd.DataFrame, future: pd.DataFrame) -> pd.DataFrame:
         started = time.perf_counter()
         p = self.protection
         parts = []
@@ -188,8 +198,12 @@ class EmpiricalForecaster:
             for origin in range(len(y) - p, max(len(y) - p - self.origins, self.k) - 1, -1):
                 errors.append(y[origin : origin + p].sum() - self._path(y[:origin], p).sum())
             errors_arr = np.asarray(errors) if errors else np.array([0.0])
-            bias = float(errors_arr.mean())
-            sd_p = float(errors_arr.std(ddof=1)) if len(errors_arr) > 2 else float(np.sqrt(max(path[:p].sum(), 1.0)))
+            bias = float(np.median(errors_arr))
+            if len(errors_arr) > 4:
+                q05, q95 = np.quantile(errors_arr, [0.05, 0.95])
+                sd_p = float(q95 - q05) / 3.29
+            else:
+                sd_p = float(np.sqrt(max(path[:p].sum(), 1.0)))
             mean = np.maximum(path[: int(horizon)] + bias / p, 0.0)
             sd = sd_p / np.sqrt(p)
             frame = pd.DataFrame({"sku": sku, "location": location,

@@ -355,3 +355,84 @@ def rs_order_up_to_for_fill_rate(
         lo = np.where(short, mid, lo)
         hi = np.where(short, hi, mid)
     return 0.5 * (lo + hi)
+
+
+def lost_sales_cycle_shortage(
+    level: ArrayLike,
+    mean_lead: ArrayLike,
+    sd_lead: ArrayLike,
+    mean_review: ArrayLike,
+    sd_review: ArrayLike,
+    arrival: ArrayLike,
+    *,
+    nodes: int = 20,
+) -> FloatArray:
+    """E[(D_R - max(S - D_L, q))^+] for independent normal D_L, D_R (see below).
+
+    Split at D_L = S - q: above it the stock is q, giving P(D_L > S - q) E[(D_R - q)^+]
+    in closed form; below it the integrand is smooth and is integrated over
+    [mu_L - 8 sd_L, S - q] by Gauss-Legendre quadrature (`nodes` points).
+    """
+    s_level, mu_l, sd_l, mu_r, sd_r, q = (np.asarray(a, dtype=float) for a in
+                                          (level, mean_lead, sd_lead, mean_review, sd_review, arrival))
+    s_level, mu_l, sd_l, mu_r, sd_r, q = np.broadcast_arrays(s_level, mu_l, sd_l, mu_r, sd_r, q)
+    cut = s_level - q
+    safe_sd = np.where(sd_l > 0, sd_l, 1.0)
+    above = np.where(sd_l > 0, special.ndtr(-(cut - mu_l) / safe_sd), (mu_l >= cut).astype(float))
+    part_above = above * normal_expected_shortage(q, mu_r, sd_r)
+    t, v = np.polynomial.legendre.leggauss(nodes)
+    a = mu_l - 8.0 * sd_l
+    b = np.clip(cut, a, mu_l + 8.0 * sd_l)
+    half = 0.5 * (b - a)
+    d = (0.5 * (a + b))[..., None] + half[..., None] * t
+    density = _INV_SQRT_2PI * np.exp(-0.5 * ((d - mu_l[..., None]) / safe_sd[..., None]) ** 2) / safe_sd[..., None]
+    inner = normal_expected_shortage(s_level[..., None] - d, mu_r[..., None], sd_r[..., None])
+    part_below = np.sum(inner * density * v, axis=-1) * half
+    deterministic = np.where(
+        mu_l < cut, normal_expected_shortage(s_level - mu_l, mu_r, sd_r), 0.0
+    )
+    return part_above + np.where(sd_l > 0, part_below, deterministic)
+
+
+def rs_order_up_to_for_fill_rate_lost_sales(
+    mean_protection: ArrayLike,
+    sd_protection: ArrayLike,
+    mean_lead: ArrayLike,
+    sd_lead: ArrayLike,
+    demand_per_review: ArrayLike,
+    fill_rate: ArrayLike,
+    *,
+    iterations: int = 50,
+) -> FloatArray:
+    """Order-up-to S of an (R, S) policy for a fill rate when unmet demand is lost.
+
+    Cycle accounting (our derivation, stated so it can be checked): the order q placed at a
+    review arrives after L; the stock before it, S - q, meets the lead-time demand D_L, so
+    just after the arrival the stock is max(S - D_L, q) (lost sales leave no backlog), and
+    the review cycle's shortage is (D_R - max(S - D_L, q))^+. In steady state q equals the
+    units served per cycle, taken as beta mu_R. With D_L ~ N(mu_L, sd_L^2) and D_R ~
+    N(mu_R, sd_P^2 - sd_L^2) independent (lost_sales_cycle_shortage), S solves
+    E[shortage] = (1 - beta) mu_R by bisection on [mu_L, mu_P + 12 sd_P + 1] (never below
+    the expected lead-time demand). The backorder formula (rs_order_up_to_for_fill_rate)
+    overstates lost-sales shortages: with L = 2, R = 1, cv 0.3 a 95% target achieved
+    ~97.4% in our simulator, ~95.7% with this one.
+    """
+    mu_p = np.asarray(mean_protection, dtype=float)
+    sd_p = np.asarray(sd_protection, dtype=float)
+    mu_l = np.asarray(mean_lead, dtype=float)
+    sd_l = np.asarray(sd_lead, dtype=float)
+    mu_r = np.asarray(demand_per_review, dtype=float)
+    beta = np.asarray(fill_rate, dtype=float)
+    mu_p, sd_p, mu_l, sd_l, mu_r, beta = np.broadcast_arrays(mu_p, sd_p, mu_l, sd_l, mu_r, beta)
+    sd_r = np.sqrt(np.maximum(sd_p**2 - sd_l**2, 0.0))
+    target = (1.0 - beta) * mu_r
+    served = beta * mu_r
+    lo = mu_l.astype(float).copy()
+    hi = (mu_p + 12.0 * sd_p + 1.0).astype(float)
+    for _ in range(iterations):
+        mid = 0.5 * (lo + hi)
+        shortage = lost_sales_cycle_shortage(mid, mu_l, sd_l, mu_r, sd_r, served)
+        short = shortage > target
+        lo = np.where(short, mid, lo)
+        hi = np.where(short, hi, mid)
+    return 0.5 * (lo + hi)

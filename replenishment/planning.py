@@ -11,8 +11,10 @@ Method (all quantities in units, times in days; see docs/replenishment.md):
    sigma_P = sqrt(var_P + d^2 sd_L^2) -- the sigma_LTD formula of Chopra & Meindl eq. 12.10
    with the forecast's own variance in place of L sd_d^2.
 3. Safety factor z: cycle service -> Phi^-1(alpha); fill rate (type 2), order-up-to ->
-   S solves E[(D_P - S)^+] - E[(D_L - S)^+] = (1 - beta) mu_R (shortage per review cycle,
-   Hadley & Whitin; formulas.rs_order_up_to_for_fill_rate), z = (S - mu_P) / sigma_P;
+   S solves E[shortage per review cycle] = (1 - beta) mu_R with lost sales
+   (formulas.rs_order_up_to_for_fill_rate_lost_sales; fixed lead times) or backorders
+   (E[(D_P - S)^+] - E[(D_L - S)^+], Hadley & Whitin; formulas.rs_order_up_to_for_fill_rate),
+   z = (S - mu_P) / sigma_P;
    fill rate, s_q / s_s -> sigma_L L(z) = (1 - beta) Q [Silver, Pyke & Thomas eq. 7.9].
 4. safety_stock = z sigma_P; order_up_to S = mu_P + safety_stock (s_q / s_s: reorder point
    s = mu_L + z sigma_L, S = s + Q). reorder_point reported for order-up-to is the level
@@ -39,6 +41,7 @@ from scipy import stats
 
 from replenishment.formulas import (
     rs_order_up_to_for_fill_rate,
+    rs_order_up_to_for_fill_rate_lost_sales,
     standard_normal_complementary_loss,
     z_for_fill_rate,
 )
@@ -129,13 +132,16 @@ def plan_replenishment(
     as_of: date | None = None,
     thresholds: ExceptionThresholds | None = None,
     details: bool = False,
+    lost_sales: bool = True,
 ) -> pd.DataFrame:
     """Order suggestions, one row per policy sku x location, in S.csv form.
 
     `forecasts` in F.csv form (`sku, location, date, mean`, quantile columns `pNN`, optional
     `model` / `cold_start`), `inventory` in I.csv form (`sku, location, on_hand[, on_order]`),
     `policy` in P.csv form. `as_of` (the first day whose demand is still to be served)
-    defaults to the earliest forecast date. With `details=True` extra columns are appended
+    defaults to the earliest forecast date. `lost_sales` (default True): fill-rate targets of
+    order-up-to policies with fixed lead times assume unmet demand is lost (as in the
+    simulator); False, or a lead_time_std_days > 0, uses the backorder cycle-shortage formula. With `details=True` extra columns are appended
     (`order_day`, `protection_days`, `z`, `sigma_protection`, `demand_over_lead_time`,
     `expected_spoilage`, ...).
 
@@ -209,15 +215,24 @@ def plan_replenishment(
     # periodic review with a fill rate: exact cycle shortage (end minus start of the cycle)
     periodic_fill = fill_rate_target & ~continuous & (sigma_p > 0)
     if periodic_fill.any():
-        level = rs_order_up_to_for_fill_rate(
-            over_protection.mean[periodic_fill],
-            sigma_p[periodic_fill],
-            over_lead.mean[periodic_fill],
-            sigma_l[periodic_fill],
-            over_review.mean[periodic_fill],
-            alpha[periodic_fill],
-        )
-        z[periodic_fill] = (level - over_protection.mean[periodic_fill]) / sigma_p[periodic_fill]
+        # lost-sales accounting needs a steady flow of arrivals: with random lead times it is
+        # not used (the backorder formula is the conservative choice there)
+        use_lost = periodic_fill & (lead_sd == 0) if lost_sales else np.zeros(n, dtype=bool)
+        for mask, solve in (
+            (use_lost, rs_order_up_to_for_fill_rate_lost_sales),
+            (periodic_fill & ~use_lost, rs_order_up_to_for_fill_rate),
+        ):
+            if not mask.any():
+                continue
+            level = solve(
+                over_protection.mean[mask],
+                sigma_p[mask],
+                over_lead.mean[mask],
+                sigma_l[mask],
+                over_review.mean[mask],
+                alpha[mask],
+            )
+            z[mask] = (level - over_protection.mean[mask]) / sigma_p[mask]
     safety = z * sigma_p
     reorder_point = over_lead.mean + z * sigma_l
     order_up_to = np.where(continuous, reorder_point + cycle_qty, over_protection.mean + safety)
