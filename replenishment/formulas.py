@@ -365,7 +365,7 @@ def lost_sales_cycle_shortage(
     sd_review: ArrayLike,
     arrival: ArrayLike,
     *,
-    nodes: int = 20,
+    nodes: int = 12,
 ) -> FloatArray:
     """E[(D_R - max(S - D_L, q))^+] for independent normal D_L, D_R (see below).
 
@@ -402,7 +402,7 @@ def rs_order_up_to_for_fill_rate_lost_sales(
     demand_per_review: ArrayLike,
     fill_rate: ArrayLike,
     *,
-    iterations: int = 50,
+    iterations: int = 36,
 ) -> FloatArray:
     """Order-up-to S of an (R, S) policy for a fill rate when unmet demand is lost.
 
