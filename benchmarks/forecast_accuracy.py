@@ -132,7 +132,9 @@ def main() -> None:
     for name in args.sets.split(","):
         history, freq, horizon = sets[name]()
         config = ForecastConfig(
-            n_windows=args.inner_windows, holiday_country="US" if name != "stallion" else None
+            n_windows=args.inner_windows,
+            ensemble_top=args.ensemble_top,
+            holiday_country="US" if name != "stallion" else None,
         )
         started = time.perf_counter()
         report = backtest(
