@@ -132,16 +132,17 @@ def plan_replenishment(
     as_of: date | None = None,
     thresholds: ExceptionThresholds | None = None,
     details: bool = False,
-    lost_sales: bool = True,
+    lost_sales: bool = False,
 ) -> pd.DataFrame:
     """Order suggestions, one row per policy sku x location, in S.csv form.
 
     `forecasts` in F.csv form (`sku, location, date, mean`, quantile columns `pNN`, optional
     `model` / `cold_start`), `inventory` in I.csv form (`sku, location, on_hand[, on_order]`),
     `policy` in P.csv form. `as_of` (the first day whose demand is still to be served)
-    defaults to the earliest forecast date. `lost_sales` (default True): fill-rate targets of
-    order-up-to policies with fixed lead times assume unmet demand is lost (as in the
-    simulator); False, or a lead_time_std_days > 0, uses the backorder cycle-shortage formula. With `details=True` extra columns are appended
+    defaults to the earliest forecast date. Fill-rate targets of order-up-to policies use the
+    backorder cycle-shortage formula; `lost_sales=True` (experimental, fixed lead times only)
+    uses the lost-sales cycle model instead (see docs/replenishment.md for how each fared in
+    the benchmarks). With `details=True` extra columns are appended
     (`order_day`, `protection_days`, `z`, `sigma_protection`, `demand_over_lead_time`,
     `expected_spoilage`, ...).
 

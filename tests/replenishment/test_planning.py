@@ -43,7 +43,7 @@ def policy(**overrides: object) -> pd.DataFrame:
 
 
 def plan(
-    fc: pd.DataFrame | None = None, inv: pd.DataFrame | None = None, lost_sales: bool = True, **pol: object
+    fc: pd.DataFrame | None = None, inv: pd.DataFrame | None = None, lost_sales: bool = False, **pol: object
 ) -> pd.Series:
     result = plan_replenishment(
         forecast() if fc is None else fc,
@@ -96,7 +96,7 @@ def test_fill_rate_with_short_review_subtracts_the_shortage_at_cycle_start() -> 
 @pytest.mark.parametrize(("lead", "review", "beta"), [(2, 1, 0.95), (7, 1, 0.98), (3, 7, 0.9)])
 def test_lost_sales_fill_rate_meets_the_cycle_shortage_equation(lead: int, review: int, beta: float) -> None:
     # shortage per cycle (D_R - max(S - D_L, beta mu_R))^+ integrated with scipy quad
-    row = plan(service_level=beta, lead_time_days=lead, review_period_days=review)
+    row = plan(service_level=beta, lead_time_days=lead, review_period_days=review, lost_sales=True)
     level = row.order_up_to
     mu_l, sd_l, mu_r, sd_r = 10.0 * lead, 3.0 * math.sqrt(lead), 10.0 * review, 3.0 * math.sqrt(review)
 
