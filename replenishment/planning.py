@@ -11,10 +11,10 @@ Method (all quantities in units, times in days; see docs/replenishment.md):
    sigma_P = sqrt(var_P + d^2 sd_L^2) -- the sigma_LTD formula of Chopra & Meindl eq. 12.10
    with the forecast's own variance in place of L sd_d^2.
 3. Safety factor z: cycle service -> Phi^-1(alpha); fill rate (type 2), order-up-to ->
-   S solves E[shortage per review cycle] = (1 - beta) mu_R with lost sales
-   (formulas.rs_order_up_to_for_fill_rate_lost_sales; fixed lead times) or backorders
+   S solves E[shortage per review cycle] = (1 - beta) mu_R with backorders
    (E[(D_P - S)^+] - E[(D_L - S)^+], Hadley & Whitin; formulas.rs_order_up_to_for_fill_rate),
-   z = (S - mu_P) / sigma_P;
+   or, with lost_sales=True and fixed lead times, the lost-sales cycle model
+   (formulas.rs_order_up_to_for_fill_rate_lost_sales); z = (S - mu_P) / sigma_P;
    fill rate, s_q / s_s -> sigma_L L(z) = (1 - beta) Q [Silver, Pyke & Thomas eq. 7.9].
 4. safety_stock = z sigma_P; order_up_to S = mu_P + safety_stock (s_q / s_s: reorder point
    s = mu_L + z sigma_L, S = s + Q). reorder_point reported for order-up-to is the level
