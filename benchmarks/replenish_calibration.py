@@ -68,7 +68,9 @@ def load_walmart(series: int, seed: int = 0) -> DataSet:
     raw = pd.read_csv(DATA / "walmart_store_sales" / "train.csv.gz")
     raw["sku"] = "D" + raw["Dept"].astype(str)
     raw["location"] = "S" + raw["Store"].astype(str)
-    frame = raw.rename(columns={"Date": "date", "Weekly_Sales": "units"})[["sku", "location", "date", "units"]]
+    frame = raw.rename(columns={"Date": "date", "Weekly_Sales": "units"})[
+        ["sku", "location", "date", "units"]
+    ]
     frame["date"] = pd.to_datetime(frame["date"])
     counts = frame.groupby(["sku", "location"])["units"].agg(["size", "mean"])
     full = counts[(counts["size"] == frame["date"].nunique()) & (counts["mean"] > 1000)].index
@@ -80,7 +82,9 @@ def load_walmart(series: int, seed: int = 0) -> DataSet:
 
 def load_stallion(series: int, seed: int = 0) -> DataSet:
     raw = pd.read_csv(DATA / "stallion_beverage" / "stallion.csv")
-    frame = raw.rename(columns={"agency": "location", "volume": "units"})[["sku", "location", "date", "units"]]
+    frame = raw.rename(columns={"agency": "location", "volume": "units"})[
+        ["sku", "location", "date", "units"]
+    ]
     frame["date"] = pd.to_datetime(frame["date"])
     keys = frame[["sku", "location"]].drop_duplicates()
     keys = keys.sample(n=min(series, len(keys)), random_state=seed)
@@ -91,10 +95,19 @@ def load_stallion(series: int, seed: int = 0) -> DataSet:
 def load_bike() -> DataSet:
     raw = pd.read_csv(DATA / "bike_sharing_uci" / "day.csv")
     parts = [
-        pd.DataFrame({"sku": column, "location": "DC", "date": pd.to_datetime(raw["dteday"]), "units": raw[column]})
+        pd.DataFrame(
+            {
+                "sku": column,
+                "location": "DC",
+                "date": pd.to_datetime(raw["dteday"]),
+                "units": raw[column],
+            }
+        )
         for column in ("cnt", "casual", "registered")
     ]
-    return DataSet("bike sharing daily", pd.concat(parts, ignore_index=True), "D", 3, 7, 366, 28, None, 28, 180)
+    return DataSet(
+        "bike sharing daily", pd.concat(parts, ignore_index=True), "D", 3, 7, 366, 28, None, 28, 180
+    )
 
 
 def to_pseudo(data: DataSet) -> tuple[pd.DataFrame, dict[pd.Timestamp, pd.Timestamp]]:
@@ -119,7 +132,9 @@ class CachedForecaster:
         self.data = data
         self.back = back
         self.config = ForecastConfig(
-            models=("seasonal_naive", "auto_ets", "croston_optimized", "tsb"), n_windows=1, holiday_country=None
+            models=("seasonal_naive", "auto_ets", "croston_optimized", "tsb"),
+            n_windows=1,
+            holiday_country=None,
         )
         self.cache: dict[pd.Timestamp, pd.DataFrame] = {}
         self.seconds = 0.0
@@ -133,7 +148,11 @@ class CachedForecaster:
             horizon = int(future.groupby(["sku", "location"]).size().max())
             real_past = past.assign(date=past["date"].map(self.back))
             result = forecast(
-                real_past, horizon, freq=self.data.freq, quantiles=(0.05, 0.1, 0.5, 0.9, 0.95), config=self.config
+                real_past,
+                horizon,
+                freq=self.data.freq,
+                quantiles=(0.05, 0.1, 0.5, 0.9, 0.95),
+                config=self.config,
             )
             fc = result.forecasts
             # real forecast dates -> pseudo: k-th horizon period after the last history period
@@ -170,7 +189,11 @@ class EmpiricalForecaster:
     def _path(self, y: np.ndarray, horizon: int) -> np.ndarray:
         k, season = self.k, self.season
         if season and len(y) >= season + k:
-            base = np.resize(y[len(y) - season :], horizon) if horizon > season else y[len(y) - season : len(y) - season + horizon]
+            base = (
+                np.resize(y[len(y) - season :], horizon)
+                if horizon > season
+                else y[len(y) - season : len(y) - season + horizon]
+            )
             before = y[len(y) - season - k : len(y) - season].sum()
             ratio = np.clip(y[len(y) - k :].sum() / before, 0.5, 2.0) if before > 0 else 1.0
             return base * ratio
@@ -188,7 +211,9 @@ class EmpiricalForecaster:
         p = self.protection
         parts = []
         horizons = future.groupby(["sku", "location"], sort=False)["date"].agg(["min", "size"])
-        for (sku, location), series in past.sort_values("date").groupby(["sku", "location"], sort=False):
+        for (sku, location), series in past.sort_values("date").groupby(
+            ["sku", "location"], sort=False
+        ):
             if (sku, location) not in horizons.index:
                 continue
             first, horizon = horizons.loc[(sku, location)]
@@ -206,8 +231,14 @@ class EmpiricalForecaster:
                 sd_p = float(np.sqrt(max(path[:p].sum(), 1.0)))
             mean = np.maximum(path[: int(horizon)] + bias / p, 0.0)
             sd = sd_p / np.sqrt(p)
-            frame = pd.DataFrame({"sku": sku, "location": location,
-                                  "date": pd.date_range(first, periods=int(horizon), freq="D"), "mean": mean})
+            frame = pd.DataFrame(
+                {
+                    "sku": sku,
+                    "location": location,
+                    "date": pd.date_range(first, periods=int(horizon), freq="D"),
+                    "mean": mean,
+                }
+            )
             for q, z in ((5, -1.6449), (10, -1.2816), (50, 0.0), (90, 1.2816), (95, 1.6449)):
                 frame[f"p{q:02d}"] = mean + z * sd
             parts.append(frame)
@@ -220,15 +251,23 @@ def flat_forecaster(ma_periods: int, multiplier: float):
 
     def forecaster(past: pd.DataFrame, future: pd.DataFrame) -> pd.DataFrame:
         recent = past.sort_values("date").groupby(["sku", "location"]).tail(ma_periods)
-        level = recent.assign(units=recent["units"].clip(lower=0)).groupby(["sku", "location"])["units"].mean()
+        level = (
+            recent.assign(units=recent["units"].clip(lower=0))
+            .groupby(["sku", "location"])["units"]
+            .mean()
+        )
         out = future[["sku", "location", "date"]].copy()
-        out["mean"] = multiplier * out.set_index(["sku", "location"]).index.map(level).fillna(0.0).to_numpy()
+        out["mean"] = (
+            multiplier * out.set_index(["sku", "location"]).index.map(level).fillna(0.0).to_numpy()
+        )
         return out
 
     return forecaster
 
 
-def policy_frame(keys: pd.DataFrame, data: DataSet, service_level: float, service_type: str) -> pd.DataFrame:
+def policy_frame(
+    keys: pd.DataFrame, data: DataSet, service_level: float, service_type: str
+) -> pd.DataFrame:
     return keys.assign(
         lead_time_days=data.lead_periods,
         review_period_days=data.review_periods,
@@ -251,14 +290,16 @@ def run(data: DataSet, which: str) -> list[dict[str, object]]:
     rows = []
     for target in (0.95, 0.98):
         started = time.perf_counter()
-        ours = simulate(pseudo, policy_frame(keys, data, target, "fill_rate"), forecaster, start=start)
+        ours = simulate(
+            pseudo, policy_frame(keys, data, target, "fill_rate"), forecaster, start=start
+        )
         ours_seconds = time.perf_counter() - started
         total = ours.summary.set_index("sku").loc["ALL"]
         achieved, our_stock = float(total["fill_rate"]), float(total["avg_on_hand"])
 
         flat_policy = policy_frame(keys, data, 0.5, "cycle")
 
-        def flat(k: float) -> tuple[float, float]:
+        def flat(k: float, flat_policy: pd.DataFrame = flat_policy) -> tuple[float, float]:
             result = simulate(pseudo, flat_policy, flat_forecaster(data.ma_periods, k), start=start)
             all_row = result.summary.set_index("sku").loc["ALL"]
             return float(all_row["fill_rate"]), float(all_row["avg_on_hand"])

@@ -40,26 +40,47 @@ def generate(n: int, seed: int = 7) -> dict[str, Path]:
     locations = np.array([f"LOC{i % 50:03d}" for i in range(n)])
     level = rng.gamma(1.5, 8.0, n)
     dates = pd.date_range("2025-03-03", periods=HORIZON, freq="D").strftime("%Y-%m-%d").to_numpy()
-    mean = np.repeat(level, HORIZON) * (1 + 0.2 * np.sin(np.tile(np.arange(HORIZON), n) * 2 * np.pi / 7))
+    mean = np.repeat(level, HORIZON) * (
+        1 + 0.2 * np.sin(np.tile(np.arange(HORIZON), n) * 2 * np.pi / 7)
+    )
     sd = 0.3 * mean + 0.5
-    fc = pd.DataFrame({"sku": np.repeat(skus, HORIZON), "location": np.repeat(locations, HORIZON),
-                       "date": np.tile(dates, n), "mean": mean.round(3)})
+    fc = pd.DataFrame(
+        {
+            "sku": np.repeat(skus, HORIZON),
+            "location": np.repeat(locations, HORIZON),
+            "date": np.tile(dates, n),
+            "mean": mean.round(3),
+        }
+    )
     for q, z in ((5, -1.6449), (10, -1.2816), (50, 0.0), (90, 1.2816), (95, 1.6449)):
         fc[f"p{q:02d}"] = np.maximum(mean + z * sd, 0).round(3)
-    fc["model"] = np.where(np.repeat(rng.random(n) < 0.02, HORIZON), "cold_start_profile", "auto_ets")
-    inv = pd.DataFrame({"sku": skus, "location": locations, "on_hand": rng.poisson(level * 6),
-                        "on_order": rng.poisson(level * 2) * (rng.random(n) < 0.3)})
-    pol = pd.DataFrame({
-        "sku": skus, "location": locations,
-        "lead_time_days": rng.integers(1, 15, n), "review_period_days": rng.choice([1, 7], n),
-        "service_level": rng.choice([0.9, 0.95, 0.98], n),
-        "lead_time_std_days": rng.choice([0.0, 1.0], n),
-        "service_type": rng.choice(["fill_rate", "cycle"], n, p=[0.8, 0.2]),
-        "moq": rng.choice([0, 12, 24], n), "pack_size": rng.choice([1, 6, 12], n),
-        "max_units": np.where(rng.random(n) < 0.2, 500, np.nan),
-        "shelf_life_days": np.where(rng.random(n) < 0.1, 10, np.nan),
-        "order_days": np.where(rng.random(n) < 0.1, "Mon;Thu", ""),
-    })
+    fc["model"] = np.where(
+        np.repeat(rng.random(n) < 0.02, HORIZON), "cold_start_profile", "auto_ets"
+    )
+    inv = pd.DataFrame(
+        {
+            "sku": skus,
+            "location": locations,
+            "on_hand": rng.poisson(level * 6),
+            "on_order": rng.poisson(level * 2) * (rng.random(n) < 0.3),
+        }
+    )
+    pol = pd.DataFrame(
+        {
+            "sku": skus,
+            "location": locations,
+            "lead_time_days": rng.integers(1, 15, n),
+            "review_period_days": rng.choice([1, 7], n),
+            "service_level": rng.choice([0.9, 0.95, 0.98], n),
+            "lead_time_std_days": rng.choice([0.0, 1.0], n),
+            "service_type": rng.choice(["fill_rate", "cycle"], n, p=[0.8, 0.2]),
+            "moq": rng.choice([0, 12, 24], n),
+            "pack_size": rng.choice([1, 6, 12], n),
+            "max_units": np.where(rng.random(n) < 0.2, 500, np.nan),
+            "shelf_life_days": np.where(rng.random(n) < 0.1, 10, np.nan),
+            "order_days": np.where(rng.random(n) < 0.1, "Mon;Thu", ""),
+        }
+    )
     paths = {"F": OUT / "F.csv", "I": OUT / "I.csv", "P": OUT / "P.csv"}
     fc.to_csv(paths["F"], index=False)
     inv.to_csv(paths["I"], index=False)
@@ -72,12 +93,16 @@ def naive_reference(paths: dict[str, Path], out: Path) -> None:
     inv = pd.read_csv(paths["I"], dtype={"sku": str, "location": str}, engine="pyarrow")
     pol = pd.read_csv(paths["P"], dtype={"sku": str, "location": str}, engine="pyarrow")
     fc["day"] = fc.groupby(["sku", "location"]).cumcount()
-    merged = fc.merge(pol[["sku", "location", "lead_time_days", "review_period_days"]], on=["sku", "location"])
+    merged = fc.merge(
+        pol[["sku", "location", "lead_time_days", "review_period_days"]], on=["sku", "location"]
+    )
     inside = merged[merged["day"] < merged["lead_time_days"] + merged["review_period_days"]]
     demand = inside.groupby(["sku", "location"], as_index=False)["mean"].sum()
     result = demand.merge(inv, on=["sku", "location"])
     result["order_up_to"] = 1.15 * result["mean"]
-    result["order_qty"] = np.maximum(result["order_up_to"] - result["on_hand"] - result["on_order"], 0).round()
+    result["order_qty"] = np.maximum(
+        result["order_up_to"] - result["on_hand"] - result["on_order"], 0
+    ).round()
     result.to_csv(out, index=False)
 
 
@@ -91,17 +116,34 @@ def main() -> None:
             old.unlink()
         paths = generate(n)
         marker.touch()
-    print(f"inputs for {n} series x {HORIZON} days ready in {time.perf_counter() - started:.1f} s", flush=True)
+    print(
+        f"inputs for {n} series x {HORIZON} days ready in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
     exe = REPO / ".venv" / "bin" / "supplycast"
-    cmd = [str(exe), "replenish", "--forecasts", str(paths["F"]), "--inventory", str(paths["I"]),
-           "--policy", str(paths["P"]), "--out", str(OUT / "S.csv"), "--date", "2025-03-03"]
+    cmd = [
+        str(exe),
+        "replenish",
+        "--forecasts",
+        str(paths["F"]),
+        "--inventory",
+        str(paths["I"]),
+        "--policy",
+        str(paths["P"]),
+        "--out",
+        str(OUT / "S.csv"),
+        "--date",
+        "2025-03-03",
+    ]
     load_before = os.getloadavg()[0]
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     cli_seconds = time.perf_counter() - started
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cli_cpu = (children.ru_utime - children_before.ru_utime) + (children.ru_stime - children_before.ru_stime)
+    cli_cpu = (children.ru_utime - children_before.ru_utime) + (
+        children.ru_stime - children_before.ru_stime
+    )
     if proc.returncode != 0:
         raise SystemExit(proc.stderr[:2000])
 
@@ -117,16 +159,34 @@ def main() -> None:
     naive_reference(paths, OUT / "naive.csv")
     naive_seconds, naive_cpu = time.perf_counter() - started, time.process_time() - cpu
 
-    table = pd.DataFrame([
-        {"what": "supplycast replenish (CLI, end to end)", "series": n, "wall s": round(cli_seconds, 2),
-         "cpu s": round(cli_cpu, 2), "wall ratio to naive": round(cli_seconds / naive_seconds, 2),
-         "target": "<= 10 s"},
-        {"what": "plan_replenishment (in memory)", "series": n, "wall s": round(core_seconds, 2),
-         "cpu s": round(core_cpu, 2), "wall ratio to naive": round(core_seconds / naive_seconds, 2), "target": ""},
-        {"what": "naive pandas reference (read, sum, 1.15x, write)", "series": n,
-         "wall s": round(naive_seconds, 2), "cpu s": round(naive_cpu, 2), "wall ratio to naive": 1.0,
-         "target": ""},
-    ])
+    table = pd.DataFrame(
+        [
+            {
+                "what": "supplycast replenish (CLI, end to end)",
+                "series": n,
+                "wall s": round(cli_seconds, 2),
+                "cpu s": round(cli_cpu, 2),
+                "wall ratio to naive": round(cli_seconds / naive_seconds, 2),
+                "target": "<= 10 s",
+            },
+            {
+                "what": "plan_replenishment (in memory)",
+                "series": n,
+                "wall s": round(core_seconds, 2),
+                "cpu s": round(core_cpu, 2),
+                "wall ratio to naive": round(core_seconds / naive_seconds, 2),
+                "target": "",
+            },
+            {
+                "what": "naive pandas reference (read, sum, 1.15x, write)",
+                "series": n,
+                "wall s": round(naive_seconds, 2),
+                "cpu s": round(naive_cpu, 2),
+                "wall ratio to naive": 1.0,
+                "target": "",
+            },
+        ]
+    )
     print(f"load average (1 min) before the CLI run: {load_before:.1f} on {os.cpu_count()} CPUs")
     print(proc.stdout.strip())
     print(f"orders suggested: {int((result['order_qty'] > 0).sum())}")

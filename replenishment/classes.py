@@ -60,7 +60,11 @@ def classify_abc_xyz(
     frame["revenue"] = frame["units"] * price
     periods = frame["date"].nunique()
     grouped = frame.groupby(KEY, sort=False)
-    stats = grouped.agg(revenue=("revenue", "sum"), total=("units", "sum"), sq=("units", lambda x: float((x**2).sum())))
+    stats = grouped.agg(
+        revenue=("revenue", "sum"),
+        total=("units", "sum"),
+        sq=("units", lambda x: float((x**2).sum())),
+    )
     stats = stats.reset_index()
     n = max(periods, 1)
     mean = stats["total"] / n

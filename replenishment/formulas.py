@@ -29,7 +29,10 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
 def standard_normal_loss(z: ArrayLike) -> FloatArray:
-    """First-order standard normal loss L(z) = E[(Z - z)^+] = phi(z) - z (1 - Phi(z)) [SS eq. C.25]."""
+    """First-order standard normal loss L(z) = E[(Z - z)^+] = phi(z) - z (1 - Phi(z)).
+
+    [SS eq. C.25]
+    """
     z = np.asarray(z, dtype=float)
     with np.errstate(over="ignore"):
         return _INV_SQRT_2PI * np.exp(-0.5 * z * z) - z * special.ndtr(-z)
@@ -60,7 +63,10 @@ def inverse_standard_normal_loss(loss: ArrayLike, *, iterations: int = 60) -> Fl
 
 
 def sigma_over_lead_time(
-    demand_sd: ArrayLike, lead_time: ArrayLike, demand_mean: ArrayLike, lead_time_sd: ArrayLike = 0.0
+    demand_sd: ArrayLike,
+    lead_time: ArrayLike,
+    demand_mean: ArrayLike,
+    lead_time_sd: ArrayLike = 0.0,
 ) -> FloatArray:
     """Std of demand over a random lead time: sqrt(L sd_d^2 + d^2 sd_L^2) [CM eq. 12.10; SPP 6.10].
 
@@ -182,7 +188,9 @@ def newsvendor_normal(
     mu = demand_mean * periods
     sigma = demand_sd * math.sqrt(periods)
     if base_stock_level is None:
-        base_stock_level = mu + float(stats.norm.ppf(stockout_cost / (stockout_cost + holding_cost))) * sigma
+        base_stock_level = (
+            mu + float(stats.norm.ppf(stockout_cost / (stockout_cost + holding_cost))) * sigma
+        )
     z = (base_stock_level - mu) / sigma
     cost = holding_cost * (base_stock_level - mu) + (holding_cost + stockout_cost) * sigma * float(
         standard_normal_loss(z)
@@ -226,7 +234,7 @@ def discrete_newsvendor(
 def newsvendor_poisson(
     holding_cost: float, stockout_cost: float, demand_mean: float, lead_time: float = 0.0
 ) -> tuple[int, float]:
-    """Poisson newsvendor over L + 1 periods of demand (mean per period `demand_mean`) [SS 4.3.3]."""
+    """Poisson newsvendor over L + 1 periods of demand (`demand_mean` per period) [SS 4.3.3]."""
     mu = demand_mean * (lead_time + 1.0)
     top = int(stats.poisson.ppf(1 - 1e-15, mu)) + 1
     support = np.arange(top + 1)
@@ -285,7 +293,7 @@ def optimal_poisson_ss(
         while len(m) <= j:
             k = len(m)
             upto = min(k, top)
-            total = sum(pmf[l] * m[k - l] for l in range(1, upto + 1))
+            total = sum(pmf[lag] * m[k - lag] for lag in range(1, upto + 1))
             m.append(total / (1.0 - pmf[0]))
         return m[j]
 
@@ -312,7 +320,10 @@ def optimal_poisson_ss(
 
 
 def normal_expected_shortage(level: ArrayLike, mean: ArrayLike, sd: ArrayLike) -> FloatArray:
-    """E[(D - level)^+] for D ~ N(mean, sd^2) = sd L((level - mean) / sd); (mean - level)^+ when sd = 0."""
+    """E[(D - level)^+] for D ~ N(mean, sd^2) = sd L((level - mean) / sd).
+
+    With sd = 0 it is (mean - level)^+.
+    """
     level = np.asarray(level, dtype=float)
     mean = np.asarray(mean, dtype=float)
     sd = np.asarray(sd, dtype=float)
@@ -373,8 +384,10 @@ def lost_sales_cycle_shortage(
     in closed form; below it the integrand is smooth and is integrated over
     [mu_L - 8 sd_L, S - q] by Gauss-Legendre quadrature (`nodes` points).
     """
-    s_level, mu_l, sd_l, mu_r, sd_r, q = (np.asarray(a, dtype=float) for a in
-                                          (level, mean_lead, sd_lead, mean_review, sd_review, arrival))
+    s_level, mu_l, sd_l, mu_r, sd_r, q = (
+        np.asarray(a, dtype=float)
+        for a in (level, mean_lead, sd_lead, mean_review, sd_review, arrival)
+    )
     s_level, mu_l, sd_l, mu_r, sd_r, q = np.broadcast_arrays(s_level, mu_l, sd_l, mu_r, sd_r, q)
     cut = s_level - q
     safe_sd = np.where(sd_l > 0, sd_l, 1.0)
@@ -385,12 +398,14 @@ def lost_sales_cycle_shortage(
     b = np.clip(cut, a, mu_l + 8.0 * sd_l)
     half = 0.5 * (b - a)
     d = (0.5 * (a + b))[..., None] + half[..., None] * t
-    density = _INV_SQRT_2PI * np.exp(-0.5 * ((d - mu_l[..., None]) / safe_sd[..., None]) ** 2) / safe_sd[..., None]
+    density = (
+        _INV_SQRT_2PI
+        * np.exp(-0.5 * ((d - mu_l[..., None]) / safe_sd[..., None]) ** 2)
+        / safe_sd[..., None]
+    )
     inner = normal_expected_shortage(s_level[..., None] - d, mu_r[..., None], sd_r[..., None])
     part_below = np.sum(inner * density * v, axis=-1) * half
-    deterministic = np.where(
-        mu_l < cut, normal_expected_shortage(s_level - mu_l, mu_r, sd_r), 0.0
-    )
+    deterministic = np.where(mu_l < cut, normal_expected_shortage(s_level - mu_l, mu_r, sd_r), 0.0)
     return part_above + np.where(sd_l > 0, part_below, deterministic)
 
 

@@ -125,7 +125,10 @@ def normalize_policy(policy: pd.DataFrame, *, name: str = "policy") -> pd.DataFr
     if problems:
         raise ReplenishmentInputError(problems)
     frame = policy.reset_index(drop=True)
-    columns: dict[str, object] = {"sku": frame["sku"].astype(str), "location": frame["location"].astype(str)}
+    columns: dict[str, object] = {
+        "sku": frame["sku"].astype(str),
+        "location": frame["location"].astype(str),
+    }
     for column in ("lead_time_days", "review_period_days", "service_level"):
         columns[column] = _numeric(name, frame, column, None, problems)
     for column, default in POLICY_OPTIONAL_NUMERIC.items():
@@ -133,27 +136,73 @@ def normalize_policy(policy: pd.DataFrame, *, name: str = "policy") -> pd.DataFr
     out = pd.DataFrame(columns)
     with np.errstate(invalid="ignore"):
         sl = out["service_level"].to_numpy()
-        _check(name, frame, (sl <= 0) | (sl >= 1), "service_level must be strictly between 0 and 1", problems)
-        _check(name, frame, out["lead_time_days"].to_numpy() < 0, "lead_time_days must be >= 0", problems)
-        _check(name, frame, out["review_period_days"].to_numpy() < 0, "review_period_days must be >= 0", problems)
-        _check(name, frame, out["lead_time_std_days"].to_numpy() < 0, "lead_time_std_days must be >= 0", problems)
+        _check(
+            name,
+            frame,
+            (sl <= 0) | (sl >= 1),
+            "service_level must be strictly between 0 and 1",
+            problems,
+        )
+        _check(
+            name,
+            frame,
+            out["lead_time_days"].to_numpy() < 0,
+            "lead_time_days must be >= 0",
+            problems,
+        )
+        _check(
+            name,
+            frame,
+            out["review_period_days"].to_numpy() < 0,
+            "review_period_days must be >= 0",
+            problems,
+        )
+        _check(
+            name,
+            frame,
+            out["lead_time_std_days"].to_numpy() < 0,
+            "lead_time_std_days must be >= 0",
+            problems,
+        )
         _check(name, frame, out["moq"].to_numpy() < 0, "moq must be >= 0", problems)
         _check(name, frame, out["pack_size"].to_numpy() <= 0, "pack_size must be > 0", problems)
         _check(name, frame, out["max_units"].to_numpy() < 0, "max_units must be >= 0", problems)
-        _check(name, frame, out["shelf_life_days"].to_numpy() <= 0, "shelf_life_days must be > 0", problems)
-        _check(name, frame, out["initial_on_hand"].to_numpy() < 0, "initial_on_hand must be >= 0", problems)
-        _check(name, frame, out["order_quantity"].to_numpy() <= 0, "order_quantity must be > 0", problems)
-    for column, allowed, default in (
+        _check(
+            name,
+            frame,
+            out["shelf_life_days"].to_numpy() <= 0,
+            "shelf_life_days must be > 0",
+            problems,
+        )
+        _check(
+            name,
+            frame,
+            out["initial_on_hand"].to_numpy() < 0,
+            "initial_on_hand must be >= 0",
+            problems,
+        )
+        _check(
+            name,
+            frame,
+            out["order_quantity"].to_numpy() <= 0,
+            "order_quantity must be > 0",
+            problems,
+        )
+    for column, allowed, fallback in (
         ("service_type", SERVICE_TYPES, "fill_rate"),
         ("policy_type", POLICY_TYPES, "order_up_to"),
     ):
         if column in frame.columns:
             values = frame[column].fillna("").astype(str).str.strip().str.lower()
-            values = values.where(values != "", default)
+            values = values.where(values != "", fallback)
         else:
-            values = pd.Series(default, index=frame.index)
+            values = pd.Series(fallback, index=frame.index)
         _check(
-            name, frame, ~values.isin(allowed).to_numpy(), f"{column} must be one of {', '.join(allowed)}", problems
+            name,
+            frame,
+            ~values.isin(allowed).to_numpy(),
+            f"{column} must be one of {', '.join(allowed)}",
+            problems,
         )
         out[column] = values.to_numpy()
     if "order_days" in frame.columns:
@@ -264,10 +313,19 @@ def normalize_forecasts(forecasts: pd.DataFrame, *, name: str = "forecasts") -> 
     dates = dates.dt.normalize().astype("datetime64[ns]")
     _check(name, frame, dates.isna().to_numpy(), "date is not a valid date (YYYY-MM-DD)", problems)
     mean = _numeric(name, frame, "mean", None, problems)
-    quantiles = {level: _numeric(name, frame, column, np.nan, problems)
-                 for level, column in quantile_columns(frame).items()}
+    quantiles = {
+        level: _numeric(name, frame, column, np.nan, problems)
+        for level, column in quantile_columns(frame).items()
+    }
     if "cold_start" in frame.columns:
-        flag = frame["cold_start"].astype(str).str.strip().str.lower().isin(["true", "1", "yes"]).to_numpy()
+        flag = (
+            frame["cold_start"]
+            .astype(str)
+            .str.strip()
+            .str.lower()
+            .isin(["true", "1", "yes"])
+            .to_numpy()
+        )
     elif "model" in frame.columns:
         codes, uniques = pd.factorize(_as_text(frame["model"]))
         lookup = np.asarray([("cold" in str(u).lower()) for u in uniques] + [False], dtype=bool)
@@ -277,7 +335,13 @@ def normalize_forecasts(forecasts: pd.DataFrame, *, name: str = "forecasts") -> 
     day = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
     order = np.lexsort((day, key))
     same = (key[order][1:] == key[order][:-1]) & (day[order][1:] == day[order][:-1])
-    _check(name, frame, np.isin(np.arange(len(frame)), order[1:][same]), "duplicate sku/location/date", problems)
+    _check(
+        name,
+        frame,
+        np.isin(np.arange(len(frame)), order[1:][same]),
+        "duplicate sku/location/date",
+        problems,
+    )
     if problems:
         raise ReplenishmentInputError(problems)
     return ForecastTable(

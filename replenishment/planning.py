@@ -86,7 +86,9 @@ class ExceptionThresholds:
             raise ValueError("slow_mover_cover_days must be > 0")
 
 
-def _days_to_next_order_day(as_of: pd.Timestamp, order_days: pd.Series, review: np.ndarray) -> np.ndarray:
+def _days_to_next_order_day(
+    as_of: pd.Timestamp, order_days: pd.Series, review: np.ndarray
+) -> np.ndarray:
     """Per row: days from as_of to the supplier's next order day (1..7) when the policy has
     order days (they override review_period_days); else review_period_days."""
     out = review.astype(float).copy()
@@ -170,15 +172,21 @@ def plan_replenishment(
 
     policy_codes = fc.codes_for(pol["sku"], pol["location"])
     unique_codes = np.where(policy_codes >= 0, policy_codes, -1 - np.arange(n))
-    fc_series = pd.Index(unique_codes).get_indexer(fc.key) if len(fc.key) else np.array([], np.int64)
+    fc_series = (
+        pd.Index(unique_codes).get_indexer(fc.key) if len(fc.key) else np.array([], np.int64)
+    )
     rows = prepare_rows(fc, fc_series, n, as_of_ts)
     has_forecast = np.bincount(rows.series[rows.future], minlength=n) > 0
     cold = np.bincount(rows.series, weights=rows.cold_start.astype(float), minlength=n) > 0
 
     lead = pol["lead_time_days"].to_numpy()
     lead_sd = pol["lead_time_std_days"].to_numpy()
-    review = _days_to_next_order_day(as_of_ts, pol["order_days"], pol["review_period_days"].to_numpy())
-    order_day = np.array([(not d) or (as_of_ts.weekday() in d) for d in pol["order_days"]], dtype=bool)
+    review = _days_to_next_order_day(
+        as_of_ts, pol["order_days"], pol["review_period_days"].to_numpy()
+    )
+    order_day = np.array(
+        [(not d) or (as_of_ts.weekday() in d) for d in pol["order_days"]], dtype=bool
+    )
     continuous = pol["policy_type"].isin(["s_q", "s_s"]).to_numpy()
     protection_days = np.where(continuous, lead, lead + review)
     alpha = pol["service_level"].to_numpy()
@@ -281,7 +289,9 @@ def plan_replenishment(
     spoilage = np.where(perishable, spoilage, 0.0)
 
     stockout_risk = has_forecast & (position < over_lead.mean)
-    excess = has_forecast & (position > order_up_to + thresholds.excess_factor * over_protection.mean)
+    excess = has_forecast & (
+        position > order_up_to + thresholds.excess_factor * over_protection.mean
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         cover = np.where(daily_rate > 0, position / daily_rate, np.where(position > 0, np.inf, 0.0))
     slow_mover = has_forecast & (cover > thresholds.slow_mover_cover_days)
@@ -380,7 +390,7 @@ def _explain(
     spoilage: np.ndarray,
     has_forecast: np.ndarray,
 ) -> list[str]:
-    """One sentence per suggestion: forecast, safety stock, position, rounding, binding constraint."""
+    """One sentence per suggestion: forecast, safety stock, position, rounding, constraint."""
     target = [
         f"{'fill rate' if t == 'fill_rate' else 'cycle service'} {a:.1%}"
         for t, a in zip(pol["service_type"], pol["service_level"], strict=True)
@@ -398,14 +408,18 @@ def _explain(
             interval = f"the {lead[i]:g}-day lead time"
             level = f"reorder point {rop_s[i]} and order-up-to {s_s[i]}"
         else:
-            interval = f"the {protection[i]:g}-day protection interval (lead time {lead[i]:g} + review {review[i]:g} days)"
+            interval = (
+                f"the {protection[i]:g}-day protection interval "
+                f"(lead time {lead[i]:g} + review {review[i]:g} days)"
+            )
             level = f"order-up-to {s_s[i]}"
         tail = f"; binding: {constraints[i]}" if constraints[i] else ""
         spoil = f"; expected spoilage {spoilage[i]:.1f} units" if spoilage[i] > 0.05 else ""
         out.append(
             f"Forecast {mu_s[i]} units over {interval} plus safety stock {ss_s[i]} "
             f"(z={z[i]:.2f} for {target[i]}) gives {level}; position {pos_s[i]} "
-            f"(on hand {oh_s[i]} + on order {oo_s[i]}) so the raw need is {raw_s[i]} and the order is {q_s[i]}"
+            f"(on hand {oh_s[i]} + on order {oo_s[i]}) so the raw need is {raw_s[i]} "
+            f"and the order is {q_s[i]}"
             f"{tail}{spoil}."
         )
     return out

@@ -69,7 +69,11 @@ def row_standard_deviation(
 
     Without a usable pair the sd is sqrt(mean) (Poisson) and the flag is False.
     """
-    pairs = [(lo, round(1 - lo, 2)) for lo in sorted(quantiles) if lo < 0.5 and round(1 - lo, 2) in quantiles]
+    pairs = [
+        (lo, round(1 - lo, 2))
+        for lo in sorted(quantiles)
+        if lo < 0.5 and round(1 - lo, 2) in quantiles
+    ]
     if not pairs:
         return np.sqrt(np.maximum(mean, 0.0)), False
     lo, hi = pairs[0]
@@ -85,7 +89,9 @@ def prepare_rows(
     """Forecast rows mapped to series indices (`series[i]` for row i; < 0 = not planned),
     sorted by series and date."""
     keep = np.flatnonzero(series >= 0)
-    day_all = (table.date[keep] - np.datetime64(as_of.to_datetime64(), "ns")) / np.timedelta64(1, "D")
+    day_all = (table.date[keep] - np.datetime64(as_of.to_datetime64(), "ns")) / np.timedelta64(
+        1, "D"
+    )
     order = np.lexsort((day_all, series[keep]))
     rows = keep[order]
     codes = series[rows]
@@ -99,7 +105,9 @@ def prepare_rows(
     period = np.where(np.isnan(period) & same_prev, prev_gap, period)
     period = np.where(np.isnan(period) | (period <= 0), 1.0, period)
     mean = table.mean[rows]
-    sd, has_quantiles = row_standard_deviation(mean, {k: v[rows] for k, v in table.quantiles.items()})
+    sd, has_quantiles = row_standard_deviation(
+        mean, {k: v[rows] for k, v in table.quantiles.items()}
+    )
     return ForecastRows(
         n_series=n_series,
         series=codes,

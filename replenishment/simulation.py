@@ -51,7 +51,15 @@ TRACE_COLUMNS = [
     "on_hand_end",
     "on_order_end",
 ]
-SUMMARY_COLUMNS = ["sku", "location", "fill_rate", "avg_on_hand", "stockout_days", "spoiled", "orders"]
+SUMMARY_COLUMNS = [
+    "sku",
+    "location",
+    "fill_rate",
+    "avg_on_hand",
+    "stockout_days",
+    "spoiled",
+    "orders",
+]
 
 
 @dataclass(frozen=True)
@@ -86,7 +94,9 @@ def _normalize_history(history: pd.DataFrame) -> pd.DataFrame:
     problems = []
     dates = pd.to_datetime(frame["date"], errors="coerce")
     for pos in np.flatnonzero(dates.isna().to_numpy()):
-        problems.append(f"history row {pos + 1} (line {pos + 2}): date is not a valid date (YYYY-MM-DD)")
+        problems.append(
+            f"history row {pos + 1} (line {pos + 2}): date is not a valid date (YYYY-MM-DD)"
+        )
     units = pd.to_numeric(frame["units"], errors="coerce")
     for pos in np.flatnonzero(units.isna().to_numpy()):
         problems.append(f"history row {pos + 1} (line {pos + 2}): column 'units' is not a number")
@@ -123,7 +133,9 @@ def simulate(
         raise ReplenishmentInputError([f"end {end_ts.date()} is before start {start_ts.date()}"])
     grid = _calendar(hist["date"], start_ts, end_ts)
     if len(grid) == 0:
-        raise ReplenishmentInputError([f"history has no dates between {start_ts.date()} and {end_ts.date()}"])
+        raise ReplenishmentInputError(
+            [f"history has no dates between {start_ts.date()} and {end_ts.date()}"]
+        )
     n, steps = len(pol), len(grid)
     step_days = _step_days(grid)
     key_index = pd.MultiIndex.from_frame(pol[KEY])
@@ -145,10 +157,22 @@ def simulate(
     lots = np.zeros((n, steps))  # units on hand by arrival step (FIFO by column)
     arrivals = np.zeros((n, steps + 1))  # scheduled receipts; column `steps` = after the end
     next_review = np.zeros(n)  # in days since start
-    out = {name: np.zeros((n, steps)) for name in ("served", "lost", "received", "ordered", "spoiled",
-                                                    "on_hand_end", "on_order_end")}
+    out = {
+        name: np.zeros((n, steps))
+        for name in (
+            "served",
+            "lost",
+            "received",
+            "ordered",
+            "spoiled",
+            "on_hand_end",
+            "on_order_end",
+        )
+    }
 
-    def plan_for(due: np.ndarray, t: int, on_hand: np.ndarray, on_order: np.ndarray) -> pd.DataFrame:
+    def plan_for(
+        due: np.ndarray, t: int, on_hand: np.ndarray, on_order: np.ndarray
+    ) -> pd.DataFrame:
         day = grid[t]
         sub_pol = policy.reset_index(drop=True).iloc[due]
         protection = float(np.max(lead[due] + np.maximum(review[due], 1.0))) + 7.0
@@ -164,7 +188,9 @@ def simulate(
             future = future.reset_index()
             future[features] = future.groupby(KEY, sort=False)[features].ffill()
         past_rows = hist[(hist["date"] < day)]
-        past_rows = past_rows[pd.MultiIndex.from_frame(past_rows[KEY]).isin(pd.MultiIndex.from_frame(keys))]
+        past_rows = past_rows[
+            pd.MultiIndex.from_frame(past_rows[KEY]).isin(pd.MultiIndex.from_frame(keys))
+        ]
         forecasts = forecaster(past_rows, future)
         inventory = keys.assign(on_hand=on_hand[due], on_order=on_order[due])
         return plan_replenishment(forecasts, inventory, sub_pol, as_of=day.date())

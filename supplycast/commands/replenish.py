@@ -37,7 +37,13 @@ def read_csv(path: Path) -> pd.DataFrame:
             if column in frame.columns and len(frame) <= 1_000_000:
                 frame[column] = frame[column].astype(object)  # small files: plain strings
         return frame
-    except (ValueError, pa.ArrowException, pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
+    except (
+        ValueError,
+        pa.ArrowException,
+        pd.errors.ParserError,
+        pd.errors.EmptyDataError,
+        OSError,
+    ) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CommandInputError([f"{path}: cannot read CSV: {first}"]) from exc
 
@@ -48,7 +54,7 @@ def relabel(problems: list[str], names: dict[str, Path]) -> list[str]:
     for problem in problems:
         for name, path in names.items():
             if problem.startswith(name + " ") or problem.startswith(name + ":"):
-                problem = str(path) + problem[len(name):]
+                problem = str(path) + problem[len(name) :]
                 break
         out.append(problem)
     return out
@@ -70,24 +76,49 @@ def fail(problems: list[str]) -> None:
 
 
 def replenish(
-    forecasts: Annotated[Path, typer.Option("--forecasts", help="F.csv: sku,location,date,mean,pNN,...,model.")],
-    inventory: Annotated[Path, typer.Option("--inventory", help="I.csv: sku,location,on_hand[,on_order].")],
-    policy: Annotated[Path, typer.Option("--policy", help="P.csv: sku,location,lead_time_days,review_period_days,service_level,...")],
+    forecasts: Annotated[
+        Path, typer.Option("--forecasts", help="F.csv: sku,location,date,mean,pNN,...,model.")
+    ],
+    inventory: Annotated[
+        Path, typer.Option("--inventory", help="I.csv: sku,location,on_hand[,on_order].")
+    ],
+    policy: Annotated[
+        Path,
+        typer.Option(
+            "--policy",
+            help="P.csv: sku,location,lead_time_days,review_period_days,service_level,...",
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", help="S.csv to write (order suggestions).")],
-    as_of: Annotated[str | None, typer.Option("--date", help="Planning date YYYY-MM-DD (default: first forecast date).")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--date", help="Planning date YYYY-MM-DD (default: first forecast date)."),
+    ] = None,
 ) -> None:
     """Order suggestions per sku x location from forecasts, inventory and policy."""
     from replenishment import SUGGESTION_COLUMNS, ReplenishmentInputError, plan_replenishment
 
     try:
         day = parse_date(as_of, "--date")
-        frames = {name: read_csv(path) for name, path in
-                  (("forecasts", forecasts), ("inventory", inventory), ("policy", policy))}
-        result = plan_replenishment(frames["forecasts"], frames["inventory"], frames["policy"], as_of=day)
+        frames = {
+            name: read_csv(path)
+            for name, path in (
+                ("forecasts", forecasts),
+                ("inventory", inventory),
+                ("policy", policy),
+            )
+        }
+        result = plan_replenishment(
+            frames["forecasts"], frames["inventory"], frames["policy"], as_of=day
+        )
     except CommandInputError as exc:
         fail(exc.problems)
     except ReplenishmentInputError as exc:
-        fail(relabel(exc.problems, {"forecasts": forecasts, "inventory": inventory, "policy": policy}))
+        fail(
+            relabel(
+                exc.problems, {"forecasts": forecasts, "inventory": inventory, "policy": policy}
+            )
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     result[SUGGESTION_COLUMNS].to_csv(out, index=False, float_format="%.4f")
     ordered = int((result["order_qty"] > 0).sum())
@@ -134,13 +165,26 @@ def forecasting_forecaster(freq: str, *, fast: bool = True):  # noqa: ANN201 - r
 
 
 def simulate(
-    history: Annotated[Path, typer.Option("--history", help="H.csv: sku,location,date,units (+ numeric features).")],
-    policy: Annotated[Path, typer.Option("--policy", help="P.csv (as for replenish; optional initial_on_hand).")],
+    history: Annotated[
+        Path, typer.Option("--history", help="H.csv: sku,location,date,units (+ numeric features).")
+    ],
+    policy: Annotated[
+        Path, typer.Option("--policy", help="P.csv (as for replenish; optional initial_on_hand).")
+    ],
     start: Annotated[str, typer.Option("--start", help="First simulated day D1 (YYYY-MM-DD).")],
     out: Annotated[Path, typer.Option("--out", help="TRACE.csv to write.")],
-    end: Annotated[str | None, typer.Option("--end", help="Last simulated day D2 (default: last history date).")] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--end", help="Last simulated day D2 (default: last history date)."),
+    ] = None,
     summary: Annotated[Path | None, typer.Option("--summary", help="SUM.csv to write.")] = None,
-    fast: Annotated[bool, typer.Option("--fast/--full", help="Forecast with the fast model set (default) or the full selection.")] = True,
+    fast: Annotated[
+        bool,
+        typer.Option(
+            "--fast/--full",
+            help="Forecast with the fast model set (default) or the full selection.",
+        ),
+    ] = True,
 ) -> None:
     """Replay history day by day under the policy, forecasting on each review day."""
     from forecasting import ForecastInputError
@@ -154,7 +198,9 @@ def simulate(
         pol = read_csv(policy)
         if "date" not in hist.columns:
             raise CommandInputError([f"{history}: missing required column 'date'"])
-        forecaster = forecasting_forecaster(infer_freq(pd.to_datetime(hist["date"], errors="coerce").dropna()), fast=fast)
+        forecaster = forecasting_forecaster(
+            infer_freq(pd.to_datetime(hist["date"], errors="coerce").dropna()), fast=fast
+        )
         assert d1 is not None
         result = run_simulation(hist, pol, forecaster, start=d1, end=d2)
     except CommandInputError as exc:

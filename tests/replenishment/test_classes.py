@@ -9,7 +9,7 @@ from replenishment.classes import ClassThresholds, apply_class_targets, classify
 
 
 def history() -> pd.DataFrame:
-    # four periods; revenue with unit prices 1: A=400 (steady), B=60 (cv 1.0 -> Y), C=30, D=10 (one spike)
+    # four periods, unit prices 1: A=400 (steady), B=60 (cv 1.0 -> Y), C=30, D=10 (one spike)
     rows = {
         "A": [100, 100, 100, 100],
         "B": [30, 0, 30, 0],
@@ -18,7 +18,10 @@ def history() -> pd.DataFrame:
     }
     dates = pd.date_range("2024-01-01", periods=4, freq="7D")
     return pd.concat(
-        [pd.DataFrame({"sku": s, "location": "X", "date": dates, "units": u}) for s, u in rows.items()],
+        [
+            pd.DataFrame({"sku": s, "location": "X", "date": dates, "units": u})
+            for s, u in rows.items()
+        ],
         ignore_index=True,
     )
 

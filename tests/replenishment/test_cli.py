@@ -11,11 +11,23 @@ from replenishment import SUGGESTION_COLUMNS
 from supplycast.cli import app
 
 
-def write_inputs(tmp_path: Path, service_level: str = "0.95", inv_sku: str = "A") -> dict[str, Path]:
+def write_inputs(
+    tmp_path: Path, service_level: str = "0.95", inv_sku: str = "A"
+) -> dict[str, Path]:
     paths = {k: tmp_path / f"{k}.csv" for k in ("F", "I", "P")}
     dates = pd.date_range("2024-01-01", periods=14).strftime("%Y-%m-%d")
-    pd.DataFrame({"sku": "A", "location": "001", "date": dates, "mean": 10.0, "p10": 6.0, "p50": 10.0,
-                  "p90": 14.0, "model": "AutoETS"}).to_csv(paths["F"], index=False)
+    pd.DataFrame(
+        {
+            "sku": "A",
+            "location": "001",
+            "date": dates,
+            "mean": 10.0,
+            "p10": 6.0,
+            "p50": 10.0,
+            "p90": 14.0,
+            "model": "AutoETS",
+        }
+    ).to_csv(paths["F"], index=False)
     paths["I"].write_text(f"sku,location,on_hand,on_order\n{inv_sku},001,20,5\n")
     paths["P"].write_text(
         "sku,location,lead_time_days,review_period_days,service_level,pack_size,moq\n"
@@ -27,8 +39,22 @@ def write_inputs(tmp_path: Path, service_level: str = "0.95", inv_sku: str = "A"
 def test_replenish_writes_s_csv(tmp_path: Path) -> None:
     paths = write_inputs(tmp_path)
     out = tmp_path / "S.csv"
-    result = CliRunner().invoke(app, ["replenish", "--forecasts", str(paths["F"]), "--inventory", str(paths["I"]),
-                                      "--policy", str(paths["P"]), "--out", str(out), "--date", "2024-01-01"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "replenish",
+            "--forecasts",
+            str(paths["F"]),
+            "--inventory",
+            str(paths["I"]),
+            "--policy",
+            str(paths["P"]),
+            "--out",
+            str(out),
+            "--date",
+            "2024-01-01",
+        ],
+    )
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(out, dtype={"location": str})
     assert list(frame.columns) == SUGGESTION_COLUMNS
@@ -39,15 +65,42 @@ def test_replenish_writes_s_csv(tmp_path: Path) -> None:
 
 def test_replenish_bad_input_names_file_and_row(tmp_path: Path) -> None:
     paths = write_inputs(tmp_path, service_level="1.5", inv_sku="B")
-    result = CliRunner().invoke(app, ["replenish", "--forecasts", str(paths["F"]), "--inventory", str(paths["I"]),
-                                      "--policy", str(paths["P"]), "--out", str(tmp_path / "S.csv")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "replenish",
+            "--forecasts",
+            str(paths["F"]),
+            "--inventory",
+            str(paths["I"]),
+            "--policy",
+            str(paths["P"]),
+            "--out",
+            str(tmp_path / "S.csv"),
+        ],
+    )
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
-    assert lines == [f"{paths['P']} row 1 (line 2) (sku=A, location=001): service_level must be strictly between 0 and 1"]
+    assert lines == [
+        f"{paths['P']} row 1 (line 2) (sku=A, location=001): "
+        "service_level must be strictly between 0 and 1"
+    ]
     assert not (tmp_path / "S.csv").exists()
     paths["P"].write_text(paths["P"].read_text().replace("1.5", "0.9"))
-    result = CliRunner().invoke(app, ["replenish", "--forecasts", str(paths["F"]), "--inventory", str(paths["I"]),
-                                      "--policy", str(paths["P"]), "--out", str(tmp_path / "S.csv")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "replenish",
+            "--forecasts",
+            str(paths["F"]),
+            "--inventory",
+            str(paths["I"]),
+            "--policy",
+            str(paths["P"]),
+            "--out",
+            str(tmp_path / "S.csv"),
+        ],
+    )
     assert result.exit_code == 1
     assert "unknown sku/location" in result.stderr and str(paths["I"]) in result.stderr
     assert "Traceback" not in result.output
@@ -55,10 +108,25 @@ def test_replenish_bad_input_names_file_and_row(tmp_path: Path) -> None:
 
 def test_simulate_cli_writes_trace_and_summary(tmp_path: Path) -> None:
     dates = pd.date_range("2023-01-01", periods=70).strftime("%Y-%m-%d")
-    pd.DataFrame({"sku": "A", "location": "L1", "date": dates, "units": 10.0}).to_csv(tmp_path / "H.csv", index=False)
-    (tmp_path / "P.csv").write_text("sku,location,lead_time_days,review_period_days,service_level\nA,L1,2,7,0.95\n")
-    args = ["simulate", "--history", str(tmp_path / "H.csv"), "--policy", str(tmp_path / "P.csv"),
-            "--start", "2023-02-26", "--out", str(tmp_path / "T.csv"), "--summary", str(tmp_path / "SUM.csv")]
+    pd.DataFrame({"sku": "A", "location": "L1", "date": dates, "units": 10.0}).to_csv(
+        tmp_path / "H.csv", index=False
+    )
+    (tmp_path / "P.csv").write_text(
+        "sku,location,lead_time_days,review_period_days,service_level\nA,L1,2,7,0.95\n"
+    )
+    args = [
+        "simulate",
+        "--history",
+        str(tmp_path / "H.csv"),
+        "--policy",
+        str(tmp_path / "P.csv"),
+        "--start",
+        "2023-02-26",
+        "--out",
+        str(tmp_path / "T.csv"),
+        "--summary",
+        str(tmp_path / "SUM.csv"),
+    ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     trace = pd.read_csv(tmp_path / "T.csv")
@@ -70,9 +138,23 @@ def test_simulate_cli_writes_trace_and_summary(tmp_path: Path) -> None:
 
 def test_simulate_cli_rejects_bad_policy(tmp_path: Path) -> None:
     (tmp_path / "H.csv").write_text("sku,location,date,units\nA,L1,2023-01-01,3\n")
-    (tmp_path / "P.csv").write_text("sku,location,lead_time_days,review_period_days,service_level\nA,L1,-2,7,0.95\n")
-    args = ["simulate", "--history", str(tmp_path / "H.csv"), "--policy", str(tmp_path / "P.csv"),
-            "--start", "2023-01-01", "--out", str(tmp_path / "T.csv")]
+    (tmp_path / "P.csv").write_text(
+        "sku,location,lead_time_days,review_period_days,service_level\nA,L1,-2,7,0.95\n"
+    )
+    args = [
+        "simulate",
+        "--history",
+        str(tmp_path / "H.csv"),
+        "--policy",
+        str(tmp_path / "P.csv"),
+        "--start",
+        "2023-01-01",
+        "--out",
+        str(tmp_path / "T.csv"),
+    ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"{tmp_path / 'P.csv'} row 1 (line 2) (sku=A, location=L1): lead_time_days must be >= 0"
+    assert (
+        result.stderr.strip()
+        == f"{tmp_path / 'P.csv'} row 1 (line 2) (sku=A, location=L1): lead_time_days must be >= 0"
+    )

@@ -40,7 +40,9 @@ def _solve(kind: str, x: dict[str, Any]) -> dict[str, Any]:
         )
         return {"base_stock_level": level, "cost": cost}
     if kind == "newsvendor_discrete":
-        level, cost = formulas.discrete_pmf_newsvendor(x["holding_cost"], x["stockout_cost"], x["demand_pmf"])
+        level, cost = formulas.discrete_pmf_newsvendor(
+            x["holding_cost"], x["stockout_cost"], x["demand_pmf"]
+        )
         return {"base_stock_level": level, "cost": cost}
     if kind == "newsvendor_normal_explicit":
         level, profit = formulas.newsvendor_normal_explicit(
@@ -54,7 +56,11 @@ def _solve(kind: str, x: dict[str, Any]) -> dict[str, Any]:
         }
     if kind == "base_stock_csl_normal":
         sigma, ss, rop = formulas.base_stock_for_cycle_service(
-            x["demand_mean"], x["demand_sd"], x["lead_time"], x["cycle_service_level"], x.get("lead_time_sd", 0.0)
+            x["demand_mean"],
+            x["demand_sd"],
+            x["lead_time"],
+            x["cycle_service_level"],
+            x.get("lead_time_sd", 0.0),
         )
         return {"sigma_ltd": float(sigma), "safety_stock": float(ss), "reorder_point": float(rop)}
     if kind == "rq_fill_rate_eval":
@@ -66,7 +72,11 @@ def _solve(kind: str, x: dict[str, Any]) -> dict[str, Any]:
             x["reorder_point"],
             x.get("lead_time_sd", 0.0),
         )
-        return {"sigma_ltd": float(sigma), "expected_shortage_per_cycle": float(esc), "fill_rate": float(fr)}
+        return {
+            "sigma_ltd": float(sigma),
+            "expected_shortage_per_cycle": float(esc),
+            "fill_rate": float(fr),
+        }
     if kind == "rq_reorder_point_for_fill_rate":
         z, ss, rop = formulas.rq_reorder_point_for_fill_rate(
             x["demand_mean"],
@@ -79,7 +89,11 @@ def _solve(kind: str, x: dict[str, Any]) -> dict[str, Any]:
         return {"z": float(z), "safety_stock": float(ss), "reorder_point": float(rop)}
     if kind == "rs_order_up_to_normal":
         level, ss = formulas.rs_order_up_to_normal(
-            x["demand_mean"], x["demand_sd"], x["review_period"], x["lead_time"], x["cycle_service_level"]
+            x["demand_mean"],
+            x["demand_sd"],
+            x["review_period"],
+            x["lead_time"],
+            x["cycle_service_level"],
         )
         return {"order_up_to_level": float(level), "safety_stock": float(ss)}
     if kind == "ss_discrete_exact_poisson":
@@ -122,7 +136,9 @@ def _assert_close(got: Any, expected: Any, rel: float, abs_: float, path: str) -
         for i, (g, e) in enumerate(zip(got, expected, strict=True)):
             _assert_close(g, e, rel, abs_, f"{path}[{i}]")
     else:
-        assert math.isclose(got, expected, rel_tol=rel, abs_tol=abs_), f"{path}: got {got}, expected {expected}"
+        assert math.isclose(got, expected, rel_tol=rel, abs_tol=abs_), (
+            f"{path}: got {got}, expected {expected}"
+        )
 
 
 @pytest.mark.parametrize("case", _cases())
@@ -143,4 +159,6 @@ def test_inverse_loss_round_trips_over_the_whole_range() -> None:
     import numpy as np
 
     z = np.array([-40.0, -9.0, -8.0, -3.0, -0.5, 0.0, 0.3, 2.0, 5.0, 7.5])
-    np.testing.assert_allclose(formulas.inverse_standard_normal_loss(formulas.standard_normal_loss(z)), z, atol=1e-9)
+    np.testing.assert_allclose(
+        formulas.inverse_standard_normal_loss(formulas.standard_normal_loss(z)), z, atol=1e-9
+    )

@@ -15,7 +15,9 @@ from replenishment import SUGGESTION_COLUMNS, ReplenishmentInputError, plan_repl
 Z90 = stats.norm.ppf(0.9)
 
 
-def forecast(days: int = 28, mean: float = 10.0, sd: float = 3.0, start: str = "2024-01-01", **extra: object) -> pd.DataFrame:
+def forecast(
+    days: int = 28, mean: float = 10.0, sd: float = 3.0, start: str = "2024-01-01", **extra: object
+) -> pd.DataFrame:
     """Daily forecast with p10/p90 placed so the implied normal sd is `sd`."""
     frame = pd.DataFrame(
         {
@@ -33,17 +35,28 @@ def forecast(days: int = 28, mean: float = 10.0, sd: float = 3.0, start: str = "
 
 
 def inventory(on_hand: float = 20.0, on_order: float = 5.0) -> pd.DataFrame:
-    return pd.DataFrame({"sku": ["A"], "location": ["X"], "on_hand": [on_hand], "on_order": [on_order]})
+    return pd.DataFrame(
+        {"sku": ["A"], "location": ["X"], "on_hand": [on_hand], "on_order": [on_order]}
+    )
 
 
 def policy(**overrides: object) -> pd.DataFrame:
-    row = {"sku": "A", "location": "X", "lead_time_days": 3, "review_period_days": 7, "service_level": 0.95}
+    row = {
+        "sku": "A",
+        "location": "X",
+        "lead_time_days": 3,
+        "review_period_days": 7,
+        "service_level": 0.95,
+    }
     row.update(overrides)
     return pd.DataFrame([row])
 
 
 def plan(
-    fc: pd.DataFrame | None = None, inv: pd.DataFrame | None = None, lost_sales: bool = False, **pol: object
+    fc: pd.DataFrame | None = None,
+    inv: pd.DataFrame | None = None,
+    lost_sales: bool = False,
+    **pol: object,
 ) -> pd.Series:
     result = plan_replenishment(
         forecast() if fc is None else fc,
@@ -84,34 +97,53 @@ def test_fill_rate_with_short_review_subtracts_the_shortage_at_cycle_start() -> 
     sd8, sd7 = 3.0 * math.sqrt(8), 3.0 * math.sqrt(7)
 
     def shortage(level: float, mean: float, sd: float) -> float:
-        return float(stats.norm.expect(lambda d: max(d - level, 0.0), loc=mean, scale=sd, lb=level, ub=mean + 12 * sd))
+        return float(
+            stats.norm.expect(
+                lambda d: max(d - level, 0.0), loc=mean, scale=sd, lb=level, ub=mean + 12 * sd
+            )
+        )
 
-    level = optimize.brentq(lambda s: shortage(s, 80, sd8) - shortage(s, 70, sd7) - 0.05 * 10, 60, 120, xtol=1e-10)
+    level = optimize.brentq(
+        lambda s: shortage(s, 80, sd8) - shortage(s, 70, sd7) - 0.05 * 10, 60, 120, xtol=1e-10
+    )
     assert row.order_up_to == pytest.approx(level, abs=1e-5)
     # the one-term approximation asks for a higher level
-    z_simple = optimize.brentq(lambda z: stats.norm.pdf(z) - z * stats.norm.sf(z) - 0.05 * 10 / sd8, -5, 5)
+    z_simple = optimize.brentq(
+        lambda z: stats.norm.pdf(z) - z * stats.norm.sf(z) - 0.05 * 10 / sd8, -5, 5
+    )
     assert 80 + z_simple * sd8 > level + 0.05
 
 
 @pytest.mark.parametrize(("lead", "review", "beta"), [(2, 1, 0.95), (7, 1, 0.98), (3, 7, 0.9)])
-def test_lost_sales_fill_rate_meets_the_cycle_shortage_equation(lead: int, review: int, beta: float) -> None:
+def test_lost_sales_fill_rate_meets_the_cycle_shortage_equation(
+    lead: int, review: int, beta: float
+) -> None:
     # shortage per cycle (D_R - max(S - D_L, beta mu_R))^+ integrated with scipy quad
     row = plan(service_level=beta, lead_time_days=lead, review_period_days=review, lost_sales=True)
     level = row.order_up_to
-    mu_l, sd_l, mu_r, sd_r = 10.0 * lead, 3.0 * math.sqrt(lead), 10.0 * review, 3.0 * math.sqrt(review)
+    mu_l, sd_l, mu_r, sd_r = (
+        10.0 * lead,
+        3.0 * math.sqrt(lead),
+        10.0 * review,
+        3.0 * math.sqrt(review),
+    )
 
     def shortage(s_level: float) -> float:
         def inner(d_l: float) -> float:
             stock = max(s_level - d_l, beta * mu_r)
             z = (stock - mu_r) / sd_r
-            return sd_r * (stats.norm.pdf(z) - z * stats.norm.sf(z)) * stats.norm.pdf(d_l, mu_l, sd_l)
+            return (
+                sd_r * (stats.norm.pdf(z) - z * stats.norm.sf(z)) * stats.norm.pdf(d_l, mu_l, sd_l)
+            )
 
         kink = s_level - beta * mu_r  # integrate the two smooth pieces separately
         lo, hi = mu_l - 10 * sd_l, mu_l + 10 * sd_l
         points = [p for p in (kink,) if lo < p < hi]
         return integrate.quad(inner, lo, hi, points=points or None, limit=200)[0]
 
-    independent = optimize.brentq(lambda x: shortage(x) - (1 - beta) * mu_r, mu_l, mu_l + mu_r + 10 * (sd_l + sd_r))
+    independent = optimize.brentq(
+        lambda x: shortage(x) - (1 - beta) * mu_r, mu_l, mu_l + mu_r + 10 * (sd_l + sd_r)
+    )
     # Gauss-Hermite over a kinked integrand: the engine's level is within 0.2% of the exact one
     assert level == pytest.approx(independent, rel=2e-3)
     assert level >= mu_l
@@ -185,13 +217,28 @@ def test_as_of_skips_past_forecast_days() -> None:
 
 
 def test_continuous_review_s_q_orders_whole_multiples_of_q() -> None:
-    row = plan(service_type="cycle", policy_type="s_q", order_quantity=20, inv=inventory(on_hand=0, on_order=0))
+    row = plan(
+        service_type="cycle",
+        policy_type="s_q",
+        order_quantity=20,
+        inv=inventory(on_hand=0, on_order=0),
+    )
     assert row.reorder_point == pytest.approx(30 + stats.norm.ppf(0.95) * 3 * math.sqrt(3))
     assert row.order_qty == 40  # position 0 <= s ~ 38.5 -> 2 x 20 lifts it above s
     assert row.order_up_to == pytest.approx(row.reorder_point + 20)
-    ss_row = plan(service_type="cycle", policy_type="s_s", order_quantity=20, inv=inventory(on_hand=0, on_order=0))
+    ss_row = plan(
+        service_type="cycle",
+        policy_type="s_s",
+        order_quantity=20,
+        inv=inventory(on_hand=0, on_order=0),
+    )
     assert ss_row.order_qty == math.ceil(ss_row.order_up_to)
-    high = plan(service_type="cycle", policy_type="s_s", order_quantity=20, inv=inventory(on_hand=50, on_order=0))
+    high = plan(
+        service_type="cycle",
+        policy_type="s_s",
+        order_quantity=20,
+        inv=inventory(on_hand=50, on_order=0),
+    )
     assert high.order_qty == 0
 
 
@@ -211,8 +258,14 @@ def test_many_series_are_planned_independently() -> None:
     fc = pd.concat([forecast(mean=float(i + 1), sd=1.0).assign(sku=s) for i, s in enumerate(skus)])
     inv = pd.DataFrame({"sku": skus, "location": "X", "on_hand": 0.0})
     pol = pd.DataFrame(
-        {"sku": skus, "location": "X", "lead_time_days": 3, "review_period_days": 7, "service_level": 0.9,
-         "service_type": "cycle"}
+        {
+            "sku": skus,
+            "location": "X",
+            "lead_time_days": 3,
+            "review_period_days": 7,
+            "service_level": 0.9,
+            "service_type": "cycle",
+        }
     )
     result = plan_replenishment(fc.sample(frac=1.0, random_state=1), inv, pol)
     expected = 10 * np.arange(1, 51) + Z90 * math.sqrt(10)
@@ -236,12 +289,17 @@ def test_bad_policy_rows_are_named(overrides: dict[str, object], message: str) -
     pol = pd.concat([policy(sku="B"), policy(**overrides)], ignore_index=True)
     with pytest.raises(ReplenishmentInputError) as info:
         plan_replenishment(forecast(), inventory(), pol)
-    assert any(p.startswith("policy row 2 (line 3) (sku=A, location=X)") and message in p for p in info.value.problems)
+    assert any(
+        p.startswith("policy row 2 (line 3) (sku=A, location=X)") and message in p
+        for p in info.value.problems
+    )
 
 
 def test_unknown_inventory_key_and_missing_column_are_reported() -> None:
     inv = pd.concat([inventory(), inventory().assign(sku="ZZ")], ignore_index=True)
-    with pytest.raises(ReplenishmentInputError, match=r"inventory row 2 \(line 3\) \(sku=ZZ, location=X\): unknown"):
+    with pytest.raises(
+        ReplenishmentInputError, match=r"inventory row 2 \(line 3\) \(sku=ZZ, location=X\): unknown"
+    ):
         plan_replenishment(forecast(), inv, policy())
     with pytest.raises(ReplenishmentInputError, match="missing required column 'service_level'"):
         plan_replenishment(forecast(), inventory(), policy().drop(columns="service_level"))

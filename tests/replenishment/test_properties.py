@@ -13,10 +13,26 @@ DATES = pd.date_range("2024-01-01", periods=40, freq="D")
 
 
 def frames(mean: float, sd: float, on_hand: float, on_order: float, **policy: object):
-    fc = pd.DataFrame({"sku": "A", "location": "X", "date": DATES, "mean": mean,
-                       "p10": max(mean - 1.2816 * sd, 0.0), "p90": mean + 1.2816 * sd})
-    inv = pd.DataFrame({"sku": ["A"], "location": ["X"], "on_hand": [on_hand], "on_order": [on_order]})
-    row = {"sku": "A", "location": "X", "lead_time_days": 3, "review_period_days": 7, "service_level": 0.95}
+    fc = pd.DataFrame(
+        {
+            "sku": "A",
+            "location": "X",
+            "date": DATES,
+            "mean": mean,
+            "p10": max(mean - 1.2816 * sd, 0.0),
+            "p90": mean + 1.2816 * sd,
+        }
+    )
+    inv = pd.DataFrame(
+        {"sku": ["A"], "location": ["X"], "on_hand": [on_hand], "on_order": [on_order]}
+    )
+    row = {
+        "sku": "A",
+        "location": "X",
+        "lead_time_days": 3,
+        "review_period_days": 7,
+        "service_level": 0.95,
+    }
     row.update(policy)
     return fc, inv, pd.DataFrame([row])
 
@@ -34,8 +50,11 @@ policy_types = st.sampled_from(["order_up_to", "s_q", "s_s"])
 def test_order_up_to_rises_with_service_level(mean, sd, a, b, lead, service_type) -> None:
     lo, hi = sorted((a, b))
     results = [
-        plan_replenishment(*frames(mean, sd, 0, 0, service_level=level, lead_time_days=lead, service_type=service_type))
-        .loc[0, "order_up_to"]
+        plan_replenishment(
+            *frames(
+                mean, sd, 0, 0, service_level=level, lead_time_days=lead, service_type=service_type
+            )
+        ).loc[0, "order_up_to"]
         for level in (lo, hi)
     ]
     assert results[1] >= results[0] - 1e-9
@@ -49,7 +68,15 @@ def test_order_up_to_rises_with_lead_time_variability(mean, sd, a, b, level, ser
     lo, hi = sorted((a, b))
     results = [
         plan_replenishment(
-            *frames(mean, sd, 0, 0, service_level=level, lead_time_std_days=std, service_type=service_type)
+            *frames(
+                mean,
+                sd,
+                0,
+                0,
+                service_level=level,
+                lead_time_std_days=std,
+                service_type=service_type,
+            )
         ).loc[0, "order_up_to"]
         for std in (lo, hi)
     ]
@@ -58,15 +85,28 @@ def test_order_up_to_rises_with_lead_time_variability(mean, sd, a, b, level, ser
 
 @settings(max_examples=60, deadline=None)
 @given(
-    means, sds, stocks, st.floats(0, 1000), levels, service_types, policy_types,
-    st.integers(1, 48), st.floats(0, 500), st.one_of(st.none(), st.floats(0, 3000)),
+    means,
+    sds,
+    stocks,
+    st.floats(0, 1000),
+    levels,
+    service_types,
+    policy_types,
+    st.integers(1, 48),
+    st.floats(0, 500),
+    st.one_of(st.none(), st.floats(0, 3000)),
     st.one_of(st.none(), st.floats(1, 30)),
 )
 def test_orders_are_never_negative_and_respect_moq_and_packs(
     mean, sd, on_hand, on_order, level, service_type, policy_type, pack, moq, max_units, shelf
 ) -> None:
-    policy = {"service_level": level, "service_type": service_type, "policy_type": policy_type,
-              "pack_size": pack, "moq": moq}
+    policy = {
+        "service_level": level,
+        "service_type": service_type,
+        "policy_type": policy_type,
+        "pack_size": pack,
+        "moq": moq,
+    }
     if max_units is not None:
         policy["max_units"] = max_units
     if shelf is not None:

@@ -12,13 +12,23 @@ from replenishment import ReplenishmentInputError
 from replenishment.simulation import SUMMARY_COLUMNS, TRACE_COLUMNS, simulate
 
 
-def history(units: list[float] | float = 10.0, days: int = 30, start: str = "2024-01-01", **features: object) -> pd.DataFrame:
-    frame = pd.DataFrame({"sku": "A", "location": "X", "date": pd.date_range(start, periods=days), "units": units})
+def history(
+    units: list[float] | float = 10.0, days: int = 30, start: str = "2024-01-01", **features: object
+) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {"sku": "A", "location": "X", "date": pd.date_range(start, periods=days), "units": units}
+    )
     return frame.assign(**features)
 
 
 def policy(**overrides: object) -> pd.DataFrame:
-    row = {"sku": "A", "location": "X", "lead_time_days": 2, "review_period_days": 3, "service_level": 0.95}
+    row = {
+        "sku": "A",
+        "location": "X",
+        "lead_time_days": 2,
+        "review_period_days": 3,
+        "service_level": 0.95,
+    }
     row.update(overrides)
     return pd.DataFrame([row])
 
@@ -28,7 +38,9 @@ def constant(level: float = 10.0, seen: list[pd.Timestamp] | None = None):
         if seen is not None:
             seen.append(pd.Timestamp(past["date"].max()))
             seen.append(pd.Timestamp(future["date"].min()))
-        return future[["sku", "location", "date"]].assign(mean=level, p10=level, p50=level, p90=level)
+        return future[["sku", "location", "date"]].assign(
+            mean=level, p10=level, p50=level, p90=level
+        )
 
     return forecaster
 
@@ -37,7 +49,7 @@ def test_steady_constant_demand_is_served_fully() -> None:
     result = simulate(history(), policy(), constant(), start=date(2024, 1, 11))
     trace = result.trace
     assert list(trace.columns) == TRACE_COLUMNS and len(trace) == 20
-    # S = 10 x (2 + 3) = 50 at the start; reviews on days 0, 3, 6, ... order 30 arriving 2 days later
+    # S = 10 x (2 + 3) = 50 at the start; reviews on days 0, 3, 6, ... order 30, arriving 2 days on
     assert trace["on_hand_end"].tolist()[:9] == [40, 30, 20, 10, 0, 20, 10, 0, 20]
     assert trace["ordered"].tolist()[:9] == [0, 0, 0, 30, 0, 0, 30, 0, 0]
     assert trace["received"].tolist()[:9] == [0, 0, 0, 0, 0, 30, 0, 0, 30]
@@ -51,7 +63,9 @@ def test_unmet_demand_is_lost_and_negative_units_count_as_zero() -> None:
     units = [10.0] * 30
     units[12] = 45.0  # spike on 2024-01-13, day 2 of the run
     units[13] = -5.0  # a return: demand 0
-    result = simulate(history(units), policy(), constant(), start=date(2024, 1, 11), end=date(2024, 1, 16))
+    result = simulate(
+        history(units), policy(), constant(), start=date(2024, 1, 11), end=date(2024, 1, 16)
+    )
     trace = result.trace
     assert trace["demand"].tolist() == [10, 10, 45, 0, 10, 10]
     # stock 50 -> 40 -> 30 -> serve 30 of 45 (15 lost) -> 0; day 3 orders 50 (arrives day 5)
@@ -65,7 +79,9 @@ def test_unmet_demand_is_lost_and_negative_units_count_as_zero() -> None:
 
 def test_perishable_units_expire_oldest_first() -> None:
     pol = policy(lead_time_days=1, review_period_days=1, shelf_life_days=3, initial_on_hand=50)
-    trace = simulate(history(), pol, constant(), start=date(2024, 1, 11), end=date(2024, 1, 18)).trace
+    trace = simulate(
+        history(), pol, constant(), start=date(2024, 1, 11), end=date(2024, 1, 18)
+    ).trace
     assert trace["spoiled"].tolist() == [0, 0, 0, 20, 0, 0, 0, 0]
     assert trace["lost"].tolist() == [0, 0, 0, 10, 0, 0, 0, 0]
     assert trace["ordered"].tolist() == [0, 0, 0, 20, 0, 10, 10, 10]
@@ -73,14 +89,18 @@ def test_perishable_units_expire_oldest_first() -> None:
 
 
 def test_pack_size_and_moq_apply_to_simulated_orders() -> None:
-    trace = simulate(history(), policy(pack_size=12, moq=36), constant(), start=date(2024, 1, 11)).trace
+    trace = simulate(
+        history(), policy(pack_size=12, moq=36), constant(), start=date(2024, 1, 11)
+    ).trace
     orders = trace.loc[trace["ordered"] > 0, "ordered"]
     assert len(orders) > 0 and (orders % 12 == 0).all() and (orders >= 36).all()
 
 
 def test_forecaster_sees_only_history_before_the_review_day() -> None:
     seen: list[pd.Timestamp] = []
-    simulate(history(), policy(), constant(seen=seen), start=date(2024, 1, 11), end=date(2024, 1, 20))
+    simulate(
+        history(), policy(), constant(seen=seen), start=date(2024, 1, 11), end=date(2024, 1, 20)
+    )
     pairs = list(zip(seen[::2], seen[1::2], strict=True))
     assert pairs and all(last < first_future for last, first_future in pairs)
     assert all(first_future - last == pd.Timedelta(days=1) for last, first_future in pairs)
@@ -88,7 +108,12 @@ def test_forecaster_sees_only_history_before_the_review_day() -> None:
 
 def test_weekly_history_steps_by_its_own_dates() -> None:
     weekly = pd.DataFrame(
-        {"sku": "A", "location": "X", "date": pd.date_range("2024-01-05", periods=20, freq="7D"), "units": 70.0}
+        {
+            "sku": "A",
+            "location": "X",
+            "date": pd.date_range("2024-01-05", periods=20, freq="7D"),
+            "units": 70.0,
+        }
     )
     pol = policy(lead_time_days=14, review_period_days=7)
     result = simulate(weekly, pol, constant(70.0), start=date(2024, 3, 1))
