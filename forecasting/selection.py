@@ -108,7 +108,7 @@ def select_models(
         ens_mase = ens_mae / scale[:, 0]
         wins = ens_mae < mae.to_numpy()[np.arange(len(best)), best]
         for i in np.flatnonzero(wins):
-            chosen[i] = ENSEMBLE_PREFIX + "+".join(candidates[j] for j in top[i])
+            chosen[i] = ENSEMBLE_PREFIX + "+".join(sorted(candidates[j] for j in top[i]))
         best_mase = np.where(wins, ens_mase, best_mase)
         yhat_best = np.where(wins[row_of], ens, yhat_best)
     scores = [
