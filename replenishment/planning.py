@@ -214,15 +214,21 @@ def plan_replenishment(
         pol["order_quantity"].to_numpy(),
     )
     cycle_qty = np.maximum(_round_up(cycle_qty, pack), pack)
-    demand_per_cycle = np.where(continuous, cycle_qty, over_review.mean)
+    # demand of the review cycle an order protects: the days [L, L + R) after as_of. With a
+    # stationary forecast this is d * R; taking the first R days instead would make the fill-rate
+    # target (1 - beta) * mu_R zero whenever tomorrow's forecast is zero, and S run to its bound.
+    review_cycle_demand = np.maximum(over_protection.mean - over_lead.mean, 0.0)
+    demand_per_cycle = np.where(continuous, cycle_qty, review_cycle_demand)
     z = np.where(
         fill_rate_target,
         z_for_fill_rate(alpha, demand_per_cycle, sigma_p),
         stats.norm.ppf(alpha),
     )
     z = np.where(sigma_p > 0, z, 0.0)
+    # a fill rate over a cycle with no expected demand asks nothing: no safety stock
+    z = np.where(fill_rate_target & (demand_per_cycle <= 0), 0.0, z)
     # periodic review with a fill rate: exact cycle shortage (end minus start of the cycle)
-    periodic_fill = fill_rate_target & ~continuous & (sigma_p > 0)
+    periodic_fill = fill_rate_target & ~continuous & (sigma_p > 0) & (demand_per_cycle > 0)
     if periodic_fill.any():
         # lost-sales accounting needs a steady flow of arrivals: with random lead times it is
         # not used (the backorder formula is the conservative choice there)
@@ -238,7 +244,7 @@ def plan_replenishment(
                 sigma_p[mask],
                 over_lead.mean[mask],
                 sigma_l[mask],
-                over_review.mean[mask],
+                review_cycle_demand[mask],
                 alpha[mask],
             )
             z[mask] = (level - over_protection.mean[mask]) / sigma_p[mask]

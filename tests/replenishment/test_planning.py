@@ -303,3 +303,47 @@ def test_unknown_inventory_key_and_missing_column_are_reported() -> None:
         plan_replenishment(forecast(), inv, policy())
     with pytest.raises(ReplenishmentInputError, match="missing required column 'service_level'"):
         plan_replenishment(forecast(), inventory(), policy().drop(columns="service_level"))
+
+
+def test_fill_rate_uses_the_protected_cycle_when_tomorrow_forecasts_nothing() -> None:
+    """Regression: a zero forecast for the first day must not make S run to its bound.
+
+    Lead time 1 day, review 1 day: the order protects day 2, whose forecast is N(2, sd^2) with
+    sd = (p90 - p10) / (2 * 1.2816) = 6 / 2.5631; day 1 has no demand. The backorder cycle
+    shortage is then sd * G((S - 2) / sd), set equal to (1 - 0.95) * 2 and solved by hand with
+    the normal loss function G(z) = phi(z) - z (1 - Phi(z)).
+    """
+    from scipy import optimize, stats
+
+    forecasts = pd.DataFrame(
+        {
+            "sku": ["A"] * 3,
+            "location": ["L"] * 3,
+            "date": pd.to_datetime(["2026-01-02", "2026-01-03", "2026-01-04"]),
+            "mean": [0.0, 2.0, 1.0],
+            "p10": [0.0, 0.0, 0.0],
+            "p50": [0.0, 1.0, 1.0],
+            "p90": [0.0, 6.0, 3.0],
+            "model": "hand",
+        }
+    )
+    inventory = pd.DataFrame({"sku": ["A"], "location": ["L"], "on_hand": [0.0]})
+    policy = pd.DataFrame(
+        {
+            "sku": ["A"],
+            "location": ["L"],
+            "lead_time_days": [1],
+            "review_period_days": [1],
+            "service_level": [0.95],
+            "service_type": ["fill_rate"],
+        }
+    )
+    out = plan_replenishment(forecasts, inventory, policy, as_of=date(2026, 1, 2))
+    sd = 6.0 / (stats.norm.ppf(0.9) - stats.norm.ppf(0.1))
+
+    def loss(z: float) -> float:
+        return float(stats.norm.pdf(z) - z * stats.norm.sf(z))
+
+    z = optimize.brentq(lambda v: sd * loss(v) - 0.05 * 2.0, -5.0, 10.0)
+    assert out.loc[0, "order_up_to"] == pytest.approx(2.0 + z * sd, rel=1e-4)
+    assert out.loc[0, "order_qty"] == 6.0
