@@ -203,6 +203,13 @@ def _forecast(
                 own.to_numpy(), index=pd.MultiIndex.from_frame(cold_pairs[["sku", "location"]])
             ),
         )
+        # observed for min_history periods or more without a single sale: not selling, 0
+        dormant = stats.index[(stats["nonzero"] == 0) & (stats["length"] >= min_history)]
+        if len(dormant):
+            pairs = ids.loc[[int(u) for u in dormant], ["sku", "location"]]
+            keys = pd.MultiIndex.from_frame(cold_fc[["sku", "location"]])
+            is_dormant = keys.isin(pd.MultiIndex.from_frame(pairs))
+            cold_fc.loc[is_dormant, value_columns] = 0.0
         cold_fc["model"] = COLD_START_MODEL
         warnings.append(
             f"{len(cold_ids)} series with little or no history forecast"

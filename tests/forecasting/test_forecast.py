@@ -235,3 +235,20 @@ def test_model_intervals_native_and_conformal_for_croston() -> None:
     assert (f["model"] == "croston_optimized").all()
     assert (f["p10"] >= 0).all() and (f["p10"] <= f["p50"]).all() and (f["p50"] <= f["p90"]).all()
     assert (f["p90"] > f["p10"]).all()
+
+
+def test_series_observed_without_sales_is_forecast_zero() -> None:
+    history = weekly_pattern_history(days=70)
+    dormant = pd.DataFrame(
+        {
+            "sku": "Z",
+            "location": "L1",
+            "date": pd.date_range("2024-01-01", periods=70),
+            "units": 0.0,
+        }
+    )
+    result = forecast(pd.concat([history, dormant], ignore_index=True), 7, config=CHEAP)
+    z = result.forecasts[result.forecasts["sku"] == "Z"]
+    assert len(z) == 7
+    assert (z[["mean", "p10", "p50", "p90"]] == 0).all().all()
+    assert bool(result.selection.set_index("sku").loc["Z", "cold_start"])
