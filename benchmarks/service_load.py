@@ -13,6 +13,13 @@ with one worker, its CPU milliseconds per request, to tell server cost from mach
 Run:
 
     .venv/bin/python benchmarks/service_load.py [--clients 50] [--seconds 20] [--workers 1]
+        [--interval-seconds 0]
+
+Closed loop (the default, `--interval-seconds 0`) has every client ask again the moment its
+answer arrives: it measures saturation, and on this 2-core machine the 50 clients' own JSON
+parsing (one Python process) competes with the server for the CPU. Paced mode
+(`--interval-seconds 1`: every warehouse system polls once a second, 50 requests/s offered)
+measures the latency a polling integrator sees.
 
 Needs PostgreSQL (SUPPLYCAST_TEST_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/test).
 Writes benchmarks/results/service_load.json.
@@ -144,11 +151,22 @@ def check_body(body: dict) -> bool:
 
 
 async def client_loop(
-    base: str, key: str, stop_at: float, latencies: list[float], outcome: dict[str, int]
+    base: str,
+    key: str,
+    stop_at: float,
+    latencies: list[float],
+    outcome: dict[str, int],
+    interval_seconds: float = 0.0,
 ) -> None:
+    """One warehouse system: pull the page, check it, and (paced mode) wait until
+    `interval_seconds` after the previous request started; 0 = closed loop, no pause."""
     headers = {"Authorization": f"Bearer {key}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30.0) as client:
+        next_start = time.perf_counter()
         while time.perf_counter() < stop_at:
+            if interval_seconds > 0:
+                await asyncio.sleep(max(0.0, next_start - time.perf_counter()))
+                next_start += interval_seconds
             started = time.perf_counter()
             try:
                 response = await client.get("/v1/locations/F1/allocations", params={"limit": ROWS})
@@ -167,14 +185,18 @@ async def client_loop(
 
 
 async def run_clients(
-    base: str, key: str, clients: int, seconds: float
+    base: str, key: str, clients: int, seconds: float, interval_seconds: float = 0.0
 ) -> tuple[list[float], dict[str, int]]:
     latencies: list[float] = []
     outcome = {"requests": 0, "errors": 0, "mixed": 0, "versions_seen": 0}
     stop_at = time.perf_counter() + seconds
-    await asyncio.gather(
-        *(client_loop(base, key, stop_at, latencies, outcome) for _ in range(clients))
-    )
+    offsets = [interval_seconds * i / clients for i in range(clients)]
+
+    async def staggered(offset: float) -> None:
+        await asyncio.sleep(offset)
+        await client_loop(base, key, stop_at, latencies, outcome, interval_seconds)
+
+    await asyncio.gather(*(staggered(offset) for offset in offsets))
     return latencies, outcome
 
 
@@ -209,6 +231,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--publish-every", type=float, default=1.0, help="seconds between versions")
+    parser.add_argument(
+        "--interval-seconds",
+        type=float,
+        default=0.0,
+        help="paced mode: each client pulls once per interval (0 = closed loop, no pause)",
+    )
     args = parser.parse_args()
 
     schema = f"bench_{uuid.uuid4().hex[:10]}"
@@ -266,7 +294,9 @@ def main() -> None:
         before = server_seconds(base)
         cpu_before = process_cpu_seconds(server.pid)
         client_cpu_before = time.process_time()
-        latencies, outcome = asyncio.run(run_clients(base, key, args.clients, args.seconds))
+        latencies, outcome = asyncio.run(
+            run_clients(base, key, args.clients, args.seconds, args.interval_seconds)
+        )
         client_cpu = time.process_time() - client_cpu_before
         after = server_seconds(base)
         cpu_used = process_cpu_seconds(server.pid) - cpu_before
@@ -286,6 +316,7 @@ def main() -> None:
         "clients": args.clients,
         "seconds": args.seconds,
         "workers": args.workers,
+        "interval_seconds": args.interval_seconds,
         "rows_per_page": ROWS,
         "requests_ok": outcome["requests"],
         "errors": outcome["errors"] + ref_outcome["errors"],
