@@ -13,14 +13,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
 
 import pandas as pd
 
 from scenarios.changes import Change
 from supplycast.plan_steps.allocate_step import build_allocation_inputs
 from supplycast.plan_steps.cores import PlanCores, resolve_cores
-from supplycast.plan_steps.forecast_step import build_forecast_inputs
+from supplycast.plan_steps.forecast_step import build_forecast_inputs, run_forecast
 from supplycast.plan_steps.inputs import PlanningInputs, PlanParameters, select_planning_inputs
 from supplycast.plan_steps.replenish_step import build_replenishment_inputs
 
@@ -124,19 +123,7 @@ def plan_outcome(
     if reuse is not None and reuse.history.equals(history) and reuse.future.equals(future):
         forecasts = reuse.forecasts
     else:
-        options: dict[str, Any] = {}
-        if parameters.forecast_models is not None:
-            options["models"] = parameters.forecast_models
-        if parameters.forecast_windows is not None:
-            options["n_windows"] = parameters.forecast_windows
-        result = cores.forecast(
-            history,
-            parameters.horizon_days,
-            future=future,
-            quantiles=parameters.quantiles,
-            items=inputs.items[["sku", "category"]],
-            **options,
-        )
+        result = run_forecast(cores.forecast, inputs, parameters, history, future)
         warnings.extend(result.warnings)
         forecasts = result.forecasts.copy()
         forecasts["date"] = pd.to_datetime(forecasts["date"]).dt.normalize()

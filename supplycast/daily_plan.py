@@ -50,7 +50,12 @@ from storage.plans import (
 )
 from supplycast.plan_steps.allocate_step import allocation_rows, build_allocation_inputs
 from supplycast.plan_steps.cores import PlanCores, resolve_cores
-from supplycast.plan_steps.forecast_step import backtest_rows, build_forecast_inputs, forecast_rows
+from supplycast.plan_steps.forecast_step import (
+    backtest_rows,
+    build_forecast_inputs,
+    forecast_rows,
+    run_forecast,
+)
 from supplycast.plan_steps.inputs import (
     FleetParameters,
     PlanningInputs,
@@ -264,19 +269,7 @@ def _run_steps(
         return
     history, future, warnings = build_forecast_inputs(inputs, parameters)
     recorder.warnings.extend(warnings)
-    options: dict[str, Any] = {}
-    if parameters.forecast_models is not None:
-        options["models"] = parameters.forecast_models
-    if parameters.forecast_windows is not None:
-        options["n_windows"] = parameters.forecast_windows
-    result = cores.forecast(
-        history,
-        parameters.horizon_days,
-        future=future,
-        quantiles=parameters.quantiles,
-        items=inputs.items[["sku", "category"]],
-        **options,
-    )
+    result = run_forecast(cores.forecast, inputs, parameters, history, future)
     recorder.warnings.extend(result.warnings)
     forecasts = result.forecasts.copy()
     forecasts["date"] = pd.to_datetime(forecasts["date"]).dt.normalize()

@@ -146,8 +146,8 @@ def export_command(
 ) -> None:
     """Write the stored rows of KIND to FILE in its import format (docs/data-formats.md)."""
     from storage.db import make_engine
-    from storage.importing.export import export_kind
     from storage.importing import KINDS
+    from storage.importing.export import export_kind
 
     if kind not in KINDS:
         typer.echo(f"{kind}: unknown kind (use one of {', '.join(KINDS)})", err=True)

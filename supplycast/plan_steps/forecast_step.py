@@ -97,6 +97,31 @@ def build_forecast_inputs(
     return history.reset_index(drop=True), future.reset_index(drop=True), tuple(warnings)
 
 
+def run_forecast(
+    forecast: Any,
+    inputs: PlanningInputs,
+    parameters: PlanParameters,
+    history: pd.DataFrame,
+    future: pd.DataFrame | None,
+) -> Any:
+    """Call the forecasting core (`forecasting.forecast`, passed in) with the plan's horizon,
+    quantiles, item categories (for cold starts) and, when set, its model list and windows.
+    Returns the core's `ForecastResult`."""
+    options: dict[str, Any] = {}
+    if parameters.forecast_models is not None:
+        options["models"] = parameters.forecast_models
+    if parameters.forecast_windows is not None:
+        options["n_windows"] = parameters.forecast_windows
+    return forecast(
+        history,
+        parameters.horizon_days,
+        future=future,
+        quantiles=parameters.quantiles,
+        items=inputs.items[["sku", "category"]],
+        **options,
+    )
+
+
 def forecast_rows(forecasts: pd.DataFrame) -> pd.DataFrame:
     """F.csv frame -> `plan_forecasts` columns: p10/p50/p90 kept, other levels in `quantiles`."""
     rows = forecasts.copy()
