@@ -176,9 +176,16 @@ def _forecast(
             " use their recent mean"
         )
     if method == "conformal" and len(warm_fc):
-        offsets = scaled_error_quantiles(residuals, stats["scale"], stats["demand_class"], qs)
+        offsets = scaled_error_quantiles(
+            residuals, stats["scale"], stats["demand_class"], qs, horizon
+        )
         classes = stats["demand_class"].reindex(warm_fc["unique_id"]).to_numpy()
-        table = np.vstack([offsets.get(c, offsets["*"]) for c in classes])
+        # horizon step 1..h of each forecast row (its date's rank within the series)
+        steps = warm_fc.groupby("unique_id")["ds"].rank(method="dense").to_numpy(dtype=int)
+        steps = np.clip(steps, 1, horizon)
+        table = np.vstack(
+            [offsets.get(c, offsets["*"])[s - 1] for c, s in zip(classes, steps, strict=True)]
+        )
         scale = stats["scale"].reindex(warm_fc["unique_id"]).to_numpy()
         point = warm_fc["mean"].to_numpy()
         warm_fc[value_columns[1:]] = apply_quantiles(point, scale, table)

@@ -3,19 +3,68 @@
 Split-conformal idea (Vovk et al. 2005; as in statsforecast's ConformalIntervals): the
 errors y - yhat of the chosen model in the rolling-origin backtest are a sample of its
 out-of-sample errors. To pool series of different sizes, each error is divided by its
-series' seasonal-naive MAE (the MASE scale); the empirical quantiles of the scaled errors,
-pooled per demand class, are multiplied back by the series scale and added to the point
-forecast. Demand quantiles are clipped at 0.
+series' seasonal-naive MAE (the MASE scale).
+
+Errors grow with the horizon step, so pooling all steps gives bands too wide at step 1 and
+too narrow at the last step (under-covering overall, since the far steps miss most). Each
+scaled error is therefore also divided by the spread of its step: the mean |scaled error|
+at that step over all series, made non-decreasing in the step by isotonic regression
+(errors of a longer look-ahead are not smaller; this also smooths steps with few errors).
+The quantiles of these normalised errors, pooled per demand class, are multiplied back by
+the step spread and the series scale and added to the point forecast (a locally weighted
+split-conformal score, Lei et al. 2018, sec. 5.2, with the step as the covariate).
+Quantiles use the finite-sample conformal rank ceil((n + 1) q) (Vovk et al. 2005;
+Angelopoulos & Bates 2021, eq. 1). Demand quantiles are clipped at 0.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import isotonic_regression
 
 MIN_POOL = 30
+
+
+def conformal_quantile(values: np.ndarray, q: float) -> float:
+    """Finite-sample conformal quantile of `values` at level q (fraction in (0, 1)).
+
+    Upper quantiles (q >= 0.5) take the k-th smallest value with k = ceil((n + 1) q);
+    lower ones mirror it, the (n + 1 - ceil((n + 1)(1 - q)))-th smallest. Ranks beyond the
+    sample are clipped to its extremes. E.g. n = 9, q = 0.9: k = 9, the maximum.
+    """
+    ordered = np.sort(np.asarray(values, dtype=float))
+    n = ordered.size
+    if n == 0:
+        raise ValueError("conformal_quantile needs at least one value")
+    if q >= 0.5:
+        k = math.ceil((n + 1) * q - 1e-9)
+    else:
+        k = n + 1 - math.ceil((n + 1) * (1 - q) - 1e-9)
+    return float(ordered[min(max(k, 1), n) - 1])
+
+
+def step_spreads(steps: np.ndarray, abs_errors: np.ndarray, horizon: int) -> np.ndarray:
+    """Spread per horizon step 1..`horizon`: mean |error| at each step, non-decreasing in
+    the step (weighted isotonic regression). Steps without errors take the nearest earlier
+    step's spread (or the first available); a zero spread becomes the overall mean |error|
+    (or 1 when all errors are 0)."""
+    frame = pd.DataFrame({"step": steps, "a": abs_errors})
+    stats = frame.groupby("step")["a"].agg(["mean", "count"])
+    stats = stats[(stats.index >= 1) & (stats.index <= horizon)]
+    overall = float(np.mean(abs_errors)) if len(abs_errors) else 0.0
+    fallback = overall if overall > 0 else 1.0
+    if stats.empty:
+        return np.full(horizon, fallback)
+    fit = isotonic_regression(
+        stats["mean"].to_numpy(), weights=stats["count"].to_numpy(dtype=float), increasing=True
+    ).x
+    spread = pd.Series(fit, index=stats.index).reindex(range(1, horizon + 1))
+    spread = spread.ffill().bfill().to_numpy()
+    return np.where(spread > 0, spread, fallback)
 
 
 def scaled_error_quantiles(
@@ -23,25 +72,41 @@ def scaled_error_quantiles(
     scales: pd.Series,
     classes: pd.Series,
     quantiles: Sequence[float],
+    horizon: int,
 ) -> dict[str, np.ndarray]:
-    """Quantiles of (y - yhat) / scale per demand class, plus key "*" for all classes.
+    """Offsets (horizon steps x quantiles, in units of the series scale) per demand class,
+    plus key "*" for all classes.
 
-    `residuals`: unique_id, y, yhat; `scales`, `classes`: indexed by unique_id. A class with
-    fewer than MIN_POOL errors is left out (callers fall back to "*").
+    `residuals`: unique_id, step (1..horizon), y, yhat; `scales`, `classes`: indexed by
+    unique_id. A class with fewer than MIN_POOL errors is left out (callers fall back to
+    "*").
     """
     if residuals.empty:
         return {}
     ids = residuals["unique_id"]
-    scaled = (residuals["y"] - residuals["yhat"]) / scales.reindex(ids).to_numpy()
-    frame = pd.DataFrame({"cls": classes.reindex(ids).to_numpy(), "e": scaled.to_numpy()})
+    scaled = (residuals["y"] - residuals["yhat"]).to_numpy() / scales.reindex(ids).to_numpy()
+    frame = pd.DataFrame(
+        {
+            "cls": classes.reindex(ids).to_numpy(),
+            "step": residuals["step"].to_numpy(),
+            "e": scaled,
+        }
+    )
     frame = frame[np.isfinite(frame["e"])]
-    q = np.asarray(quantiles, dtype=float)
-    out: dict[str, np.ndarray] = {}
-    if len(frame) >= 1:
-        out["*"] = np.quantile(frame["e"].to_numpy(), q)
+    if frame.empty:
+        return {}
+    spread = step_spreads(frame["step"].to_numpy(), frame["e"].abs().to_numpy(), horizon)
+    step_index = np.clip(frame["step"].to_numpy(), 1, horizon) - 1
+    frame = frame.assign(z=frame["e"].to_numpy() / spread[step_index])
+
+    def offsets(z: np.ndarray) -> np.ndarray:
+        qz = np.array([conformal_quantile(z, q) for q in quantiles])
+        return spread[:, None] * qz[None, :]
+
+    out: dict[str, np.ndarray] = {"*": offsets(frame["z"].to_numpy())}
     for name, group in frame.groupby("cls"):
         if len(group) >= MIN_POOL:
-            out[str(name)] = np.quantile(group["e"].to_numpy(), q)
+            out[str(name)] = offsets(group["z"].to_numpy())
     return out
 
 

@@ -1,0 +1,93 @@
+"""`forecasting.intervals`: finite-sample conformal quantile, per-step spreads, and
+calibration when the error grows with the horizon step."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting import ForecastConfig, forecast
+from forecasting.intervals import conformal_quantile, scaled_error_quantiles, step_spreads
+
+
+def test_conformal_quantile_uses_rank_ceil_n_plus_1_q() -> None:
+    values = np.array([7.0, 1, 9, 3, 5, 2, 8, 4, 6])  # 1..9 shuffled, n = 9
+    # q = 0.9: k = ceil(10 * 0.9) = 9 -> the maximum; q = 0.1 mirrors it -> the minimum
+    assert conformal_quantile(values, 0.9) == 9.0
+    assert conformal_quantile(values, 0.1) == 1.0
+    nineteen = np.arange(1.0, 20.0)  # n = 19: k = ceil(20 * 0.9) = 18; lower 20 - 18 = 2
+    assert conformal_quantile(nineteen, 0.9) == 18.0
+    assert conformal_quantile(nineteen, 0.1) == 2.0
+    # n = 4, q = 0.5: k = ceil(2.5) = 3
+    assert conformal_quantile(np.array([10.0, 40, 20, 30]), 0.5) == 30.0
+    # too few values for the level: clipped to the extremes
+    assert conformal_quantile(np.array([1.0, 2.0]), 0.9) == 2.0
+    assert conformal_quantile(np.array([1.0, 2.0]), 0.1) == 1.0
+    with pytest.raises(ValueError):
+        conformal_quantile(np.array([]), 0.5)
+
+
+def test_step_spreads_are_mean_abs_error_made_non_decreasing() -> None:
+    steps = np.array([1, 1, 2, 2, 3, 3])
+    abs_errors = np.array([1.0, 1.0, 3.0, 3.0, 2.0, 2.0])  # step means 1, 3, 2
+    # pool-adjacent-violators merges steps 2 and 3 (equal weights): (3 + 2) / 2
+    np.testing.assert_allclose(step_spreads(steps, abs_errors, 4), [1.0, 2.5, 2.5, 2.5])
+    np.testing.assert_allclose(step_spreads(steps, np.zeros(6), 2), [1.0, 1.0])
+
+
+def test_offsets_follow_error_growing_with_step() -> None:
+    """Errors N(0, (step * 1)^2) at steps 1..6, 400 windows each, all series scale 2: the
+    p10/p90 offsets (in scale units) are about -/+1.2816 * step / 2, and fresh errors of
+    every step fall inside the band about 80% of the time."""
+    rng = np.random.default_rng(5)
+    horizon, n = 6, 400
+    step = np.tile(np.arange(1, horizon + 1), n)
+    ids = np.repeat(np.arange(n), horizon)
+    err = rng.normal(0.0, 1.0, size=step.size) * step
+    residuals = pd.DataFrame({"unique_id": ids, "step": step, "y": err, "yhat": 0.0})
+    scales = pd.Series(2.0, index=np.arange(n))
+    classes = pd.Series("smooth", index=np.arange(n))
+    offsets = scaled_error_quantiles(residuals, scales, classes, (0.1, 0.9), horizon)
+    table = offsets["smooth"]
+    assert table.shape == (horizon, 2)
+    expected = 1.2816 * np.arange(1, horizon + 1) / 2.0
+    np.testing.assert_allclose(table[:, 1], expected, rtol=0.15)
+    np.testing.assert_allclose(table[:, 0], -expected, rtol=0.15)
+    fresh = rng.normal(0.0, 1.0, size=(20_000, horizon)) * np.arange(1, horizon + 1)
+    inside = ((fresh >= 2.0 * table[:, 0]) & (fresh <= 2.0 * table[:, 1])).mean(axis=0)
+    assert np.all(np.abs(inside - 0.8) < 0.04), inside
+
+
+def test_random_walk_band_holds_80_percent_early_and_late_in_the_horizon() -> None:
+    """Random walks forecast by the naive model (season 1): the error at step h has
+    standard deviation sqrt(h). Pooling all steps would over-cover step 1 and under-cover
+    step 12; per-step spreads keep both halves of the horizon near 80%."""
+    rng = np.random.default_rng(3)
+    days, horizon, n = 80, 12, 150
+    dates = pd.date_range("2024-01-01", periods=days + horizon)
+    walks = 1_000.0 + np.cumsum(rng.normal(0.0, 10.0, size=(n, days + horizon)), axis=1)
+    frame = pd.DataFrame(
+        {
+            "sku": np.repeat([f"S{i:03d}" for i in range(n)], days + horizon),
+            "location": "L",
+            "date": np.tile(dates, n),
+            "units": walks.ravel(),
+        }
+    )
+    history = frame[frame["date"] < dates[days]]
+    actual = frame[frame["date"] >= dates[days]]
+    config = ForecastConfig(
+        models=("seasonal_naive",), n_windows=3, season_length=1, holiday_country=None
+    )
+    joined = forecast(history, horizon, config=config).forecasts.merge(
+        actual, on=["sku", "location", "date"]
+    )
+    assert len(joined) == n * horizon
+    joined["step"] = (joined["date"] - dates[days]).dt.days + 1
+    joined["inside"] = (joined["units"] >= joined["p10"]) & (joined["units"] <= joined["p90"])
+    early = joined.loc[joined["step"] <= horizon // 2, "inside"].mean()
+    late = joined.loc[joined["step"] > horizon // 2, "inside"].mean()
+    assert abs(early - 0.8) < 0.07, early
+    assert abs(late - 0.8) < 0.07, late
+    # the band widens with the step (spread ~ sqrt(step))
+    width = (joined["p90"] - joined["p10"]).groupby(joined["step"]).mean()
+    assert width.iloc[-1] > 2.0 * width.iloc[0]
