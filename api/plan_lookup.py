@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Annotated
 
-from fastapi import HTTPException, Request, status
+from fastapi import HTTPException, Query, Request, status
 from sqlmodel import Session
 
 from api.schemas import PlanVersion
 from storage.api_queries import PublishedRun, find_published_run, location_exists, sku_exists
+
+# Query parameters every plan-reading route takes: which plan (by as-of date) and, to page
+# through one version while newer ones publish, which plan run.
+PlanDate = Annotated[
+    dt.date | None,
+    Query(alias="date", description="As-of date of the plan (YYYY-MM-DD); default: newest."),
+]
+PlanRunId = Annotated[
+    int | None,
+    Query(ge=1, le=2**31 - 1, description="Pin a plan run (as given in `next` links)."),
+]
 
 
 def resolve_published_run(

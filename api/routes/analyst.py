@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, Response, status
@@ -10,6 +9,8 @@ from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, Respon
 from api.deps import Analyst, RunTrigger, SessionDep
 from api.plan_launcher import PlanRunNotStarted
 from api.plan_lookup import (
+    PlanDate,
+    PlanRunId,
     ensure_location_known,
     ensure_sku_known,
     next_page_url,
@@ -36,11 +37,6 @@ from storage.api_queries import (
 
 router = APIRouter(prefix="/v1", tags=["analysts"])
 
-PlanDate = Annotated[
-    dt.date | None,
-    Query(alias="date", description="As-of date of the plan (YYYY-MM-DD); default: newest."),
-]
-PlanRunId = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Pin a plan run.")]
 Code = Annotated[str, Query(min_length=1, max_length=100, pattern=CODE_PATTERN)]
 OptionalCode = Annotated[str | None, Query(min_length=1, max_length=100, pattern=CODE_PATTERN)]
 

@@ -3,7 +3,6 @@ and the small planner web page."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, Response, status
@@ -12,6 +11,8 @@ from fastapi.responses import FileResponse
 from api.deps import Reviewer, SessionDep, SuggestionReader
 from api.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, frame_to_csv_bytes, frame_to_xlsx_bytes
 from api.plan_lookup import (
+    PlanDate,
+    PlanRunId,
     ensure_location_known,
     ensure_sku_known,
     next_page_url,
@@ -41,11 +42,6 @@ from storage.plan_tables import PlanSuggestion
 router = APIRouter(prefix="/v1", tags=["planners"])
 page_router = APIRouter(include_in_schema=False)
 
-PlanDate = Annotated[
-    dt.date | None,
-    Query(alias="date", description="As-of date of the plan (YYYY-MM-DD); default: newest."),
-]
-PlanRunId = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Pin a plan run.")]
 SuggestionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Code = Annotated[str | None, Query(min_length=1, max_length=100, pattern=CODE_PATTERN)]
 

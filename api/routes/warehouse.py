@@ -6,7 +6,6 @@ version in the body and an `ETag`; `If-None-Match` with that ETag answers 304.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
@@ -16,6 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import LocationReader, SessionDep, ensure_location_access
 from api.page_cache import PageCache
 from api.plan_lookup import (
+    PlanDate,
+    PlanRunId,
     ensure_location_known,
     etag_matches,
     next_page_url,
@@ -37,14 +38,6 @@ router = APIRouter(prefix="/v1", tags=["warehouse systems"])
 
 LocationPath = Annotated[
     str, Path(min_length=1, max_length=100, pattern=CODE_PATTERN, description="Location code.")
-]
-PlanDate = Annotated[
-    dt.date | None,
-    Query(alias="date", description="As-of date of the plan (YYYY-MM-DD); default: newest."),
-]
-PlanRunId = Annotated[
-    int | None,
-    Query(ge=1, le=2**31 - 1, description="Pin a plan run (as given in `next` links)."),
 ]
 Limit = Annotated[int, Query(ge=1, le=5000, description="Rows per page.")]
 Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="Rows to skip.")]
