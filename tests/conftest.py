@@ -7,6 +7,7 @@ transactions can be tested on both without touching another test's rows.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import uuid
@@ -41,14 +42,10 @@ def _with_search_path(url: str, schema: str) -> str:
     return f"{url}{sep}options={quote(f'-csearch_path={schema}')}"
 
 
-@pytest.fixture(
-    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
-)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """URL of an empty database (no tables yet): SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
-        return
+@contextlib.contextmanager
+def postgres_schema_url() -> Iterator[str]:
+    """URL of a new, empty PostgreSQL schema on the test server, dropped on exit; the calling
+    test is skipped when the server does not answer."""
     if not postgres_reachable():
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
     import psycopg
@@ -61,6 +58,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     finally:
         with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """URL of an empty database (no tables yet): SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    with postgres_schema_url() as url:
+        yield url
 
 
 @pytest.fixture

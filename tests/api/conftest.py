@@ -4,7 +4,6 @@ helpers to publish plans through PLAN's real publish functions (`storage.plans`)
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -28,7 +27,7 @@ from storage.plan_tables import (
 )
 from storage.plans import publish_plan_run, save_result_rows, start_plan_run
 from storage.tables import Item, Location
-from tests.conftest import POSTGRES_URL, _with_search_path, postgres_reachable
+from tests.conftest import postgres_schema_url
 
 DAY = dt.date(2024, 3, 4)
 LOCATIONS = (
@@ -202,18 +201,8 @@ def module_database_url(
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('api') / 'module.db'}"
         return
-    if not postgres_reachable():
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield _with_search_path(POSTGRES_URL, schema)
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with postgres_schema_url() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
