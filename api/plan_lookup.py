@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import HTTPException, Query, Request, status
 from sqlmodel import Session
 
 from api.schemas import PlanVersion
 from storage.api_queries import PublishedRun, find_published_run, location_exists, sku_exists
+
+# Error responses every plan-reading route documents; routes add their own 404 wording.
+PLAN_READ_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "plan_run_id is for another date than `date`."},
+    401: {"description": "Missing, unknown or revoked API key."},
+    403: {"description": "This key's role may not do this."},
+}
 
 # Query parameters every plan-reading route takes: which plan (by as-of date) and, to page
 # through one version while newer ones publish, which plan run.

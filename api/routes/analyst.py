@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, Respon
 from api.deps import Analyst, RunTrigger, SessionDep
 from api.plan_launcher import PlanRunNotStarted
 from api.plan_lookup import (
+    PLAN_READ_ERRORS,
     PlanDate,
     PlanRunId,
     ensure_location_known,
@@ -41,9 +42,7 @@ Code = Annotated[str, Query(min_length=1, max_length=100, pattern=CODE_PATTERN)]
 OptionalCode = Annotated[str | None, Query(min_length=1, max_length=100, pattern=CODE_PATTERN)]
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "plan_run_id is for another date than `date`."},
-    401: {"description": "Missing, unknown or revoked API key."},
-    403: {"description": "This key's role may not do this."},
+    **PLAN_READ_ERRORS,
     404: {"description": "Unknown sku, location or plan run, or no published plan."},
 }
 

@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse
 from api.deps import Reviewer, SessionDep, SuggestionReader
 from api.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, frame_to_csv_bytes, frame_to_xlsx_bytes
 from api.plan_lookup import (
+    PLAN_READ_ERRORS,
     PlanDate,
     PlanRunId,
     ensure_location_known,
@@ -46,9 +47,7 @@ SuggestionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Code = Annotated[str | None, Query(min_length=1, max_length=100, pattern=CODE_PATTERN)]
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "plan_run_id is for another date than `date`."},
-    401: {"description": "Missing, unknown or revoked API key."},
-    403: {"description": "This key's role may not do this."},
+    **PLAN_READ_ERRORS,
     404: {"description": "Unknown suggestion, location or sku, or no published plan."},
 }
 
