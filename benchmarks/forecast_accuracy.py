@@ -118,7 +118,7 @@ def main() -> None:
     parser.add_argument(
         "--inner-windows", type=int, default=3, help="selection windows inside forecast"
     )
-    parser.add_argument("--ensemble-top", type=int, default=2, help="ForecastConfig.ensemble_top")
+    parser.add_argument("--ensemble-top", type=int, default=3, help="ForecastConfig.ensemble_top")
     parser.add_argument("--sets", default="walmart,stallion,bike")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()

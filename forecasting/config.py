@@ -39,8 +39,9 @@ class ForecastConfig:
     - `interval_method`: "conformal" = quantiles from the backtest errors of the chosen model
       (scaled by the series' seasonal-naive scale, pooled per demand class); "model" = the
       model's own intervals (statsforecast ConformalIntervals for models that have none).
-    - `ensemble_top`: also score the mean of each series' k best backtested models and use
-      it where it backtests better (1 = no ensembles; conformal intervals only).
+    - `ensemble_top`: also score the means of each series' 2..k best backtested models and
+      use the one that backtests best where it beats the best single model (1 = no
+      ensembles; conformal intervals only).
     - `n_jobs`: processes for statsforecast (local engine).
     - `refit_windows`: refit models in every backtest window (True) or fit once and roll
       forward (False, faster; only for models with `forward`).

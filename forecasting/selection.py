@@ -59,8 +59,9 @@ def select_models(
     """Backtest `candidates` on every series of `train` and pick one per series.
 
     `scales`: per unique_id seasonal-naive MAE (the MASE denominator). With
-    `ensemble_top` k > 1, the mean of each series' k best candidates is also scored and
-    chosen when its backtest error is lower (model name "ensemble:a+b").
+    `ensemble_top` k > 1, the means of each series' 2, 3, .., k best candidates are also
+    scored; the lowest backtest error among the single best and these ensembles is chosen
+    (model name "ensemble:a+b", ties to the smaller combination).
     """
     local = [n for n in candidates if n not in GLOBAL_MODELS]
     cv = None
@@ -93,24 +94,18 @@ def select_models(
     mae = mae[list(candidates)].fillna(np.inf)
     scale = scales.reindex(mae.index).to_numpy()[:, None]
     mase = mae.to_numpy() / scale
-    best = np.argmin(mae.to_numpy(), axis=1)
-    chosen = [candidates[i] for i in best]
-    best_mase = mase[np.arange(len(best)), best]
     values = cv[list(candidates)].to_numpy()
     row_of = pd.Index(mae.index).get_indexer(cv["unique_id"])
-    yhat_best = values[np.arange(len(cv)), best[row_of]]
-    k = min(ensemble_top, len(candidates))
-    if k > 1:
-        # Combination of the k best candidates (equal weights; Clemen 1989, M4 results).
-        top = np.argsort(mae.to_numpy(), axis=1, kind="stable")[:, :k]
-        ens = np.nanmean(np.take_along_axis(values, top[row_of], axis=1), axis=1)
-        ens_mae = pd.Series(np.abs(ens - cv["y"].to_numpy())).groupby(row_of).mean().to_numpy()
-        ens_mase = ens_mae / scale[:, 0]
-        wins = ens_mae < mae.to_numpy()[np.arange(len(best)), best]
-        for i in np.flatnonzero(wins):
-            chosen[i] = ENSEMBLE_PREFIX + "+".join(sorted(candidates[j] for j in top[i]))
-        best_mase = np.where(wins, ens_mase, best_mase)
-        yhat_best = np.where(wins[row_of], ens, yhat_best)
+    members, best_mae, yhat_best = best_combinations(
+        values, cv["y"].to_numpy(dtype=float), row_of, mae.to_numpy(), ensemble_top
+    )
+    chosen = [
+        candidates[m[0]]
+        if len(m) == 1
+        else ENSEMBLE_PREFIX + "+".join(sorted(candidates[j] for j in m))
+        for m in members
+    ]
+    best_mase = best_mae / scale[:, 0]
     scores = [
         ";".join(f"{name}={value:.3f}" for name, value in zip(candidates, row, strict=True))
         for row in mase
@@ -136,6 +131,42 @@ def select_models(
         }
     )
     return Selection(choice=choice, residuals=residuals)
+
+
+def best_combinations(
+    values: np.ndarray,
+    y: np.ndarray,
+    row_of: np.ndarray,
+    mae: np.ndarray,
+    ensemble_top: int,
+) -> tuple[list[tuple[int, ...]], np.ndarray, np.ndarray]:
+    """Per series, the candidate or equal-weight combination with the lowest backtest MAE.
+
+    `values`: backtest predictions (rows x candidates); `y`: actuals per row; `row_of`: the
+    series index (0..n_series-1) of each row; `mae`: per series x candidate MAE (inf where a
+    candidate has no prediction). Scored: the single best candidate and the means of the
+    2, 3, .., `ensemble_top` best (equal weights, Clemen 1989; Makridakis et al. 2020, M4); a
+    combination is kept only where strictly better, so ties go to the smaller one.
+    Returns the member indices per series (best first), their MAE per series, and the
+    predictions of the chosen combination per row.
+    """
+    n_series = mae.shape[0]
+    order = np.argsort(mae, axis=1, kind="stable")
+    best_mae = mae[np.arange(n_series), order[:, 0]]
+    chosen_k = np.ones(n_series, dtype=int)
+    yhat = values[np.arange(len(values)), order[row_of, 0]]
+    for k in range(2, min(ensemble_top, mae.shape[1]) + 1):
+        top = order[:, :k]
+        ens = np.nanmean(np.take_along_axis(values, top[row_of], axis=1), axis=1)
+        ens_mae = np.bincount(row_of, weights=np.abs(ens - y), minlength=n_series) / np.maximum(
+            np.bincount(row_of, minlength=n_series), 1
+        )
+        wins = ens_mae < best_mae
+        best_mae = np.where(wins, ens_mae, best_mae)
+        chosen_k = np.where(wins, k, chosen_k)
+        yhat = np.where(wins[row_of], ens, yhat)
+    members = [tuple(int(j) for j in order[i, : chosen_k[i]]) for i in range(n_series)]
+    return members, best_mae, yhat
 
 
 def _out_of_selection_predictions(cv: pd.DataFrame, candidates: tuple[str, ...]) -> np.ndarray:
