@@ -45,7 +45,7 @@ def create_app(
         settings = Settings(database_url=settings_or_database_url)
     else:
         settings = settings_or_database_url
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     metrics = make_metrics(engine)
 
     @asynccontextmanager

@@ -150,54 +150,134 @@ def check_body(body: dict) -> bool:
     )
 
 
+async def pull_page(client: httpx.AsyncClient, outcome: dict[str, int]) -> bool:
+    """One request for the page; counts errors, versions and mixed bodies; False on error."""
+    try:
+        response = await client.get("/v1/locations/F1/allocations", params={"limit": ROWS})
+    except httpx.HTTPError:
+        outcome["errors"] += 1
+        return False
+    if response.status_code != 200:
+        outcome["errors"] += 1
+        return False
+    body = response.json()
+    outcome["requests"] += 1
+    outcome["versions_seen"] = max(outcome["versions_seen"], body["plan"]["version"])
+    if not check_body(body):
+        outcome["mixed"] += 1
+    return True
+
+
 async def client_loop(
-    base: str,
-    key: str,
+    client: httpx.AsyncClient,
     stop_at: float,
     latencies: list[float],
     outcome: dict[str, int],
     interval_seconds: float = 0.0,
 ) -> None:
     """One warehouse system: pull the page, check it, and (paced mode) wait until
-    `interval_seconds` after the previous request started; 0 = closed loop, no pause."""
-    headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30.0) as client:
-        next_start = time.perf_counter()
-        while time.perf_counter() < stop_at:
-            if interval_seconds > 0:
-                await asyncio.sleep(max(0.0, next_start - time.perf_counter()))
-                next_start += interval_seconds
-            started = time.perf_counter()
-            try:
-                response = await client.get("/v1/locations/F1/allocations", params={"limit": ROWS})
-            except httpx.HTTPError:
-                outcome["errors"] += 1
-                continue
+    `interval_seconds` after the previous request started; 0 = closed loop, no pause.
+
+    Latency is timed around the request alone; in paced mode the schedule is fixed (a client
+    that fell behind asks again at once), so a stall is not hidden by skipped requests."""
+    next_start = time.perf_counter()
+    while time.perf_counter() < stop_at:
+        if interval_seconds > 0:
+            await asyncio.sleep(max(0.0, next_start - time.perf_counter()))
+            next_start += interval_seconds
+        started = time.perf_counter()
+        ok = await pull_page(client, outcome)
+        if ok:
             latencies.append(time.perf_counter() - started)
-            if response.status_code != 200:
-                outcome["errors"] += 1
-                continue
-            body = response.json()
-            outcome["requests"] += 1
-            outcome["versions_seen"] = max(outcome["versions_seen"], body["plan"]["version"])
-            if not check_body(body):
-                outcome["mixed"] += 1
 
 
 async def run_clients(
     base: str, key: str, clients: int, seconds: float, interval_seconds: float = 0.0
 ) -> tuple[list[float], dict[str, int]]:
+    """`clients` warehouse systems on one event loop for `seconds`.
+
+    Each client is created and makes one untimed warm-up request before the clock starts: an
+    `httpx.AsyncClient` costs ~25 ms of CPU to build (its SSL context), and 50 of them built
+    while others' requests are in flight would block this event loop and be measured as
+    server latency. Warm-up responses are checked (errors, mixed versions) like the rest."""
     latencies: list[float] = []
     outcome = {"requests": 0, "errors": 0, "mixed": 0, "versions_seen": 0}
-    stop_at = time.perf_counter() + seconds
-    offsets = [interval_seconds * i / clients for i in range(clients)]
+    headers = {"Authorization": f"Bearer {key}"}
+    pool = [httpx.AsyncClient(base_url=base, headers=headers, timeout=30.0) for _ in range(clients)]
+    try:
+        for client in pool:
+            await pull_page(client, outcome)
+        stop_at = time.perf_counter() + seconds
+        offsets = [interval_seconds * i / clients for i in range(clients)]
 
-    async def staggered(offset: float) -> None:
-        await asyncio.sleep(offset)
-        await client_loop(base, key, stop_at, latencies, outcome, interval_seconds)
+        async def staggered(client: httpx.AsyncClient, offset: float) -> None:
+            await asyncio.sleep(offset)
+            await client_loop(client, stop_at, latencies, outcome, interval_seconds)
 
-    await asyncio.gather(*(staggered(offset) for offset in offsets))
+        await asyncio.gather(*(staggered(c, o) for c, o in zip(pool, offsets, strict=True)))
+    finally:
+        for client in pool:
+            await client.aclose()
     return latencies, outcome
+
+
+def client_process(
+    base: str,
+    key: str,
+    clients: int,
+    seconds: float,
+    interval_seconds: float,
+    offset_seconds: float,
+    results: Any,
+) -> None:
+    """One client process (as each warehouse system is its own program): `clients` clients on
+    one event loop; puts (latencies, outcome, cpu seconds) on the `results` queue."""
+    time.sleep(offset_seconds)
+    cpu_before = time.process_time()
+    latencies, outcome = asyncio.run(run_clients(base, key, clients, seconds, interval_seconds))
+    results.put((latencies, outcome, time.process_time() - cpu_before))
+
+
+def run_client_processes(
+    base: str, key: str, clients: int, processes: int, seconds: float, interval_seconds: float
+) -> tuple[list[float], dict[str, int], float]:
+    """`clients` clients spread over `processes` processes (round-robin), staggered within one
+    interval; returns all latencies, the summed outcome and the clients' total CPU seconds."""
+    results: Any = multiprocessing.Queue()
+    shares = [
+        clients // processes + (1 if i < clients % processes else 0) for i in range(processes)
+    ]
+    workers = [
+        multiprocessing.Process(
+            target=client_process,
+            args=(
+                base,
+                key,
+                n,
+                seconds,
+                interval_seconds,
+                interval_seconds * i / processes,
+                results,
+            ),
+        )
+        for i, n in enumerate(shares)
+        if n > 0
+    ]
+    for worker in workers:
+        worker.start()
+    latencies: list[float] = []
+    outcome = {"requests": 0, "errors": 0, "mixed": 0, "versions_seen": 0}
+    cpu = 0.0
+    for _ in workers:
+        part, part_outcome, part_cpu = results.get()
+        latencies.extend(part)
+        cpu += part_cpu
+        for name in ("requests", "errors", "mixed"):
+            outcome[name] += part_outcome[name]
+        outcome["versions_seen"] = max(outcome["versions_seen"], part_outcome["versions_seen"])
+    for worker in workers:
+        worker.join()
+    return latencies, outcome, cpu
 
 
 def server_seconds(base: str) -> tuple[float, float]:
@@ -236,6 +316,12 @@ def main() -> None:
         type=float,
         default=0.0,
         help="paced mode: each client pulls once per interval (0 = closed loop, no pause)",
+    )
+    parser.add_argument(
+        "--client-processes",
+        type=int,
+        default=1,
+        help="spread the clients over this many processes (each warehouse system is a program)",
     )
     args = parser.parse_args()
 
@@ -293,11 +379,9 @@ def main() -> None:
         publisher.start()
         before = server_seconds(base)
         cpu_before = process_cpu_seconds(server.pid)
-        client_cpu_before = time.process_time()
-        latencies, outcome = asyncio.run(
-            run_clients(base, key, args.clients, args.seconds, args.interval_seconds)
+        latencies, outcome, client_cpu = run_client_processes(
+            base, key, args.clients, args.client_processes, args.seconds, args.interval_seconds
         )
-        client_cpu = time.process_time() - client_cpu_before
         after = server_seconds(base)
         cpu_used = process_cpu_seconds(server.pid) - cpu_before
         stop.set()
@@ -317,6 +401,7 @@ def main() -> None:
         "seconds": args.seconds,
         "workers": args.workers,
         "interval_seconds": args.interval_seconds,
+        "client_processes": args.client_processes,
         "rows_per_page": ROWS,
         "requests_ok": outcome["requests"],
         "errors": outcome["errors"] + ref_outcome["errors"],

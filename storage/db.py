@@ -24,12 +24,16 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
     """Create an engine for `url` (SQLite file or PostgreSQL).
 
     SQLite gets foreign keys switched on, WAL journaling and a busy timeout so that the
-    API and a plan run can share the file.
+    API and a plan run can share the file. PostgreSQL keeps up to `pool_size` idle
+    connections (and opens up to twice as many more under a burst); connections are checked
+    with a ping when taken from the pool, so a database restart costs no failed request.
     """
+    if pool_size < 1:
+        raise ValueError(f"pool_size must be at least 1, not {pool_size}")
     url = normalize_database_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -45,4 +49,6 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(
+        url, echo=echo, pool_pre_ping=True, pool_size=pool_size, max_overflow=2 * pool_size
+    )

@@ -6,6 +6,7 @@ file in the working directory. Cores never read settings; shells pass plain valu
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,6 +20,8 @@ class Settings(BaseSettings):
         plan_timezone: IANA time zone the cron expression is read in.
         plan_misfire_grace_seconds: a run missed by at most this many seconds still runs.
         max_upload_bytes: largest request body the API accepts, in bytes.
+        database_pool_size: PostgreSQL connections each API process keeps open (it opens up
+            to twice as many more under a burst); mind the server's `max_connections`.
     """
 
     model_config = SettingsConfigDict(env_prefix="SUPPLYCAST_", env_file=".env", extra="ignore")
@@ -28,6 +31,7 @@ class Settings(BaseSettings):
     plan_timezone: str = "UTC"
     plan_misfire_grace_seconds: int = 3600
     max_upload_bytes: int = 50 * 1024 * 1024
+    database_pool_size: int = Field(default=10, ge=1, le=1000)
 
 
 def load_settings() -> Settings:

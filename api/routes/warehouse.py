@@ -74,15 +74,15 @@ async def get_allocations(
 ) -> Response:
     """Shipments from or to `location` in the published plan, in units.
 
-    The page's JSON is cached per plan run and query (published rows never change). The cached
-    path (one indexed lookup) runs on the event loop; building a page runs in the thread pool.
+    The page's JSON is cached per plan run and query (published rows never change). Database
+    work (resolving the plan run, building a page) runs in the thread pool, so a round trip
+    never blocks the event loop; the cached page is sent from the event loop.
     """
     ensure_location_access(principal, location)
-    run = resolve_published_run(session, plan_date=plan_date, plan_run_id=plan_run_id)
+    run = await run_in_threadpool(_resolve_and_release, session, plan_date, plan_run_id)
     etag = page_etag(request, run=run)
     if etag_matches(request, etag):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-    session.rollback()  # end the read transaction: no pooled connection held while waiting
     cache: PageCache = request.app.state.page_cache
     body = await cache.get_or_build(
         etag,
@@ -91,6 +91,17 @@ async def get_allocations(
         ),
     )
     return Response(body, media_type="application/json", headers={"ETag": etag})
+
+
+def _resolve_and_release(
+    session: Session, plan_date: PlanDate, plan_run_id: PlanRunId
+) -> PublishedRun:
+    """The published run a read uses; then end the read transaction, so that no pooled
+    connection is held while the response is built or waits for the page cache."""
+    try:
+        return resolve_published_run(session, plan_date=plan_date, plan_run_id=plan_run_id)
+    finally:
+        session.rollback()
 
 
 def _allocation_page_json(
