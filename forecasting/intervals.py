@@ -15,6 +15,17 @@ the step spread and the series scale and added to the point forecast (a locally 
 split-conformal score, Lei et al. 2018, sec. 5.2, with the step as the covariate).
 Quantiles use the finite-sample conformal rank ceil((n + 1) q) (Vovk et al. 2005;
 Angelopoulos & Bates 2021, eq. 1). Demand quantiles are clipped at 0.
+
+Errors of one backtest window are not independent: all series share its period (a level
+shift, a season that sold differently), so a pool of many series but few windows holds
+less information on the next window than its size suggests, and a tail quantile taken
+from it under-covers when the windows differ. With two or more windows, each tail level is
+therefore checked window by window: the level q' (moved towards the tail, never inwards)
+is the least extreme one whose quantile, computed from the other windows, leaves out at
+most the nominal share (q for a lower, 1 - q for an upper quantile) of the held-out
+window's errors, pooled over the windows (a cross-validated level, as in cross-conformal
+prediction, Vovk 2015, with the window as the exchangeable unit). Where the windows agree,
+q' = q.
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ import pandas as pd
 from scipy.optimize import isotonic_regression
 
 MIN_POOL = 30
+LEVEL_STEPS = 41
 
 
 def conformal_quantile(values: np.ndarray, q: float) -> float:
@@ -37,14 +49,56 @@ def conformal_quantile(values: np.ndarray, q: float) -> float:
     sample are clipped to its extremes. E.g. n = 9, q = 0.9: k = 9, the maximum.
     """
     ordered = np.sort(np.asarray(values, dtype=float))
-    n = ordered.size
-    if n == 0:
+    if ordered.size == 0:
         raise ValueError("conformal_quantile needs at least one value")
+    return _sorted_conformal_quantile(ordered, q)
+
+
+def _sorted_conformal_quantile(ordered: np.ndarray, q: float) -> float:
+    """`conformal_quantile` of an already sorted, non-empty array."""
+    n = ordered.size
     if q >= 0.5:
         k = math.ceil((n + 1) * q - 1e-9)
     else:
         k = n + 1 - math.ceil((n + 1) * (1 - q) - 1e-9)
     return float(ordered[min(max(k, 1), n) - 1])
+
+
+def window_adjusted_level(z: np.ndarray, windows: np.ndarray, q: float) -> float:
+    """Quantile level to use for nominal level q (fraction in (0, 1)) given errors `z`
+    from several backtest `windows` (one label per error).
+
+    For q < 0.5 (lower quantile) the candidate levels run from q down to q / 5 in
+    LEVEL_STEPS steps (for q > 0.5 from q up to 1 - (1 - q) / 5); the first whose
+    leave-one-window-out miss rate (share of each window's errors below the conformal
+    quantile of the other windows' errors, pooled over windows) is <= the nominal tail
+    share is returned; the most extreme candidate when none is. q = 0.5 and fewer than two
+    windows return q unchanged. E.g. z = (0, 0, 10, 10) from windows (a, a, b, b), q = 0.9:
+    window b's errors both exceed window a's quantile (0) at every level, a miss rate of
+    2 / 4 > 0.1, so the result is the most extreme candidate, 0.98.
+    """
+    labels = np.unique(windows)
+    if abs(q - 0.5) < 1e-12 or labels.size < 2:
+        return q
+    lower = q < 0.5
+    tail = q if lower else 1.0 - q
+    held_out = [np.sort(z[windows == w]) for w in labels]
+    others = [np.sort(z[windows != w]) for w in labels]
+    candidate = q
+    for t in np.linspace(tail, tail / 5.0, LEVEL_STEPS):
+        candidate = float(t if lower else 1.0 - t)
+        missed = 0
+        for rest, own in zip(others, held_out, strict=True):
+            if rest.size == 0:
+                continue
+            bound = _sorted_conformal_quantile(rest, candidate)
+            if lower:
+                missed += int(np.searchsorted(own, bound, side="left"))
+            else:
+                missed += int(own.size - np.searchsorted(own, bound, side="right"))
+        if missed <= tail * z.size + 1e-9:
+            return candidate
+    return candidate
 
 
 def step_spreads(steps: np.ndarray, abs_errors: np.ndarray, horizon: int) -> np.ndarray:
@@ -77,9 +131,10 @@ def scaled_error_quantiles(
     """Offsets (horizon steps x quantiles, in units of the series scale) per demand class,
     plus key "*" for all classes.
 
-    `residuals`: unique_id, step (1..horizon), y, yhat; `scales`, `classes`: indexed by
-    unique_id. A class with fewer than MIN_POOL errors is left out (callers fall back to
-    "*").
+    `residuals`: unique_id, step (1..horizon), y, yhat, optionally cutoff (the backtest
+    window; with two or more, tail levels are adjusted by `window_adjusted_level`);
+    `scales`, `classes`: indexed by unique_id. A class with fewer than MIN_POOL errors is
+    left out (callers fall back to "*").
     """
     if residuals.empty:
         return {}
@@ -90,6 +145,11 @@ def scaled_error_quantiles(
             "cls": classes.reindex(ids).to_numpy(),
             "step": residuals["step"].to_numpy(),
             "e": scaled,
+            "window": (
+                pd.factorize(residuals["cutoff"])[0]
+                if "cutoff" in residuals.columns
+                else np.zeros(len(residuals), dtype=int)
+            ),
         }
     )
     frame = frame[np.isfinite(frame["e"])]
@@ -99,14 +159,16 @@ def scaled_error_quantiles(
     step_index = np.clip(frame["step"].to_numpy(), 1, horizon) - 1
     frame = frame.assign(z=frame["e"].to_numpy() / spread[step_index])
 
-    def offsets(z: np.ndarray) -> np.ndarray:
-        qz = np.array([conformal_quantile(z, q) for q in quantiles])
+    def offsets(z: np.ndarray, windows: np.ndarray) -> np.ndarray:
+        qz = np.array(
+            [conformal_quantile(z, window_adjusted_level(z, windows, q)) for q in quantiles]
+        )
         return spread[:, None] * qz[None, :]
 
-    out: dict[str, np.ndarray] = {"*": offsets(frame["z"].to_numpy())}
+    out: dict[str, np.ndarray] = {"*": offsets(frame["z"].to_numpy(), frame["window"].to_numpy())}
     for name, group in frame.groupby("cls"):
         if len(group) >= MIN_POOL:
-            out[str(name)] = offsets(group["z"].to_numpy())
+            out[str(name)] = offsets(group["z"].to_numpy(), group["window"].to_numpy())
     return out
 
 

@@ -6,7 +6,12 @@ import pandas as pd
 import pytest
 
 from forecasting import ForecastConfig, forecast
-from forecasting.intervals import conformal_quantile, scaled_error_quantiles, step_spreads
+from forecasting.intervals import (
+    conformal_quantile,
+    scaled_error_quantiles,
+    step_spreads,
+    window_adjusted_level,
+)
 
 
 def test_conformal_quantile_uses_rank_ceil_n_plus_1_q() -> None:
@@ -91,3 +96,74 @@ def test_random_walk_band_holds_80_percent_early_and_late_in_the_horizon() -> No
     # the band widens with the step (spread ~ sqrt(step))
     width = (joined["p90"] - joined["p10"]).groupby(joined["step"]).mean()
     assert width.iloc[-1] > 2.0 * width.iloc[0]
+
+
+def test_window_level_unchanged_when_windows_agree() -> None:
+    # three windows each holding 1..10: the other two windows' 0.9-quantile (rank
+    # ceil(21 * 0.9) = 19 of 20) is 10, nothing of the held-out window lies above it
+    z = np.tile(np.arange(1.0, 11.0), 3)
+    windows = np.repeat([0, 1, 2], 10)
+    assert window_adjusted_level(z, windows, 0.9) == 0.9
+    assert window_adjusted_level(z, windows, 0.1) == 0.1
+    assert window_adjusted_level(z, windows, 0.5) == 0.5
+    # a single window: nothing to cross-check
+    assert window_adjusted_level(z, np.zeros(30, dtype=int), 0.9) == 0.9
+
+
+def test_window_level_moves_to_the_tail_when_windows_differ() -> None:
+    # z = (0, 0, 10, 10) from windows a, a, b, b: window b's errors exceed window a's
+    # quantile (0) at every level (miss rate 2 / 4 > 0.1): the most extreme candidate,
+    # 1 - 0.1 / 5; mirrored for the lower tail
+    z = np.array([0.0, 0.0, 10.0, 10.0])
+    windows = np.array([0, 0, 1, 1])
+    assert window_adjusted_level(z, windows, 0.9) == pytest.approx(0.98)
+    assert window_adjusted_level(z, windows, 0.1) == pytest.approx(0.02)
+
+
+def test_window_level_stops_at_the_first_level_that_covers() -> None:
+    # windows 0 and 1 hold 1..20 each, window 2 holds 1..19 and 30: at q = 0.9 the other
+    # windows' quantile for window 2 is 19 (rank ceil(41 * 0.9) = 37 of 40), so 30 misses;
+    # for windows 0 and 1 the others' quantile is 19 too (1..20 and 1..19 + 30 sorted,
+    # rank 37 = 19), missing 20 in each: 3 misses of 60 = 0.05 <= 0.1, so q stays 0.9.
+    base = np.arange(1.0, 21.0)
+    z = np.concatenate([base, base, np.append(np.arange(1.0, 20.0), 30.0)])
+    windows = np.repeat([0, 1, 2], 20)
+    assert window_adjusted_level(z, windows, 0.9) == 0.9
+
+
+def test_offsets_widen_when_backtest_windows_shift() -> None:
+    """Errors of three windows centred at -2, 0 and +2 (a common shock per window, spread
+    0.5 within): the pooled quantiles ignore that a new window may shift again; with the
+    cutoff known, the band is wider than without it, and unchanged when all windows share
+    one centre."""
+    rng = np.random.default_rng(11)
+    n_series, horizon = 60, 4
+    rows = []
+    for w, centre in enumerate((-2.0, 0.0, 2.0)):
+        err = centre + rng.normal(0.0, 0.5, size=(n_series, horizon))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "unique_id": np.repeat(np.arange(n_series), horizon),
+                    "step": np.tile(np.arange(1, horizon + 1), n_series),
+                    "cutoff": pd.Timestamp("2024-01-01") + pd.Timedelta(days=7 * w),
+                    "y": err.ravel(),
+                    "yhat": 0.0,
+                }
+            )
+        )
+    residuals = pd.concat(rows, ignore_index=True)
+    scales = pd.Series(1.0, index=np.arange(n_series))
+    classes = pd.Series("smooth", index=np.arange(n_series))
+    qs = (0.1, 0.9)
+    with_windows = scaled_error_quantiles(residuals, scales, classes, qs, horizon)["smooth"]
+    pooled = scaled_error_quantiles(residuals.drop(columns="cutoff"), scales, classes, qs, horizon)[
+        "smooth"
+    ]
+    width = with_windows[:, 1] - with_windows[:, 0]
+    assert np.all(width > 1.2 * (pooled[:, 1] - pooled[:, 0]))
+    # one shared centre: the windows agree and the band is the pooled one
+    same = residuals.assign(y=rng.normal(0.0, 0.5, size=len(residuals)))
+    agree = scaled_error_quantiles(same, scales, classes, qs, horizon)["smooth"]
+    plain = scaled_error_quantiles(same.drop(columns="cutoff"), scales, classes, qs, horizon)
+    np.testing.assert_allclose(agree, plain["smooth"], rtol=0.05)
