@@ -10,12 +10,20 @@ that its mean over the horizon equals the series' mean units per period since it
 sale (peers give the shape over time and the relative spread of the quantiles; sizes differ
 too much between products to borrow). A series that never sold gets the peers' absolute
 values. With no warm series at all, the series' own mean is used (zero when it never sold).
+
+Peers are mature products, so their relative spread understates how uncertain a level
+estimated from a few periods is. A cold series with two or more periods since its first
+sale therefore also gets the classical prediction interval for one new value of a sample
+of n (Student t, n - 1 degrees of freedom): mean forecast +/- t_q * sd * sqrt(1 + 1/n),
+with sd the sample standard deviation of its units per period since the first sale; each
+quantile is the wider of the two (lower quantiles the lower, upper the higher, at least 0).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import t as student_t
 
 
 def profile_forecasts(
@@ -26,12 +34,15 @@ def profile_forecasts(
     *,
     items: pd.DataFrame | None = None,
     own_means: pd.Series | None = None,
+    own_spread: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Forecast rows for the `cold` series (`sku, location`).
 
     `warm_forecasts`: F-form rows (`sku, location, date` + `value_columns`) of warm series.
     `own_means`: mean units per period since the first sale per (sku, location); 0 or
     missing = never sold.
+    `own_spread`: `n` (periods since the first sale) and `sd` (sample standard deviation of
+    units per period over them) per (sku, location); widens the quantiles (see above).
     Returns `sku, location, date` + value columns + `profile` (which peer group was used).
     """
     category = (
@@ -89,6 +100,9 @@ def profile_forecasts(
             else:
                 frame = pd.DataFrame({c: own_level for c in value_columns}, index=horizon_dates)
             used += " (rescaled to own level)"
+        if own_spread is not None and (sku, location) in own_spread.index:
+            n, sd = own_spread.loc[(sku, location), ["n", "sd"]]
+            frame = widen_to_sample_band(frame, int(n), float(sd))
         part = frame.reset_index(drop=True)
         part.insert(0, "date", horizon_dates)
         part.insert(0, "location", location)
@@ -98,3 +112,28 @@ def profile_forecasts(
     if not rows:
         return pd.DataFrame(columns=["sku", "location", "date", *value_columns, "profile"])
     return pd.concat(rows, ignore_index=True)
+
+
+def widen_to_sample_band(frame: pd.DataFrame, n: int, sd: float) -> pd.DataFrame:
+    """Widen the quantile columns (`pXX`) of `frame` to at least the Student-t prediction
+    interval of one new value from a sample of `n` with standard deviation `sd` around the
+    `mean` column: mean + t_{n-1}(q) * sd * sqrt(1 + 1/n), clipped at 0. Lower quantiles
+    (q < 0.5) take the smaller, upper ones the larger value; p50 and frames without a
+    `mean` column, n < 2 or sd not > 0 are returned unchanged. E.g. n = 3, sd = 2,
+    mean 10: p90 at least 10 + 1.886 * 2 * sqrt(4/3) = 14.36.
+    """
+    if n < 2 or not np.isfinite(sd) or sd <= 0 or "mean" not in frame.columns:
+        return frame
+    out = frame.copy()
+    half = sd * np.sqrt(1.0 + 1.0 / n)
+    for column in frame.columns:
+        if not (column.startswith("p") and column[1:].isdigit()):
+            continue
+        q = int(column[1:]) / 100.0
+        if q == 0.5:
+            continue
+        bound = np.clip(frame["mean"] + float(student_t.ppf(q, n - 1)) * half, 0.0, None)
+        out[column] = (
+            np.minimum(frame[column], bound) if q < 0.5 else np.maximum(frame[column], bound)
+        )
+    return out

@@ -209,6 +209,7 @@ def _forecast(
             own_means=pd.Series(
                 own.to_numpy(), index=pd.MultiIndex.from_frame(cold_pairs[["sku", "location"]])
             ),
+            own_spread=_spread_since_first_sale(prep.train, cold_pairs),
         )
         # observed for min_history periods or more without a single sale: not selling, 0
         dormant = stats.index[(stats["nonzero"] == 0) & (stats["length"] >= min_history)]
@@ -243,6 +244,24 @@ def _mean_since_first_sale(y: pd.Series) -> float:
     values = y.to_numpy()
     nonzero = np.flatnonzero(values > 0)
     return float(values[nonzero[0] :].mean()) if nonzero.size else 0.0
+
+
+def _spread_since_first_sale(train: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """`n` (periods since the first sale) and `sd` (sample standard deviation of units per
+    period over them, NaN below 2 periods) for `pairs` (unique_id, sku, location) that sold,
+    indexed by (sku, location)."""
+    rows = {}
+    history = train[train["unique_id"].isin(pairs["unique_id"])]
+    keys = pairs.set_index("unique_id")[["sku", "location"]]
+    for uid, y in history.groupby("unique_id")["y"]:
+        values = y.to_numpy()
+        nonzero = np.flatnonzero(values > 0)
+        if nonzero.size:
+            active = values[nonzero[0] :]
+            sd = float(active.std(ddof=1)) if active.size >= 2 else float("nan")
+            rows[tuple(keys.loc[uid])] = (active.size, sd)
+    index = pd.MultiIndex.from_tuples(list(rows), names=["sku", "location"]) if rows else None
+    return pd.DataFrame(list(rows.values()), index=index, columns=["n", "sd"])
 
 
 def _series_stats(train: pd.DataFrame, season: int) -> pd.DataFrame:

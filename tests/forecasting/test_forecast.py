@@ -252,3 +252,26 @@ def test_series_observed_without_sales_is_forecast_zero() -> None:
     assert len(z) == 7
     assert (z[["mean", "p10", "p50", "p90"]] == 0).all().all()
     assert bool(result.selection.set_index("sku").loc["Z", "cold_start"])
+
+
+def test_cold_start_band_is_at_least_the_student_t_interval_of_its_own_sales() -> None:
+    """D sold 2, 6, 4 on its only 3 days (mean 4, sd 2): its p10/p90 are at least
+    4 -/+ t_2(0.9) * 2 * sqrt(1 + 1/3) = 4 -/+ 4.355 (lower clipped at 0), wider than the
+    peer A's exact pattern (A backtests without error, so A's own band is its point)."""
+    history = weekly_pattern_history(days=70, pairs=(("A", "L1"),))
+    new = pd.DataFrame(
+        {
+            "sku": "D",
+            "location": "L1",
+            "date": pd.date_range("2024-03-08", periods=3),
+            "units": [2.0, 6.0, 4.0],
+        }
+    )
+    history = pd.concat([history, new], ignore_index=True)
+    result = forecast(history, 7, config=CHEAP)
+    rows = result.forecasts.set_index("sku").loc["D"]
+    half = 1.885618 * 2.0 * np.sqrt(4.0 / 3.0)
+    np.testing.assert_allclose(rows["mean"].mean(), 4.0)
+    assert (rows["p90"] >= rows["mean"] + half - 1e-6).all()
+    assert (rows["p10"] <= np.clip(rows["mean"] - half, 0.0, None) + 1e-6).all()
+    assert (rows["p10"] <= rows["p50"]).all() and (rows["p50"] <= rows["p90"]).all()

@@ -167,3 +167,19 @@ def test_offsets_widen_when_backtest_windows_shift() -> None:
     agree = scaled_error_quantiles(same, scales, classes, qs, horizon)["smooth"]
     plain = scaled_error_quantiles(same.drop(columns="cutoff"), scales, classes, qs, horizon)
     np.testing.assert_allclose(agree, plain["smooth"], rtol=0.05)
+
+
+def test_sample_band_widens_quantiles_to_the_student_t_interval() -> None:
+    from forecasting.cold_start import widen_to_sample_band
+
+    frame = pd.DataFrame(
+        {"mean": [10.0, 10.0], "p10": [9.0, 3.0], "p50": [10.0, 10.0], "p90": [11.0, 20.0]}
+    )
+    # n = 3, sd = 2: half-width t_2(0.9) * 2 * sqrt(4/3) = 4.355
+    out = widen_to_sample_band(frame, 3, 2.0)
+    np.testing.assert_allclose(out["p90"], [14.355, 20.0], atol=1e-3)
+    np.testing.assert_allclose(out["p10"], [5.645, 3.0], atol=1e-3)
+    np.testing.assert_allclose(out["p50"], frame["p50"])
+    # one period or no spread: unchanged
+    pd.testing.assert_frame_equal(widen_to_sample_band(frame, 1, 2.0), frame)
+    pd.testing.assert_frame_equal(widen_to_sample_band(frame, 3, 0.0), frame)
