@@ -15,7 +15,7 @@ HTTP errors are raised here and in the routes only. Permissions per role:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -23,6 +23,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.security import hash_api_key
 from storage.api_queries import find_active_key_identity
@@ -51,14 +52,22 @@ async def get_engine(request: Request) -> Engine:
 EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
-def get_session(engine: EngineDep) -> Iterator[Session]:
+async def get_session(engine: EngineDep) -> AsyncIterator[Session]:
     """A session for one request; the route commits what it writes.
 
-    Plain `def` on purpose, like `get_principal`: FastAPI runs them in the thread pool, so a
-    database round trip (connection check-out, key lookup) waits there and never blocks the
-    event loop that serves every other request."""
-    with Session(engine, expire_on_commit=False) as session:
+    Creating a session does no I/O (a connection is taken on its first query), so this runs on
+    the event loop; closing it runs in the thread pool when it still holds a connection (the
+    ROLLBACK that returns it to the pool is a round trip). `get_principal` is a plain `def`:
+    FastAPI runs it in the thread pool, so no database round trip ever blocks the event loop
+    that serves every other request."""
+    session = Session(engine, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
