@@ -15,7 +15,12 @@ from forecasting.cold_start import profile_forecasts
 from forecasting.config import FREQUENCIES, ForecastConfig, normalize_freq
 from forecasting.global_model import global_forecast
 from forecasting.inputs import PreparedInputs, prepare_inputs
-from forecasting.intervals import apply_quantiles, scaled_error_quantiles
+from forecasting.intervals import (
+    apply_quantiles,
+    offsets_for,
+    scaled_error_quantiles,
+    zero_inflated_floor,
+)
 from forecasting.metrics import seasonal_naive_scale
 from forecasting.quantiles import interval_levels, quantile_column, validate_quantiles
 from forecasting.result import SELECTION_COLUMNS, ForecastResult
@@ -184,11 +189,17 @@ def _forecast(
         steps = warm_fc.groupby("unique_id")["ds"].rank(method="dense").to_numpy(dtype=int)
         steps = np.clip(steps, 1, horizon)
         table = np.vstack(
-            [offsets.get(c, offsets["*"])[s - 1] for c, s in zip(classes, steps, strict=True)]
+            [offsets_for(offsets, c)[s - 1] for c, s in zip(classes, steps, strict=True)]
         )
         scale = stats["scale"].reindex(warm_fc["unique_id"]).to_numpy()
         point = warm_fc["mean"].to_numpy()
-        warm_fc[value_columns[1:]] = apply_quantiles(point, scale, table)
+        # share of periods without a sale since the first sale (the zero mass of demand)
+        zero_share = 1.0 - stats["nonzero"] / stats["history_periods"].clip(lower=1)
+        warm_fc[value_columns[1:]] = zero_inflated_floor(
+            apply_quantiles(point, scale, table),
+            qs,
+            zero_share.reindex(warm_fc["unique_id"]).to_numpy(),
+        )
     warm_fc["mean"] = warm_fc["mean"].clip(lower=0.0)
 
     ids = prep.ids.set_index("unique_id")

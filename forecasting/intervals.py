@@ -38,6 +38,14 @@ import pandas as pd
 from scipy.optimize import isotonic_regression
 
 MIN_POOL = 30
+# Pool of errors a demand class falls back to when it has fewer than MIN_POOL errors itself:
+# sparse demand (many zero periods, skewed errors) is not calibrated on continuous demand.
+CLASS_GROUPS = {
+    "smooth": "continuous",
+    "erratic": "continuous",
+    "intermittent": "sparse",
+    "lumpy": "sparse",
+}
 LEVEL_STEPS = 41
 
 
@@ -129,12 +137,13 @@ def scaled_error_quantiles(
     horizon: int,
 ) -> dict[str, np.ndarray]:
     """Offsets (horizon steps x quantiles, in units of the series scale) per demand class,
-    plus key "*" for all classes.
+    per class group of `CLASS_GROUPS` ("continuous", "sparse"), and key "*" for all
+    classes; look one up with `offsets_for`.
 
     `residuals`: unique_id, step (1..horizon), y, yhat, optionally cutoff (the backtest
     window; with two or more, tail levels are adjusted by `window_adjusted_level`);
-    `scales`, `classes`: indexed by unique_id. A class with fewer than MIN_POOL errors is
-    left out (callers fall back to "*").
+    `scales`, `classes`: indexed by unique_id. A class or group with fewer than MIN_POOL
+    errors is left out.
     """
     if residuals.empty:
         return {}
@@ -169,7 +178,20 @@ def scaled_error_quantiles(
     for name, group in frame.groupby("cls"):
         if len(group) >= MIN_POOL:
             out[str(name)] = offsets(group["z"].to_numpy(), group["window"].to_numpy())
+    for name, group in frame.groupby(frame["cls"].map(CLASS_GROUPS)):
+        if len(group) >= MIN_POOL:
+            out[str(name)] = offsets(group["z"].to_numpy(), group["window"].to_numpy())
     return out
+
+
+def offsets_for(offsets: dict[str, np.ndarray], demand_class: str) -> np.ndarray:
+    """The offsets of `demand_class`, else of its group in `CLASS_GROUPS`, else "*"."""
+    if demand_class in offsets:
+        return offsets[demand_class]
+    group = CLASS_GROUPS.get(demand_class)
+    if group is not None and group in offsets:
+        return offsets[group]
+    return offsets["*"]
 
 
 def apply_quantiles(point: np.ndarray, scale: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -177,3 +199,14 @@ def apply_quantiles(point: np.ndarray, scale: np.ndarray, offsets: np.ndarray) -
     sorted along the quantile axis so they never cross."""
     values = point[:, None] + scale[:, None] * offsets
     return np.sort(np.clip(values, 0.0, None), axis=1)
+
+
+def zero_inflated_floor(
+    values: np.ndarray, quantiles: Sequence[float], zero_share: np.ndarray
+) -> np.ndarray:
+    """Set quantile forecasts (rows x quantiles) to 0 where the quantile level q is at
+    most the row's share of zero-demand periods (`zero_share`, a fraction): demand is
+    never negative, so with P(demand = 0) >= q the q-quantile is 0. E.g. a series with no
+    sale in 3 of its 9 periods since its first sale has p10 = p30 = 0, p50 unchanged."""
+    levels = np.asarray(quantiles, dtype=float)[None, :]
+    return np.where(levels <= np.asarray(zero_share, dtype=float)[:, None] + 1e-12, 0.0, values)

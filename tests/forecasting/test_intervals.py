@@ -8,9 +8,11 @@ import pytest
 from forecasting import ForecastConfig, forecast
 from forecasting.intervals import (
     conformal_quantile,
+    offsets_for,
     scaled_error_quantiles,
     step_spreads,
     window_adjusted_level,
+    zero_inflated_floor,
 )
 
 
@@ -183,3 +185,32 @@ def test_sample_band_widens_quantiles_to_the_student_t_interval() -> None:
     # one period or no spread: unchanged
     pd.testing.assert_frame_equal(widen_to_sample_band(frame, 1, 2.0), frame)
     pd.testing.assert_frame_equal(widen_to_sample_band(frame, 3, 0.0), frame)
+
+
+def test_small_sparse_class_falls_back_to_sparse_pool_not_all_series() -> None:
+    """40 intermittent errors (values -1 .. -40 / 10, a sparse series mostly forecast above
+    its zero periods), 20 lumpy errors (too few for a pool of their own) and 400 smooth
+    errors in +/-1: lumpy gets the sparse (intermittent + lumpy) quantiles, not "*"."""
+    sparse = -np.arange(1.0, 61.0) / 10.0
+    smooth = np.tile([-1.0, 1.0], 200)
+    errors = np.concatenate([sparse, smooth])
+    ids = np.arange(errors.size)
+    cls = ["intermittent"] * 40 + ["lumpy"] * 20 + ["smooth"] * 400
+    residuals = pd.DataFrame({"unique_id": ids, "step": 1, "y": errors, "yhat": 0.0})
+    scales = pd.Series(1.0, index=ids)
+    classes = pd.Series(cls, index=ids)
+    offsets = scaled_error_quantiles(residuals, scales, classes, (0.1, 0.9), 1)
+    assert "lumpy" not in offsets and {"intermittent", "sparse", "continuous"} <= set(offsets)
+    # one horizon step: the step spread divides and multiplies back, offsets are in error
+    # units. sparse pool: 60 values -0.1 .. -6.0; upper rank ceil(61 * 0.9) = 55 of the ascending
+    # order (-6.0 .. -0.1) is -0.6; lower rank 61 - ceil(61 * 0.9) = 6 is -5.5
+    np.testing.assert_allclose(offsets_for(offsets, "lumpy")[0], [-5.5, -0.6], rtol=1e-9)
+    assert offsets_for(offsets, "smooth") is offsets["smooth"]
+    assert offsets_for(offsets, "unknown") is offsets["*"]
+
+
+def test_zero_inflated_floor_sets_quantiles_at_most_the_zero_share_to_zero() -> None:
+    values = np.array([[2.0, 5.0, 9.0], [2.0, 5.0, 9.0], [2.0, 5.0, 9.0]])
+    # zero shares: none, 1/3 (p10 -> 0), 0.5 (p10 and p50 -> 0)
+    out = zero_inflated_floor(values, (0.1, 0.5, 0.9), np.array([0.0, 1.0 / 3.0, 0.5]))
+    np.testing.assert_allclose(out, [[2.0, 5.0, 9.0], [0.0, 5.0, 9.0], [0.0, 0.0, 9.0]])
