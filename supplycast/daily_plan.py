@@ -75,6 +75,7 @@ __all__ = [
     "PlanRunSummary",
     "PlanningInputs",
     "StepOutcome",
+    "recover_interrupted_runs",
     "run_plan",
 ]
 
@@ -237,6 +238,23 @@ def run_plan(
                 warnings=tuple(recorder.warnings),
                 recovered_run_ids=recovered,
             )
+    finally:
+        engine.dispose()
+
+
+def recover_interrupted_runs(database_url: str) -> tuple[int, ...] | None:
+    """Mark runs left `running` by a process that died (e.g. `kill -9`) as failed and delete
+    their rows, as the next plan run would; returns their ids.
+
+    Returns None, touching nothing, when a plan run is in progress (it holds the plan-run
+    lock, so its `running` row is alive). `supplycast serve` calls this at start.
+    """
+    engine = make_engine(database_url)
+    try:
+        with plan_run_lock(engine), Session(engine) as session:
+            return tuple(recover_stale_runs(session))
+    except PlanRunLockedError:
+        return None
     finally:
         engine.dispose()
 

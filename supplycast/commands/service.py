@@ -1,4 +1,5 @@
-"""Service commands: `supplycast serve` and `supplycast keys create|revoke|list`."""
+"""Service commands: `supplycast serve`, `supplycast keys create|revoke|list` and
+`supplycast runs list|recover` (plan run history, recovery of interrupted runs)."""
 
 from __future__ import annotations
 
@@ -40,12 +41,25 @@ def serve(
     ] = False,
     database_url: DatabaseUrlOption = None,
 ) -> None:
-    """Start the HTTP API (uvicorn) and, unless --no-scheduler, the daily plan scheduler."""
+    """Start the HTTP API (uvicorn) and, unless --no-scheduler, the daily plan scheduler.
+
+    First marks runs left `running` by a process that died as failed (unless a plan run is in
+    progress), so the run history does not show a dead run as running until the next plan."""
     import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
 
     from api.app import create_app
+    from supplycast.daily_plan import recover_interrupted_runs
 
     settings = _settings(database_url)
+    try:
+        recovered = recover_interrupted_runs(settings.database_url)
+    except SQLAlchemyError as exc:  # unreachable or unmigrated: /healthz will say so
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+        typer.echo(f"warning: interrupted runs not checked: {first_line}", err=True)
+        recovered = None
+    if recovered:
+        typer.echo("marked failed (interrupted earlier): run " + ", ".join(map(str, recovered)))
     app = create_app(settings)
     scheduler = None
     if not no_scheduler:
@@ -154,7 +168,76 @@ def keys_list(database_url: DatabaseUrlOption = None) -> None:
         )
 
 
+runs_app = typer.Typer(help="Plan runs: list the history, recover interrupted runs.")
+
+STATUSES = ("running", "published", "failed")
+
+
+@runs_app.command("list")
+def runs_list(
+    limit: Annotated[int, typer.Option(help="Newest runs to show.", min=1, max=10_000)] = 20,
+    status: Annotated[
+        str | None, typer.Option(help="Only runs with this status: running, published, failed.")
+    ] = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Plan runs, newest first: id, as-of date, version, status, trigger, times, step, error."""
+    from rich.console import Console
+    from rich.table import Table
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlmodel import Session
+
+    from storage.api_queries import list_plan_runs
+    from storage.db import make_engine
+
+    if status is not None and status not in STATUSES:
+        raise typer.BadParameter(f"expected one of {', '.join(STATUSES)}, not {status!r}")
+    engine = make_engine(_settings(database_url).database_url)
+    try:
+        with Session(engine) as session:
+            runs, total = list_plan_runs(session, status=status, limit=limit)
+    except SQLAlchemyError as exc:
+        _fail(f"cannot read plan runs: {str(exc).splitlines()[0]} (`supplycast db upgrade`?)")
+        return
+    finally:
+        engine.dispose()
+    table = Table(title=f"plan runs: {len(runs)} of {total}, newest first")
+    for column in ("id", "as of", "version", "status", "by", "started", "finished", "step"):
+        table.add_column(column)
+    table.add_column("error", overflow="fold")
+    for run in runs:
+        table.add_row(
+            str(run.id),
+            run.as_of.isoformat(),
+            str(run.version),
+            run.status,
+            run.triggered_by,
+            f"{run.started_at:%Y-%m-%d %H:%M:%S}",
+            f"{run.finished_at:%Y-%m-%d %H:%M:%S}" if run.finished_at else "",
+            run.current_step or "",
+            (run.error or "").splitlines()[0] if run.error else "",
+        )
+    Console(width=200).print(table)
+
+
+@runs_app.command("recover")
+def runs_recover(database_url: DatabaseUrlOption = None) -> None:
+    """Mark runs left `running` by a dead process as failed and delete their rows (what the
+    next plan run does first). Exit 2 when a plan run is in progress."""
+    from supplycast.daily_plan import recover_interrupted_runs
+
+    recovered = recover_interrupted_runs(_settings(database_url).database_url)
+    if recovered is None:
+        typer.echo("error: a plan run is in progress; nothing recovered", err=True)
+        raise typer.Exit(code=2)
+    if recovered:
+        typer.echo("marked failed (interrupted earlier): run " + ", ".join(map(str, recovered)))
+    else:
+        typer.echo("no interrupted runs")
+
+
 def register(app: typer.Typer) -> None:
-    """Add `serve` and the `keys` group to the root `supplycast` app."""
+    """Add `serve` and the `keys` and `runs` groups to the root `supplycast` app."""
     app.command("serve")(serve)
     app.add_typer(keys_app, name="keys")
+    app.add_typer(runs_app, name="runs")

@@ -1,4 +1,5 @@
-"""`supplycast serve` as a real process: answers /healthz, with and without the scheduler."""
+"""`supplycast serve` as a real process: recovers interrupted runs, answers /healthz, with and
+without the scheduler."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from storage.migrate import upgrade
+from tests.service.test_recover_runs import make_published_and_dead_runs, state_of_runs
 
 
 def _free_port() -> int:
@@ -26,7 +27,7 @@ def _free_port() -> int:
 def test_serve_starts_uvicorn_and_the_scheduler_and_stops_on_sigint(tmp_path: Path) -> None:
     extra: list[str] = []  # `--no-scheduler` differs only in not starting PLAN's scheduler
     url = f"sqlite:///{tmp_path / 'serve.db'}"
-    upgrade(url)
+    published, dead = make_published_and_dead_runs(url)  # migrates too
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -63,3 +64,7 @@ def test_serve_starts_uvicorn_and_the_scheduler_and_stops_on_sigint(tmp_path: Pa
         output, _ = process.communicate(timeout=20)
     assert process.returncode == 0, output
     assert "scheduler: daily plan at '30 5 * * *' (Asia/Shanghai)" in output
+    # a run left `running` by a dead process is marked failed at start, not at the next plan
+    assert f"marked failed (interrupted earlier): run {dead}" in output
+    statuses = {run_id: state[0] for run_id, state in state_of_runs(url).items()}
+    assert statuses == {published: "published", dead: "failed"}
