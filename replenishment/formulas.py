@@ -15,6 +15,7 @@ Sources:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 
@@ -368,45 +369,89 @@ def rs_order_up_to_for_fill_rate(
     return 0.5 * (lo + hi)
 
 
+def lost_sales_loss(
+    safety_factor: ArrayLike, sd_ratio: ArrayLike, *, nodes: int = 48
+) -> FloatArray:
+    """Standardized expected lost sales per cycle G(k, r) of the lost-sales (R, S) model.
+
+    lost_sales_cycle_shortage = sd_R G(k, r) with k = (S - mu_L - mu_R) / sd_R and
+    r = sd_L / sd_R. In u = (m - mu_R) / sd_R: a(u) = Phi((u - k) / r), c(u) = Phi(u),
+    F = a c / (1 - a + a c) and G = int F(u) (1 - Phi(u)) du over the real line (negative
+    stock levels are not excluded, as in the normal backorder formulas). F is evaluated as
+    1 / (1 + (1 - a) / (a c)) on the log scale: where both tails are thin F jumps from 0 to
+    1 near u* = k / (1 + r) (equal z-distance, 1 - a = c), so u*, k and 0 are piece edges
+    of the Gauss-Legendre rule (`nodes` points per piece). r = 0 gives the standard normal
+    loss L(k).
+    """
+    k, r = np.broadcast_arrays(
+        np.asarray(safety_factor, dtype=float), np.asarray(sd_ratio, dtype=float)
+    )
+    r = np.maximum(r, 1e-9)
+    cross = k / (1.0 + r)
+    low = np.minimum.reduce(
+        [cross - 10.0 * r / (1.0 + r) - 1.0, k - 10.0 * r, np.full(k.shape, -10.0)]
+    )
+    high = np.maximum(k / (1.0 + r * r), 0.0) + 9.0  # past the integrand's peak
+    inner = np.sort(np.stack([cross, k, np.zeros(k.shape)], axis=-1), axis=-1)
+    edges = np.concatenate(
+        [low[..., None], np.clip(inner, low[..., None], high[..., None]), high[..., None]], axis=-1
+    )
+    t, v = np.polynomial.legendre.leggauss(nodes)
+    half = 0.5 * (edges[..., 1:] - edges[..., :-1])
+    u = (edges[..., :-1] + half)[..., None] + half[..., None] * t  # [..., piece, node]
+    z_a = (u - k[..., None, None]) / r[..., None, None]
+    log_ratio = special.log_ndtr(-z_a) - special.log_ndtr(z_a) - special.log_ndtr(u)
+    integrand = special.expit(-log_ratio) * special.ndtr(-u)
+    return np.einsum("...pk,k,...p->...", integrand, v, half)
+
+
+_TABLE_SQRT_R = np.linspace(0.0, 4.0, 33)  # r = sd_L / sd_R from 0 to 16, even steps in sqrt(r)
+# k = (S - mu_P) / sd_R: steps of 0.5 from -60 to -10 (G nearly linear), 0.1 to 10, then 1
+# to 100 (a long, noisy lead time against a short review needs k >> 8 at high targets)
+_TABLE_K = np.concatenate(
+    [
+        np.linspace(-60.0, -10.0, 101)[:-1],
+        np.linspace(-10.0, 10.0, 201),
+        np.linspace(11.0, 100.0, 90),
+    ]
+)
+
+
+@functools.cache
+def _lost_sales_table() -> FloatArray:
+    """log G(k, r) on the (_TABLE_SQRT_R**2, _TABLE_K) grid; computed once (~0.2 s)."""
+    r = (_TABLE_SQRT_R**2)[:, None]
+    return np.log(np.maximum(lost_sales_loss(_TABLE_K[None, :], r), 1e-300))
+
+
 def lost_sales_cycle_shortage(
     level: ArrayLike,
     mean_lead: ArrayLike,
     sd_lead: ArrayLike,
     mean_review: ArrayLike,
     sd_review: ArrayLike,
-    arrival: ArrayLike,
-    *,
-    nodes: int = 12,
 ) -> FloatArray:
-    """E[(D_R - max(S - D_L, q))^+] for independent normal D_L, D_R (see below).
+    """Expected lost sales per review cycle of an (R, S) policy with lost sales, steady state.
 
-    Split at D_L = S - q: above it the stock is q, giving P(D_L > S - q) E[(D_R - q)^+]
-    in closed form; below it the integrand is smooth and is integrated over
-    [mu_L - 8 sd_L, S - q] by Gauss-Legendre quadrature (`nodes` points).
+    Model (our derivation, stated so it can be checked). M = the stock just after an order
+    arrives; it must last the cycle's demand D_R, so the cycle loses E[(D_R - M)^+]. The
+    order Q was placed L earlier, when the stock on hand was S - Q (the position is S after
+    each order and falls only by sales, so Q = the units sold in the review period before
+    it); that stock met the lead-time demand D_L, leaving (S - Q - D_L)^+ (no backlog), so
+    M = max(S - D_L, Q). Q is taken as the sales of one earlier cycle, Q = min(M', D_R'),
+    with M' ~ M and D_R' ~ D_R independent of D_L, which is exact when L = R (then Q is the
+    sales of the previous cycle) or L = 0 (M = S). Independence turns the stationary
+    equation into a pointwise one: F(m) = a(m) [1 - (1 - F(m)) (1 - c(m))] with
+    a(m) = P(D_L >= S - m), c(m) = P(D_R <= m), so P(M <= m) = F = a c / (1 - a + a c) and
+    E[(D_R - M)^+] = int F(m) (1 - c(m)) dm = sd_R G(k, r) (lost_sales_loss). D_L ~
+    N(mean_lead, sd_lead^2), D_R ~ N(mean_review, sd_review^2); sd_review = 0 is treated as
+    a tiny sd.
     """
-    s_level, mu_l, sd_l, mu_r, sd_r, q = (
-        np.asarray(a, dtype=float)
-        for a in (level, mean_lead, sd_lead, mean_review, sd_review, arrival)
+    s_level, mu_l, sd_l, mu_r, sd_r = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (level, mean_lead, sd_lead, mean_review, sd_review))
     )
-    s_level, mu_l, sd_l, mu_r, sd_r, q = np.broadcast_arrays(s_level, mu_l, sd_l, mu_r, sd_r, q)
-    cut = s_level - q
-    safe_sd = np.where(sd_l > 0, sd_l, 1.0)
-    above = np.where(sd_l > 0, special.ndtr(-(cut - mu_l) / safe_sd), (mu_l >= cut).astype(float))
-    part_above = above * normal_expected_shortage(q, mu_r, sd_r)
-    t, v = np.polynomial.legendre.leggauss(nodes)
-    a = mu_l - 8.0 * sd_l
-    b = np.clip(cut, a, mu_l + 8.0 * sd_l)
-    half = 0.5 * (b - a)
-    d = (0.5 * (a + b))[..., None] + half[..., None] * t
-    density = (
-        _INV_SQRT_2PI
-        * np.exp(-0.5 * ((d - mu_l[..., None]) / safe_sd[..., None]) ** 2)
-        / safe_sd[..., None]
-    )
-    inner = normal_expected_shortage(s_level[..., None] - d, mu_r[..., None], sd_r[..., None])
-    part_below = np.sum(inner * density * v, axis=-1) * half
-    deterministic = np.where(mu_l < cut, normal_expected_shortage(s_level - mu_l, mu_r, sd_r), 0.0)
-    return part_above + np.where(sd_l > 0, part_below, deterministic)
+    sd_r = np.maximum(sd_r, 1e-9 * (1.0 + np.abs(mu_r)))
+    return sd_r * lost_sales_loss((s_level - mu_l - mu_r) / sd_r, sd_l / sd_r)
 
 
 def rs_order_up_to_for_fill_rate_lost_sales(
@@ -416,38 +461,77 @@ def rs_order_up_to_for_fill_rate_lost_sales(
     sd_lead: ArrayLike,
     demand_per_review: ArrayLike,
     fill_rate: ArrayLike,
-    *,
-    iterations: int = 36,
 ) -> FloatArray:
-    """Order-up-to S of an (R, S) policy for a fill rate when unmet demand is lost.
+    """Order-up-to S of an (R, S) policy for a type-2 fill rate when unmet demand is lost.
 
-    Cycle accounting (our derivation, stated so it can be checked): the order q placed at a
-    review arrives after L; the stock before it, S - q, meets the lead-time demand D_L, so
-    just after the arrival the stock is max(S - D_L, q) (lost sales leave no backlog), and
-    the review cycle's shortage is (D_R - max(S - D_L, q))^+. In steady state q equals the
-    units served per cycle, taken as beta mu_R. With D_L ~ N(mu_L, sd_L^2) and D_R ~
-    N(mu_R, sd_P^2 - sd_L^2) independent (lost_sales_cycle_shortage), S solves
-    E[shortage] = (1 - beta) mu_R by bisection on [mu_L, mu_P + 12 sd_P + 1] (never below
-    the expected lead-time demand). The backorder formula (rs_order_up_to_for_fill_rate)
-    overstates lost-sales shortages: with L = 2, R = 1, cv 0.3 a 95% target achieved
-    ~97.4% in our simulator, ~95.7% with this one.
+    S = mu_L + mu_R + k sd_R - (1 - beta) (mu_L - mu_R)^+ where k solves
+    sd_R G(k, r) = (1 - beta) mu_R (lost_sales_cycle_shortage; sd_R^2 = sd_P^2 - sd_L^2,
+    r = sd_L / sd_R). The last term is for L > R: the stock before an arrival is
+    S - Q - D_L plus the units lost during the lead time, and the model counts only those lost
+    in the last cycle before the arrival (through the max); the earlier cycles of the lead
+    time, with demand mu_L - mu_R, lose (1 - beta) of it on average. G is tabulated
+    once on a grid (r = 0..16, even steps in sqrt(r); k = -60..100, by 0.1 in [-10, 10]);
+    per row log G is interpolated linearly between the two nearest r and inverted in k by
+    binary search and linear interpolation (residual within ~4% of the target lost sales).
+    Outside the grid k is clamped to [-60, 100] and r to 16. Without cycle variance
+    (sd_R = 0) S = mu_P.
+
+    Accuracy against a Monte-Carlo lost-sales (R, S) system with i.i.d. normal daily demand
+    (mean 100, cv 0.2 and 0.5, targets 0.9 / 0.95 / 0.98): achieved fill rate within 0.2
+    points of the target when L = R or L = 0; 0.3-0.6 points over for L < R (L = 1, R = 2
+    or 4; L = 3, R = 7); for L > R (L/R = 1.5 to 8) within 0.6 points at targets 0.95 and
+    0.98 and up to 1.2 points under at 0.9 (without the last term: 0.5-2 points over). The
+    backorder formula (rs_order_up_to_for_fill_rate) is 1-3 points over in the same runs.
     """
-    mu_p = np.asarray(mean_protection, dtype=float)
-    sd_p = np.asarray(sd_protection, dtype=float)
-    mu_l = np.asarray(mean_lead, dtype=float)
-    sd_l = np.asarray(sd_lead, dtype=float)
-    mu_r = np.asarray(demand_per_review, dtype=float)
-    beta = np.asarray(fill_rate, dtype=float)
-    mu_p, sd_p, mu_l, sd_l, mu_r, beta = np.broadcast_arrays(mu_p, sd_p, mu_l, sd_l, mu_r, beta)
+    mu_p, sd_p, mu_l, sd_l, mu_r, beta = np.broadcast_arrays(
+        *(
+            np.asarray(a, dtype=float)
+            for a in (
+                mean_protection,
+                sd_protection,
+                mean_lead,
+                sd_lead,
+                demand_per_review,
+                fill_rate,
+            )
+        )
+    )
+    shape = mu_p.shape
+    mu_p, sd_p, mu_l, sd_l, mu_r, beta = (a.ravel() for a in (mu_p, sd_p, mu_l, sd_l, mu_r, beta))
     sd_r = np.sqrt(np.maximum(sd_p**2 - sd_l**2, 0.0))
-    target = (1.0 - beta) * mu_r
-    served = beta * mu_r
-    lo = mu_l.astype(float).copy()
-    hi = (mu_p + 12.0 * sd_p + 1.0).astype(float)
-    for _ in range(iterations):
-        mid = 0.5 * (lo + hi)
-        shortage = lost_sales_cycle_shortage(mid, mu_l, sd_l, mu_r, sd_r, served)
-        short = shortage > target
-        lo = np.where(short, mid, lo)
-        hi = np.where(short, hi, mid)
-    return 0.5 * (lo + hi)
+    has_sd = sd_r > 0
+    safe_sd = np.where(has_sd, sd_r, 1.0)
+    log_target = np.log(np.maximum((1.0 - beta) * mu_r / safe_sd, 1e-300))
+    table = _lost_sales_table()
+    pos = np.clip(
+        np.sqrt(sd_l / safe_sd) / (_TABLE_SQRT_R[1] - _TABLE_SQRT_R[0]),
+        0.0,
+        len(_TABLE_SQRT_R) - 1.0,
+    )
+    row = np.minimum(np.floor(pos).astype(int), len(_TABLE_SQRT_R) - 2)
+    weight = pos - row
+
+    def log_g(col: NDArray[np.int64]) -> FloatArray:  # interpolated in r at grid column col
+        return (1.0 - weight) * table[row, col] + weight * table[row + 1, col]
+
+    # binary search for the last grid column with log G >= target (log G decreases in k)
+    first, last = np.zeros(len(row), dtype=np.int64), np.full(len(row), len(_TABLE_K) - 1)
+    above_all = log_g(last) >= log_target
+    below_all = log_g(first) < log_target
+    for _ in range(int(np.ceil(np.log2(len(_TABLE_K)))) + 1):
+        mid = (first + last) // 2
+        high = log_g(mid) >= log_target
+        first = np.where(high, mid, first)
+        last = np.where(high, last, mid)
+    j = np.minimum(first, len(_TABLE_K) - 2)
+    g0, g1 = log_g(j), log_g(j + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.clip((g0 - log_target) / (g0 - g1), 0.0, 1.0)
+    k = _TABLE_K[j] + frac * (_TABLE_K[j + 1] - _TABLE_K[j])
+    k = np.where(below_all, _TABLE_K[0], np.where(above_all, _TABLE_K[-1], k))
+    level = np.where(has_sd, mu_l + mu_r + k * sd_r, mu_p)
+    # lead time longer than the review period: the model's M = max(S - D_L, Q) only sees the
+    # units lost in the last cycle before the arrival; the earlier cycles of the lead time lose
+    # (1 - beta) of their demand mu_L - mu_R on average, which stays on the shelf
+    level = level - (1.0 - beta) * np.maximum(mu_l - mu_r, 0.0)
+    return level.reshape(shape)

@@ -11,10 +11,11 @@ Method (all quantities in units, times in days; see docs/replenishment.md):
    sigma_P = sqrt(var_P + d^2 sd_L^2) -- the sigma_LTD formula of Chopra & Meindl eq. 12.10
    with the forecast's own variance in place of L sd_d^2.
 3. Safety factor z: cycle service -> Phi^-1(alpha); fill rate (type 2), order-up-to ->
-   S solves E[shortage per review cycle] = (1 - beta) mu_R with backorders
-   (E[(D_P - S)^+] - E[(D_L - S)^+], Hadley & Whitin; formulas.rs_order_up_to_for_fill_rate),
-   or, with lost_sales=True and fixed lead times, the lost-sales cycle model
-   (formulas.rs_order_up_to_for_fill_rate_lost_sales); z = (S - mu_P) / sigma_P;
+   S solves E[lost sales per review cycle] = (1 - beta) mu_R in the lost-sales cycle model
+   (formulas.lost_sales_cycle_shortage, rs_order_up_to_for_fill_rate_lost_sales) when the
+   lead time is fixed; with lead_time_std_days > 0 or lost_sales=False the backorder cycle
+   shortage E[(D_P - S)^+] - E[(D_L - S)^+] (Hadley &
+   Whitin; formulas.rs_order_up_to_for_fill_rate); z = (S - mu_P) / sigma_P;
    fill rate, s_q / s_s -> sigma_L L(z) = (1 - beta) Q [Silver, Pyke & Thomas eq. 7.9].
 4. safety_stock = z sigma_P; order_up_to S = mu_P + safety_stock (s_q / s_s: reorder point
    s = mu_L + z sigma_L, S = s + Q). reorder_point reported for order-up-to is the level
@@ -134,17 +135,19 @@ def plan_replenishment(
     as_of: date | None = None,
     thresholds: ExceptionThresholds | None = None,
     details: bool = False,
-    lost_sales: bool = False,
+    lost_sales: bool = True,
 ) -> pd.DataFrame:
     """Order suggestions, one row per policy sku x location, in S.csv form.
 
     `forecasts` in F.csv form (`sku, location, date, mean`, quantile columns `pNN`, optional
     `model` / `cold_start`), `inventory` in I.csv form (`sku, location, on_hand[, on_order]`),
     `policy` in P.csv form. `as_of` (the first day whose demand is still to be served)
-    defaults to the earliest forecast date. Fill-rate targets of order-up-to policies use the
-    backorder cycle-shortage formula; `lost_sales=True` (experimental, fixed lead times only)
-    uses the lost-sales cycle model instead (see docs/replenishment.md for how each fared in
-    the benchmarks). With `details=True` extra columns are appended
+    defaults to the earliest forecast date. Fill-rate targets of order-up-to policies with
+    fixed lead times assume unmet demand is lost, as in the simulator
+    (formulas.rs_order_up_to_for_fill_rate_lost_sales); rows with lead_time_std_days > 0, or
+    all rows with `lost_sales=False`, use the backorder cycle-shortage formula (Hadley &
+    Whitin).
+    With `details=True` extra columns are appended
     (`order_day`, `protection_days`, `z`, `sigma_protection`, `demand_over_lead_time`,
     `expected_spoilage`, ...).
 
@@ -230,8 +233,9 @@ def plan_replenishment(
     # periodic review with a fill rate: exact cycle shortage (end minus start of the cycle)
     periodic_fill = fill_rate_target & ~continuous & (sigma_p > 0) & (demand_per_cycle > 0)
     if periodic_fill.any():
-        # lost-sales accounting needs a steady flow of arrivals: with random lead times it is
-        # not used (the backorder formula is the conservative choice there)
+        # lost sales (default) with fixed lead times; a random lead time breaks the model's
+        # cycle accounting (and a wider D_L alone can lower its S), so those rows keep the
+        # backorder formula, which overstates lost sales (conservative)
         use_lost = periodic_fill & (lead_sd == 0) if lost_sales else np.zeros(n, dtype=bool)
         for mask, solve in (
             (use_lost, rs_order_up_to_for_fill_rate_lost_sales),
