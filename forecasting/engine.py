@@ -136,6 +136,9 @@ def _forecast(
                 scales=stats["scale"],
                 refit=cfg.refit_windows,
                 ensemble_top=cfg.ensemble_top if cfg.interval_method == "conformal" else 1,
+                # sold for less than one season: a seasonal-naive forecast would copy the
+                # periods before the first sale (or the launch itself)
+                excluded={"seasonal_naive": stats.index[stats["history_periods"] < season]},
             )
             selection_parts.append(chosen.choice)
             residual_parts.append(chosen.residuals)

@@ -55,13 +55,16 @@ def select_models(
     scales: pd.Series,
     refit: bool = True,
     ensemble_top: int = 1,
+    excluded: dict[str, pd.Index] | None = None,
 ) -> Selection:
     """Backtest `candidates` on every series of `train` and pick one per series.
 
     `scales`: per unique_id seasonal-naive MAE (the MASE denominator). With
     `ensemble_top` k > 1, the means of each series' 2, 3, .., k best candidates are also
     scored; the lowest backtest error among the single best and these ensembles is chosen
-    (model name "ensemble:a+b", ties to the smaller combination).
+    (model name "ensemble:a+b", ties to the smaller combination). `excluded`: candidate
+    name -> unique_ids for which it is not applicable (never chosen, alone or in an
+    ensemble, nor used for their interval errors).
     """
     local = [n for n in candidates if n not in GLOBAL_MODELS]
     cv = None
@@ -88,6 +91,9 @@ def select_models(
             cv = cv.merge(gcv[[*keys, "lightgbm"]], on=keys, how="left")
     assert cv is not None
     cv = cv.sort_values(["unique_id", "cutoff", "ds"]).reset_index(drop=True)
+    for name, ids in (excluded or {}).items():
+        if name in candidates:  # never chosen for these series (their MAE becomes inf)
+            cv.loc[cv["unique_id"].isin(ids), name] = np.nan
     abs_err = pd.DataFrame({n: (cv[n] - cv["y"]).abs() for n in candidates})
     abs_err["unique_id"] = cv["unique_id"].to_numpy()
     mae = abs_err.groupby("unique_id").mean()
@@ -144,9 +150,10 @@ def best_combinations(
 
     `values`: backtest predictions (rows x candidates); `y`: actuals per row; `row_of`: the
     series index (0..n_series-1) of each row; `mae`: per series x candidate MAE (inf where a
-    candidate has no prediction). Scored: the single best candidate and the means of the
-    2, 3, .., `ensemble_top` best (equal weights, Clemen 1989; Makridakis et al. 2020, M4); a
-    combination is kept only where strictly better, so ties go to the smaller one.
+    candidate has no prediction; such a candidate is never in a combination). Scored: the
+    single best candidate and the means of the 2, 3, .., `ensemble_top` best (equal
+    weights, Clemen 1989; Makridakis et al. 2020, M4); a combination is kept only where
+    strictly better, so ties go to the smaller one.
     Returns the member indices per series (best first), their MAE per series, and the
     predictions of the chosen combination per row.
     """
@@ -161,7 +168,8 @@ def best_combinations(
         ens_mae = np.bincount(row_of, weights=np.abs(ens - y), minlength=n_series) / np.maximum(
             np.bincount(row_of, minlength=n_series), 1
         )
-        wins = ens_mae < best_mae
+        # only combinations of candidates that have a backtest error for the series
+        wins = (ens_mae < best_mae) & np.isfinite(mae[np.arange(n_series), order[:, k - 1]])
         best_mae = np.where(wins, ens_mae, best_mae)
         chosen_k = np.where(wins, k, chosen_k)
         yhat = np.where(wins[row_of], ens, yhat)

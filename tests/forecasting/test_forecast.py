@@ -275,3 +275,29 @@ def test_cold_start_band_is_at_least_the_student_t_interval_of_its_own_sales() -
     assert (rows["p90"] >= rows["mean"] + half - 1e-6).all()
     assert (rows["p10"] <= np.clip(rows["mean"] - half, 0.0, None) + 1e-6).all()
     assert (rows["p10"] <= rows["p50"]).all() and (rows["p50"] <= rows["p90"]).all()
+
+
+def test_series_sold_for_less_than_a_season_never_gets_seasonal_naive() -> None:
+    """Monthly data (season 12): Y launched 11 months ago (months 30-33 sold 50, 60, 70,
+    40, then nothing). Seasonal naive copies the zeros from before the launch, so it
+    backtests without error on the last two 3-month windows and would win; but it would
+    also copy any launch a year later, so it is not a candidate for Y. Z repeats a yearly
+    pattern exactly and gets seasonal naive."""
+    dates = pd.date_range("2020-01-01", periods=40, freq="MS")
+    pattern = np.resize(np.arange(1.0, 13.0) * 10.0, 40)
+    young = np.zeros(40)
+    young[29:33] = [50.0, 60.0, 70.0, 40.0]
+    history = pd.concat(
+        [
+            pd.DataFrame({"sku": "Y", "location": "L", "date": dates, "units": young}),
+            pd.DataFrame({"sku": "Z", "location": "L", "date": dates, "units": pattern}),
+        ],
+        ignore_index=True,
+    )
+    config = ForecastConfig(
+        models=("seasonal_naive", "auto_ets"), n_windows=2, holiday_country=None, ensemble_top=2
+    )
+    selection = forecast(history, 3, freq="M", config=config).selection.set_index("sku")
+    assert not bool(selection.loc["Y", "cold_start"])
+    assert "seasonal_naive" not in str(selection.loc["Y", "model"])
+    assert selection.loc["Z", "model"] == "seasonal_naive"
