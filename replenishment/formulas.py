@@ -474,7 +474,10 @@ def rs_order_up_to_for_fill_rate_lost_sales(
     per row log G is interpolated linearly between the two nearest r and inverted in k by
     binary search and linear interpolation (residual within ~4% of the target lost sales).
     Outside the grid k is clamped to [-60, 100] and r to 16. Without cycle variance
-    (sd_R = 0) S = mu_P.
+    (sd_R = 0) S = mu_P. The answer is capped at the backorder level
+    (rs_order_up_to_for_fill_rate), an upper bound: at the same S the lost-sales stock on
+    hand is never below the backorder net stock, so its cycle loses no more than the
+    backorder cycle's new backorders.
 
     Accuracy against a Monte-Carlo lost-sales (R, S) system with i.i.d. normal daily demand
     (mean 100, cv 0.2 and 0.5, targets 0.9 / 0.95 / 0.98): achieved fill rate within 0.2
@@ -534,4 +537,9 @@ def rs_order_up_to_for_fill_rate_lost_sales(
     # units lost in the last cycle before the arrival; the earlier cycles of the lead time lose
     # (1 - beta) of their demand mu_L - mu_R on average, which stays on the shelf
     level = level - (1.0 - beta) * np.maximum(mu_l - mu_r, 0.0)
-    return level.reshape(shape)
+    # never above the backorder level: with the same S and demand, a lost-sales system has at
+    # least the backorder system's net stock on hand, so it loses at most what that one
+    # backorders in a cycle (binds beyond the table and for cv > 1, where the normal model
+    # strains)
+    backorder = rs_order_up_to_for_fill_rate(mu_p, sd_p, mu_l, sd_l, mu_r, beta, iterations=40)
+    return np.minimum(level, backorder).reshape(shape)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import integrate, optimize, stats
 
-from replenishment import SUGGESTION_COLUMNS, ReplenishmentInputError, plan_replenishment
+from replenishment import SUGGESTION_COLUMNS, ReplenishmentInputError, formulas, plan_replenishment
 
 Z90 = stats.norm.ppf(0.9)
 
@@ -207,6 +207,35 @@ def test_lost_sales_level_is_close_to_target_in_a_simulated_system(
     )
     over = simulated_lost_sales_fill(backorder.order_up_to, lead, review, 10.0, 3.0, 60_000, 5)
     assert over > fill  # the backorder formula over-serves a lost-sales system
+
+
+def test_lost_sales_level_never_exceeds_the_backorder_level() -> None:
+    # pathwise a lost-sales system holds at least the backorder net stock, so S_lost <= S_bo;
+    # includes near-deterministic demand at a low target (beyond the table) and cv > 1
+    rng = np.random.default_rng(11)
+    n = 20_000
+    mean = rng.uniform(0.5, 500, n)
+    sd = rng.uniform(0.0, 200, n) + 1e-3
+    lead = rng.integers(0, 31, n).astype(float)
+    review = rng.integers(1, 15, n).astype(float)
+    beta = rng.uniform(0.5, 0.995, n)
+    args = (
+        mean * (lead + review),
+        sd * np.sqrt(lead + review),
+        mean * lead,
+        sd * np.sqrt(lead),
+        mean * review,
+        beta,
+    )
+    lost = formulas.rs_order_up_to_for_fill_rate_lost_sales(*args)
+    backorder = formulas.rs_order_up_to_for_fill_rate(*args)
+    assert np.all(lost <= backorder + 1e-6 * (1.0 + np.abs(backorder)))  # bisection precision
+    # deterministic demand 479/day, L = 5, R = 13, beta = 0.51: the backorder answer
+    # mu_P - (1 - beta) mu_R = 8622 - 3051 binds
+    level = formulas.rs_order_up_to_for_fill_rate_lost_sales(
+        18 * 479.0, 1e-3, 5 * 479.0, 1e-3, 13 * 479.0, 0.51
+    )
+    assert float(level) == pytest.approx(18 * 479.0 - 0.49 * 13 * 479.0, abs=0.01)
 
 
 @pytest.mark.parametrize("beta", [0.9, 0.95, 0.98])
