@@ -9,10 +9,19 @@ numeric exogenous features of the frame (future values taken from the future fra
 Multi-step forecasts are recursive. Predictions are clipped to [0, 2 x the series' largest
 observed value]: a recursive tree model can run away on a near-constant series whose
 standardisation divides by a tiny deviation (seen on one Stallion series: MASE 2,078).
+
+Lag and rolling-mean features are NaN where a series is shorter than the lag or window
+(training rows are kept with `dropna=False`; LightGBM routes NaN to a learned side), so
+mlforecast's "Found null values in <lag features>." warning at each prediction step is
+expected and suppressed (`_null_lag_features_expected`); a null in any other feature
+still warns.
 """
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -61,6 +70,20 @@ def _mlforecast(freq: str, sf_freq: str, season_length: int) -> Any:
     )
 
 
+# mlforecast's warning when the features of a prediction step hold nulls, matched only when
+# every column it names is a lag or a rolling mean of a lag (re.match, anchored at the end).
+_LAG_FEATURE = r"(lag\d+|rolling_mean_lag\d+_window_size\d+)"
+NULL_LAG_FEATURES_WARNING = rf"Found null values in {_LAG_FEATURE}(, {_LAG_FEATURE})*\.$"
+
+
+@contextmanager
+def _null_lag_features_expected() -> Iterator[None]:
+    """Suppress mlforecast's null-lag-feature warning (NaN lags are by design here)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=NULL_LAG_FEATURES_WARNING, category=UserWarning)
+        yield
+
+
 # Bounds that keep the global model's cost flat in the number of series: training uses at
 # most the last TAIL_PERIODS[freq] periods of each series and a seeded random sample of at
 # most MAX_TRAIN_ROWS feature rows (predictions still use every series' own history).
@@ -81,7 +104,8 @@ def _fit(fcst: Any, train: pd.DataFrame, freq: str) -> Any:
     """Preprocess every series of `train`, fit LightGBM on a bounded sample of rows."""
     tail = TAIL_PERIODS[freq]
     train = train.groupby("unique_id", sort=False).tail(tail) if tail < 10_000 else train
-    features = fcst.preprocess(train, static_features=[], dropna=False)
+    with _null_lag_features_expected():
+        features = fcst.preprocess(train, static_features=[], dropna=False)
     if len(features) > MAX_TRAIN_ROWS:
         features = features.sample(n=MAX_TRAIN_ROWS, random_state=0)
     x = features.drop(columns=["unique_id", "ds", "y"])
@@ -114,7 +138,8 @@ def global_cross_validation(
             continue
         fcst = _fit(_mlforecast(freq, sf_freq, season_length), past, freq)
         x_future = window[["unique_id", "ds", *exog]] if exog else None
-        pred = fcst.predict(h=horizon, X_df=x_future) if exog else fcst.predict(h=horizon)
+        with _null_lag_features_expected():
+            pred = fcst.predict(h=horizon, X_df=x_future) if exog else fcst.predict(h=horizon)
         pred = _clip_to_history(pred, past)
         merged = window[["unique_id", "ds", "y"]].merge(pred, on=["unique_id", "ds"], how="left")
         merged["cutoff"] = cutoff
@@ -141,4 +166,6 @@ def global_forecast(
     if future is not None:
         x = future if predict_ids is None else future[future["unique_id"].isin(predict_ids)]
         kwargs["X_df"] = x
-    return _clip_to_history(fcst.predict(h=horizon, **kwargs), train)
+    with _null_lag_features_expected():
+        pred = fcst.predict(h=horizon, **kwargs)
+    return _clip_to_history(pred, train)
