@@ -21,6 +21,7 @@ from api.page_cache import PageCache
 from api.plan_launcher import PlanLauncher
 from api.routes import analyst, data, health, keys, planner, warehouse
 from storage.db import make_engine
+from supplycast.daily_plan import parameters_from_settings
 from supplycast.settings import Settings, load_settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -66,7 +67,10 @@ def create_app(
     app.state.static_dir = STATIC_DIR
     app.state.page_cache = PageCache()
     app.state.plan_launcher = PlanLauncher(
-        database_url=settings.database_url, runner=plan_runner, metrics=metrics
+        database_url=settings.database_url,
+        runner=plan_runner,
+        metrics=metrics,
+        parameters=None if plan_runner is not None else parameters_from_settings(settings),
     )
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_upload_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)

@@ -10,6 +10,7 @@ creating a row, which the launcher reports as "not started". The runner is calle
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -44,10 +45,14 @@ class PlanLauncher:
         database_url: str,
         runner: Callable[..., Any] | None,
         metrics: ApiMetrics,
+        parameters: Any = None,
         start_timeout_seconds: float = 30.0,
     ) -> None:
+        """`runner` None = `run_plan` with `parameters` (a `PlanParameters`; None = its
+        defaults); a given runner is called as is."""
         self.database_url = database_url
         self._runner = runner
+        self._parameters = parameters
         self._metrics = metrics
         self._start_timeout_seconds = start_timeout_seconds
         self._lock = threading.Lock()
@@ -58,7 +63,7 @@ class PlanLauncher:
         if self._runner is None:
             from supplycast.daily_plan import run_plan
 
-            self._runner = run_plan
+            self._runner = functools.partial(run_plan, parameters=self._parameters)
         return self._runner
 
     def start(self, as_of: date | None) -> StartedRun:

@@ -67,8 +67,13 @@ def build_scheduler(
 ) -> BackgroundScheduler:
     """A not-yet-started scheduler with the `daily_plan` job configured from `settings`.
 
-    `parameters` are the plan's knobs (None = `PlanParameters()` defaults).
+    `parameters` are the plan's knobs (None = from `settings`: the forecast models and windows
+    of `SUPPLYCAST_PLAN_FORECAST_MODELS` / `_WINDOWS`, the rest at their defaults).
     """
+    if parameters is None:
+        from supplycast.daily_plan import parameters_from_settings
+
+        parameters = parameters_from_settings(settings)
     trigger = plan_trigger(settings.plan_cron, settings.plan_timezone)
     scheduler = BackgroundScheduler(timezone=trigger.timezone)
     scheduler.add_job(

@@ -66,6 +66,7 @@ from supplycast.plan_steps.inputs import (
 from supplycast.plan_steps.replenish_step import build_replenishment_inputs
 from supplycast.plan_steps.route_step import build_route_problems, route_leg_rows, unserved_rows
 from supplycast.plan_steps.run_lock import PlanRunLockedError, plan_run_lock
+from supplycast.settings import Settings
 
 __all__ = [
     "STEP_NAMES",
@@ -75,6 +76,8 @@ __all__ = [
     "PlanRunSummary",
     "PlanningInputs",
     "StepOutcome",
+    "parameters_from_settings",
+    "plan_parameters",
     "recover_interrupted_runs",
     "run_plan",
 ]
@@ -240,6 +243,45 @@ def run_plan(
             )
     finally:
         engine.dispose()
+
+
+def plan_parameters(
+    forecast_models: str | None, forecast_windows: int | None, **knobs: Any
+) -> PlanParameters:
+    """`PlanParameters` from shell options: `forecast_models` is a comma-separated list, "all"
+    (every candidate of each demand class, the forecaster's own defaults) or None/empty (the
+    daily default, `DAILY_FORECAST_MODELS`); `forecast_windows` None = the default (1).
+    `knobs` are the other `PlanParameters` fields. Raises ValueError on bad values."""
+    options: dict[str, Any] = dict(knobs)
+    text = (forecast_models or "").strip()
+    names = [m.strip() for m in text.split(",") if m.strip()]
+    known: tuple[str, ...] | None
+    try:
+        from forecasting.config import MODEL_NAMES
+
+        known = tuple(MODEL_NAMES)
+    except ImportError:  # no forecasting core: the forecast step is skipped anyway
+        known = None
+    unknown = [m for m in names if known is not None and m not in known and m.lower() != "all"]
+    if unknown and known is not None:
+        raise ValueError(
+            f"unknown forecast models {unknown}; choose from {', '.join(known)} or 'all'"
+        )
+    if text.lower() == "all":
+        options["forecast_models"] = None
+        options["forecast_windows"] = forecast_windows  # None = the forecaster's own
+    else:
+        if names:
+            options["forecast_models"] = tuple(names)
+        if forecast_windows is not None:
+            options["forecast_windows"] = forecast_windows
+    return PlanParameters(**options)
+
+
+def parameters_from_settings(settings: Settings) -> PlanParameters:
+    """The knobs of scheduled and API-triggered runs: `SUPPLYCAST_PLAN_FORECAST_MODELS` and
+    `SUPPLYCAST_PLAN_FORECAST_WINDOWS` (see `plan_parameters`), the rest at their defaults."""
+    return plan_parameters(settings.plan_forecast_models, settings.plan_forecast_windows)
 
 
 def recover_interrupted_runs(database_url: str) -> tuple[int, ...] | None:

@@ -20,6 +20,10 @@ class Settings(BaseSettings):
         plan_timezone: IANA time zone the cron expression is read in.
         plan_misfire_grace_seconds: a run missed by at most this many seconds still runs.
         max_upload_bytes: largest request body the API accepts, in bytes.
+        plan_forecast_models: forecast candidates of the scheduled and API-triggered plan runs,
+            comma-separated; "all" = every candidate of each demand class (slow); unset = the
+            daily default (seasonal_naive, croston_optimized, tsb, lightgbm).
+        plan_forecast_windows: backtest windows for their model choice (unset = 1).
         database_pool_size: PostgreSQL connections each API process keeps open (it opens up
             to twice as many more under a burst); mind the server's `max_connections`.
     """
@@ -31,6 +35,8 @@ class Settings(BaseSettings):
     plan_timezone: str = "UTC"
     plan_misfire_grace_seconds: int = 3600
     max_upload_bytes: int = 50 * 1024 * 1024
+    plan_forecast_models: str | None = None
+    plan_forecast_windows: int | None = Field(default=None, ge=1, le=20)
     database_pool_size: int = Field(default=10, ge=1, le=1000)
 
 

@@ -22,14 +22,15 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
+from supplycast.plan_steps.inputs import DAILY_FORECAST_MODELS
 from supplycast.sample import SampleConfig, SampleNetwork, generate_sample, write_sample
 
 TOP_SUGGESTIONS = 8
-#: The demo's forecast candidates, one backtest window: seasonal naive for smooth series and
-#: Croston (optimized) / TSB for intermittent ones. AutoETS is better on smooth series but costs
-#: ~0.2 s of CPU per 730-day series (~5 min for the default 1,600 series; measured on the
-#: 20-SKU sample: 30.7 s CPU for 160 series vs 0.3 s without it); add it with --forecast-models.
-DEMO_FORECAST_MODELS = "seasonal_naive,croston_optimized,tsb"
+#: The demo's forecast candidates: the daily plan's default (`DAILY_FORECAST_MODELS`), one
+#: backtest window. AutoETS is better than seasonal naive on some smooth series but costs ~0.2 s
+#: of CPU per 730-day series and window (~5 min for the default 1,600 series); add it with
+#: --forecast-models.
+DEMO_FORECAST_MODELS = ",".join(DAILY_FORECAST_MODELS)
 
 
 @dataclass(frozen=True)

@@ -43,11 +43,15 @@ def plan(
     forecast_models: Annotated[
         str | None,
         typer.Option(
-            "--forecast-models", help="Comma-separated forecaster models (default: its own choice)."
+            "--forecast-models",
+            help="Comma-separated forecast candidates (default: "
+            "seasonal_naive,croston_optimized,tsb,lightgbm); 'all' = every candidate of each "
+            "demand class (slow).",
         ),
     ] = None,
     forecast_windows: Annotated[
-        int | None, typer.Option("--forecast-windows", help="Backtest windows for model selection.")
+        int | None,
+        typer.Option("--forecast-windows", help="Backtest windows for model choice (default 1)."),
     ] = None,
     route_seconds: Annotated[
         float,
@@ -73,21 +77,19 @@ def plan(
     from supplycast.daily_plan import (
         STEP_NAMES,
         FleetParameters,
-        PlanParameters,
         PlanRunLockedError,
+        plan_parameters,
         run_plan,
     )
     from supplycast.settings import load_settings
 
     as_of = _parse_date(date)
     try:
-        parameters = PlanParameters(
+        parameters = plan_parameters(
+            forecast_models,
+            forecast_windows,
             horizon_days=horizon_days,
             service_level=service_level,
-            forecast_models=tuple(m.strip() for m in forecast_models.split(",") if m.strip())
-            if forecast_models
-            else None,
-            forecast_windows=forecast_windows,
             down_locations=tuple(s.strip() for s in down.split(",") if s.strip()) if down else (),
             fleet=FleetParameters(
                 time_limit_seconds=route_seconds, seconds_per_stop=route_seconds_per_stop

@@ -17,8 +17,9 @@ from rich.console import Console
 from rich.table import Table
 
 from scenarios.changes import AddPromotion, Change, HeatWave, SupplierDelay, WarehouseOutage
+from supplycast.plan_steps.inputs import DAILY_FORECAST_MODELS
 
-FAST_MODELS = "seasonal_naive,croston_optimized,tsb"  # the demo's set (see commands/demo.py)
+FAST_MODELS = ",".join(DAILY_FORECAST_MODELS)  # the daily plan's default set
 
 
 def _date(text: str, option: str) -> dt.date:

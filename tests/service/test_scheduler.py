@@ -16,6 +16,7 @@ from api.scheduler import (
     run_scheduled_plan,
     start_scheduler,
 )
+from supplycast.plan_steps.inputs import PlanParameters
 from supplycast.plan_steps.run_lock import plan_run_lock
 from supplycast.settings import Settings
 
@@ -63,7 +64,7 @@ def test_job_options_from_settings() -> None:
     assert job.misfire_grace_time == 900
     assert job.coalesce is True
     assert job.max_instances == 1
-    assert job.args == ("sqlite:///unused.db", None)
+    assert job.args == ("sqlite:///unused.db", PlanParameters())  # daily forecast defaults
     assert str(job.trigger.timezone) == "Asia/Shanghai"
 
 

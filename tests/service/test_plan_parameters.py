@@ -1,0 +1,69 @@
+"""The daily plan's forecast knobs from CLI options and settings, and where they reach."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from api.app import create_app
+from api.scheduler import build_scheduler
+from supplycast.daily_plan import parameters_from_settings, plan_parameters
+from supplycast.plan_steps.inputs import DAILY_FORECAST_MODELS, PlanParameters
+from supplycast.settings import Settings
+
+
+def test_default_is_the_measured_daily_set_with_one_window() -> None:
+    assert DAILY_FORECAST_MODELS == ("seasonal_naive", "croston_optimized", "tsb", "lightgbm")
+    for parameters in (PlanParameters(), plan_parameters(None, None), plan_parameters(" ", None)):
+        assert (parameters.forecast_models, parameters.forecast_windows) == (
+            DAILY_FORECAST_MODELS,
+            1,
+        )
+
+
+def test_all_means_the_forecasters_own_candidates_and_windows() -> None:
+    parameters = plan_parameters("ALL", None)
+    assert (parameters.forecast_models, parameters.forecast_windows) == (None, None)
+    assert plan_parameters("all", 2).forecast_windows == 2
+
+
+def test_a_list_and_windows_and_other_knobs_pass_through() -> None:
+    parameters = plan_parameters(" seasonal_naive, auto_ets ,", 3, horizon_days=14)
+    assert parameters.forecast_models == ("seasonal_naive", "auto_ets")
+    assert (parameters.forecast_windows, parameters.horizon_days) == (3, 14)
+
+
+def test_unknown_model_is_refused_before_any_run() -> None:
+    with pytest.raises(ValueError, match=r"unknown forecast models \['autoets'\]; choose from"):
+        plan_parameters("seasonal_naive,autoets", None)
+
+
+def test_settings_reach_the_scheduler_and_the_api_trigger(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUPPLYCAST_PLAN_FORECAST_MODELS", "tsb,lightgbm")
+    monkeypatch.setenv("SUPPLYCAST_PLAN_FORECAST_WINDOWS", "2")
+    settings = Settings(database_url="sqlite://")
+    expected = parameters_from_settings(settings)
+    assert (expected.forecast_models, expected.forecast_windows) == (("tsb", "lightgbm"), 2)
+
+    job = build_scheduler(settings).get_job("daily_plan")
+    assert job is not None and job.args == (settings.database_url, expected)
+
+    launcher = create_app(settings).state.plan_launcher
+    runner = launcher._resolve_runner()  # the default runner: run_plan with these knobs
+    assert runner.keywords == {"parameters": expected}
+
+
+def test_plan_cli_refuses_a_misspelt_model_with_exit_2(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from supplycast.cli import app
+
+    result = CliRunner().invoke(
+        app,
+        ["plan", "--forecast-models", "seasonal_naive,autoets"],
+        env={"SUPPLYCAST_DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"},
+    )
+    assert result.exit_code == 2
+    assert "error: unknown forecast models ['autoets']; choose from" in result.output
+    assert not (tmp_path / "none.db").exists()  # refused before touching the database
