@@ -541,5 +541,5 @@ def rs_order_up_to_for_fill_rate_lost_sales(
     # least the backorder system's net stock on hand, so it loses at most what that one
     # backorders in a cycle (binds beyond the table and for cv > 1, where the normal model
     # strains)
-    backorder = rs_order_up_to_for_fill_rate(mu_p, sd_p, mu_l, sd_l, mu_r, beta, iterations=40)
+    backorder = rs_order_up_to_for_fill_rate(mu_p, sd_p, mu_l, sd_l, mu_r, beta, iterations=30)
     return np.minimum(level, backorder).reshape(shape)

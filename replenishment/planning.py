@@ -222,11 +222,14 @@ def plan_replenishment(
     # target (1 - beta) * mu_R zero whenever tomorrow's forecast is zero, and S run to its bound.
     review_cycle_demand = np.maximum(over_protection.mean - over_lead.mean, 0.0)
     demand_per_cycle = np.where(continuous, cycle_qty, review_cycle_demand)
-    z = np.where(
-        fill_rate_target,
-        z_for_fill_rate(alpha, demand_per_cycle, sigma_p),
-        stats.norm.ppf(alpha),
-    )
+    z = np.asarray(stats.norm.ppf(alpha), dtype=float)
+    # continuous review with a fill rate: sigma_L L(z) = (1 - beta) Q (periodic rows are solved
+    # below, so the one-term formula is not computed for them)
+    one_term = fill_rate_target & continuous
+    if one_term.any():
+        z[one_term] = z_for_fill_rate(
+            alpha[one_term], demand_per_cycle[one_term], sigma_p[one_term]
+        )
     z = np.where(sigma_p > 0, z, 0.0)
     # a fill rate over a cycle with no expected demand asks nothing: no safety stock
     z = np.where(fill_rate_target & (demand_per_cycle <= 0), 0.0, z)
