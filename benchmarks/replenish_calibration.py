@@ -379,7 +379,7 @@ def run(data: DataSet, which: str) -> list[dict[str, object]]:
 
 
 def main(argv: list[str]) -> None:
-    """Arguments: data set names (default all three); `--forecasting` adds the
+    """Arguments: data set names (default all four); `--forecasting` adds the
     forecasting.forecast forecaster on 30-series subsamples (slow: minutes per data set)."""
     names = [a for a in argv if not a.startswith("--")]
     wanted = set(names) or {"walmart", "stallion", "bike", "bike_hours"}
