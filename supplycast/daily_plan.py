@@ -201,7 +201,8 @@ def run_plan(
                     counts=recorder.counts,
                     warnings=recorder.warnings,
                 )
-            except BaseException as exc:
+            except BaseException as raised:
+                exc = _interrupt_behind(raised) or raised
                 failed_step = next(
                     (n for n in STEP_NAMES if n not in recorder.steps), STEP_NAMES[-1]
                 )
@@ -218,8 +219,10 @@ def run_plan(
                     steps=recorder.steps,
                     warnings=recorder.warnings,
                 )
-                if not isinstance(exc, Exception):
+                if exc is raised and not isinstance(exc, Exception):
                     raise  # KeyboardInterrupt / SystemExit: recorded, then propagate
+                if exc is not raised:  # an interrupt wrapped by a C extension: unwrap it
+                    raise exc from None
                 return PlanRunSummary(
                     run_id=run.id,
                     as_of=as_of,
@@ -276,6 +279,22 @@ def plan_parameters(
         if forecast_windows is not None:
             options["forecast_windows"] = forecast_windows
     return PlanParameters(**options)
+
+
+def _interrupt_behind(exc: BaseException) -> BaseException | None:
+    """The KeyboardInterrupt / SystemExit that `exc` is or was raised from, else None.
+
+    A signal handler's SystemExit that lands while a C extension initialises comes out as
+    `ImportError: initialization failed` caused by it; the run must still stop as interrupted.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt | SystemExit):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def parameters_from_settings(settings: Settings) -> PlanParameters:

@@ -197,3 +197,33 @@ def test_default_as_of_is_the_last_sales_date(plan_db: str) -> None:
     assert summary.as_of == LAST_DAY
     loaded = pd.Timestamp(summary.as_of)
     assert loaded == pd.Timestamp("2025-02-25")
+
+
+@needs_all_cores
+def test_interrupt_wrapped_by_an_extension_still_stops_the_run_as_interrupted(
+    plan_db: str,
+) -> None:
+    """SIGTERM's SystemExit landing while a C extension initialises surfaces as
+    `ImportError: initialization failed` raised from it (seen with the routing engine's import);
+    the run is recorded as interrupted and the SystemExit propagates (CLI exit 143)."""
+
+    def route_import_interrupted(*args: object, **kwargs: object) -> object:
+        try:
+            raise SystemExit(143)
+        except SystemExit as exc:
+            raise ImportError("initialization failed") from exc
+
+    broken = dataclasses.replace(CORES, plan_routes=route_import_interrupted)
+    with pytest.raises(SystemExit) as stopped:
+        run_plan(plan_db, LAST_DAY, parameters=FAST, cores=broken)
+    assert stopped.value.code == 143
+    engine = make_engine(plan_db)
+    try:
+        with Session(engine) as session:
+            [run] = session.execute(select(PlanRun)).scalars().all()
+    finally:
+        engine.dispose()
+    assert run.status == "failed"
+    assert run.error.startswith("step route failed: SystemExit: 143")
+    assert run.steps["route"] == {"status": "failed", "seconds": 0.0, "detail": "SystemExit(143)"}
+    assert sum(_row_counts(plan_db, run.id).values()) == 0

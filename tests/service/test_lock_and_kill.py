@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -19,23 +18,8 @@ from storage.plans import STALE_RUN_ERROR, latest_published_run
 from supplycast.daily_plan import PlanRunLockedError, run_plan
 from supplycast.plan_steps.cores import resolve_cores
 from tests.service.conftest import FAST
+from tests.service.lock_holder import REPO_ROOT, plan_lock_held_elsewhere, subprocess_env
 from tests.service.network import LAST_DAY
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-HOLD_LOCK = """
-import sys
-from storage.db import make_engine
-from storage.migrate import upgrade
-from supplycast.plan_steps.run_lock import plan_run_lock
-engine = make_engine(sys.argv[1])
-with plan_run_lock(engine):
-    print("locked", flush=True)
-    sys.stdin.readline()
-"""
-
-
-def _env(url: str) -> dict[str, str]:
-    return {**os.environ, "SUPPLYCAST_DATABASE_URL": url, "PYTHONPATH": str(REPO_ROOT)}
 
 
 def _runs(url: str) -> list[PlanRun]:
@@ -62,25 +46,12 @@ def _row_counts(url: str, run_id: int) -> dict[str, int]:
 
 
 def test_second_run_fails_fast_while_another_process_holds_the_lock(plan_db: str) -> None:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, plan_db],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=REPO_ROOT,
-        env=_env(plan_db),
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with plan_lock_held_elsewhere(plan_db):
         started = time.perf_counter()
         with pytest.raises(PlanRunLockedError, match="another plan run is in progress"):
             run_plan(plan_db, LAST_DAY, parameters=FAST)
         assert time.perf_counter() - started < 5.0  # fails fast, does not wait
         assert _runs(plan_db) == []  # the refused run left no row
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(timeout=30)
     summary = run_plan(plan_db, LAST_DAY, parameters=FAST, cores=resolve_cores())
     assert summary.status == "published"
 
@@ -89,22 +60,13 @@ def test_cli_exits_2_with_a_clear_message_when_locked(network_dir: Path, tmp_pat
     """The CLI side of the lock (SQLite only: the lock itself is tested on both above)."""
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     upgrade(url)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, url],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=REPO_ROOT,
-        env=_env(url),
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with plan_lock_held_elsewhere(url):
         cli = subprocess.run(
             [sys.executable, "-m", "supplycast.cli", "plan", "--date", str(LAST_DAY)],
             capture_output=True,
             text=True,
             cwd=REPO_ROOT,
-            env=_env(url),
+            env=subprocess_env(url),
             timeout=120,
         )
         assert cli.returncode == 2
@@ -114,10 +76,6 @@ def test_cli_exits_2_with_a_clear_message_when_locked(network_dir: Path, tmp_pat
             .startswith("error: another plan run is in progress on this database (lock file")
         )
         assert _runs(url) == []
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(timeout=30)
 
 
 @pytest.mark.skipif(
@@ -148,7 +106,7 @@ def test_kill_9_mid_run_keeps_the_published_plan_and_next_run_recovers(plan_db: 
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=REPO_ROOT,
-        env=_env(plan_db),
+        env=subprocess_env(plan_db),
     )
     try:
         deadline = time.monotonic() + 90
@@ -217,7 +175,7 @@ def test_sigterm_mid_run_marks_the_run_failed_at_once(network_dir: Path, tmp_pat
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=REPO_ROOT,
-        env=_env(url),
+        env=subprocess_env(url),
     )
     try:
         deadline = time.monotonic() + 90
@@ -248,7 +206,7 @@ def test_cli_on_an_unmigrated_database_is_one_clear_line(tmp_path: Path) -> None
         capture_output=True,
         text=True,
         cwd=REPO_ROOT,
-        env=_env(url),
+        env=subprocess_env(url),
         timeout=120,
     )
     assert cli.returncode == 1

@@ -4,8 +4,6 @@ recover`, `supplycast serve` at start, and the `supplycast runs list` history.""
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -18,7 +16,7 @@ from storage.plan_tables import PlanAllocation, PlanRun
 from storage.plans import STALE_RUN_ERROR, publish_plan_run, save_result_rows, start_plan_run
 from supplycast.cli import app
 from supplycast.daily_plan import recover_interrupted_runs
-from tests.service.test_lock_and_kill import HOLD_LOCK, REPO_ROOT, _env
+from tests.service.lock_holder import plan_lock_held_elsewhere
 
 AS_OF = dt.date(2026, 3, 2)
 
@@ -89,29 +87,12 @@ def test_recover_marks_the_dead_run_failed_and_leaves_the_published_one(database
 
 def test_recover_touches_nothing_while_a_plan_run_holds_the_lock(database_url: str) -> None:
     published, running = make_published_and_dead_runs(database_url)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, database_url],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=REPO_ROOT,
-        env=_env(database_url),
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with plan_lock_held_elsewhere(database_url):
         assert recover_interrupted_runs(database_url) is None
-        assert state_of_runs(database_url)[running] == (
-            "running",
-            None,
-            2,
-        )  # alive: its lock is held
+        assert state_of_runs(database_url)[running] == ("running", None, 2)  # its lock is held
         result = CliRunner().invoke(app, ["runs", "recover", "--database-url", database_url])
         assert result.exit_code == 2
         assert "a plan run is in progress; nothing recovered" in result.output
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(timeout=30)
 
 
 def test_runs_cli_lists_the_history_and_recovers(database_url: str) -> None:
