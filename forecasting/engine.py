@@ -196,12 +196,13 @@ def _forecast(
         )
         scale = stats["scale"].reindex(warm_fc["unique_id"]).to_numpy()
         point = warm_fc["mean"].to_numpy()
-        # share of periods without a sale since the first sale (the zero mass of demand)
-        zero_share = 1.0 - stats["nonzero"] / stats["history_periods"].clip(lower=1)
+        # periods without a sale since the first sale (the zero mass of demand)
+        periods = stats["history_periods"].reindex(warm_fc["unique_id"]).to_numpy()
         warm_fc[value_columns[1:]] = zero_inflated_floor(
             apply_quantiles(point, scale, table),
             qs,
-            zero_share.reindex(warm_fc["unique_id"]).to_numpy(),
+            periods - stats["nonzero"].reindex(warm_fc["unique_id"]).to_numpy(),
+            periods,
         )
     warm_fc["mean"] = warm_fc["mean"].clip(lower=0.0)
 

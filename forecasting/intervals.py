@@ -202,11 +202,33 @@ def apply_quantiles(point: np.ndarray, scale: np.ndarray, offsets: np.ndarray) -
 
 
 def zero_inflated_floor(
-    values: np.ndarray, quantiles: Sequence[float], zero_share: np.ndarray
+    values: np.ndarray,
+    quantiles: Sequence[float],
+    zero_periods: np.ndarray,
+    periods: np.ndarray,
 ) -> np.ndarray:
-    """Set quantile forecasts (rows x quantiles) to 0 where the quantile level q is at
-    most the row's share of zero-demand periods (`zero_share`, a fraction): demand is
-    never negative, so with P(demand = 0) >= q the q-quantile is 0. E.g. a series with no
-    sale in 3 of its 9 periods since its first sale has p10 = p30 = 0, p50 unchanged."""
-    levels = np.asarray(quantiles, dtype=float)[None, :]
-    return np.where(levels <= np.asarray(zero_share, dtype=float)[:, None] + 1e-12, 0.0, values)
+    """Set quantile forecasts (rows x quantiles) to 0 where the row's own demand says the
+    q-quantile is 0: demand is never negative, so with P(demand = 0) >= q the q-quantile is
+    0. P(demand = 0) is estimated from the row's `periods` since its first sale, of which
+    `zero_periods` had no sale, with the same finite-sample conformal rank as
+    `conformal_quantile`: the q-quantile is 0 when the rank-k smallest of the n periods is
+    a zero period (k = ceil((n + 1) q) for q >= 0.5, n + 1 - ceil((n + 1)(1 - q)) below),
+    i.e. q <= z / (n + 1) for upper and q < (z + 1) / (n + 1) for lower quantiles (and
+    every level when all n periods are zero).
+
+    A few periods are weak evidence, so this moves both tails outwards compared with the
+    plain share z / n: a series that sold once and then not in 10 periods (z = 10, n = 11,
+    share 0.91) keeps a positive p90 (rank 11, its sale) and has p10 = p50 = 0; one zero
+    in 11 periods already gives p10 = 0 (rank 1, the minimum). Rows with n = 0 are left
+    unchanged.
+    """
+    out = np.array(values, dtype=float, copy=True)
+    zeros = np.asarray(zero_periods, dtype=float)
+    n = np.asarray(periods, dtype=float)
+    for j, q in enumerate(quantiles):
+        if q >= 0.5:
+            floored = q <= zeros / (n + 1.0) + 1e-12
+        else:
+            floored = q < (zeros + 1.0) / (n + 1.0) - 1e-12
+        out[(n > 0) & (zeros > 0) & (floored | (zeros >= n)), j] = 0.0
+    return out

@@ -301,3 +301,35 @@ def test_series_sold_for_less_than_a_season_never_gets_seasonal_naive() -> None:
     assert not bool(selection.loc["Y", "cold_start"])
     assert "seasonal_naive" not in str(selection.loc["Y", "model"])
     assert selection.loc["Z", "model"] == "seasonal_naive"
+
+
+def test_series_that_sold_then_stopped_keeps_a_positive_p90() -> None:
+    """Monthly: six steady series and one that sold 5 units once, then nothing for 10
+    months (zero share 10/11 = 0.91). Its p10 is 0, but one sale in 11 periods does not
+    make p90 = 0 certain: the band must not collapse to [0, 0]."""
+    rng = np.random.default_rng(0)
+    dates = pd.date_range("2020-01-01", periods=48, freq="MS")
+    frames = [
+        pd.DataFrame(
+            {
+                "sku": f"S{k}",
+                "location": "L",
+                "date": dates,
+                "units": 20 + 3 * rng.standard_normal(48),
+            }
+        )
+        for k in range(6)
+    ]
+    units = np.r_[np.zeros(37), 5.0, np.zeros(10)]
+    frames.append(pd.DataFrame({"sku": "ONE", "location": "L", "date": dates, "units": units}))
+    result = forecast(
+        pd.concat(frames, ignore_index=True),
+        6,
+        freq="M",
+        models=("seasonal_naive", "auto_ets", "croston_optimized", "tsb"),
+        n_windows=3,
+    )
+    one = result.forecasts[result.forecasts["sku"] == "ONE"]
+    assert not bool(result.selection.set_index("sku").loc["ONE", "cold_start"])
+    assert (one["p10"] == 0).all()
+    assert (one["p90"] > 0).all()

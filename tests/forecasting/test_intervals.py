@@ -209,8 +209,35 @@ def test_small_sparse_class_falls_back_to_sparse_pool_not_all_series() -> None:
     assert offsets_for(offsets, "unknown") is offsets["*"]
 
 
-def test_zero_inflated_floor_sets_quantiles_at_most_the_zero_share_to_zero() -> None:
-    values = np.array([[2.0, 5.0, 9.0], [2.0, 5.0, 9.0], [2.0, 5.0, 9.0]])
-    # zero shares: none, 1/3 (p10 -> 0), 0.5 (p10 and p50 -> 0)
-    out = zero_inflated_floor(values, (0.1, 0.5, 0.9), np.array([0.0, 1.0 / 3.0, 0.5]))
-    np.testing.assert_allclose(out, [[2.0, 5.0, 9.0], [0.0, 5.0, 9.0], [0.0, 0.0, 9.0]])
+def test_zero_inflated_floor_uses_the_conformal_rank_of_the_zero_periods() -> None:
+    values = np.array([[2.0, 5.0, 9.0]] * 5)
+    qs = (0.1, 0.5, 0.9)
+    # (zero periods, periods since the first sale) per row; with n = 11 the ranks are
+    # p10: 12 - ceil(10.8) = 1, p50: ceil(6) = 6, p90: ceil(10.8) = 11
+    zeros = np.array([0, 1, 5, 10, 11])
+    periods = np.array([11, 11, 11, 11, 11])
+    out = zero_inflated_floor(values, qs, zeros, periods)
+    expected = [
+        [2.0, 5.0, 9.0],  # no zero period
+        [0.0, 5.0, 9.0],  # one zero: the rank-1 value (p10) is 0
+        [0.0, 5.0, 9.0],  # 5 zeros < rank 6 of p50
+        [0.0, 0.0, 9.0],  # 10 zeros (share 0.91 >= 0.9) but rank 11 is the sale: p90 > 0
+        [0.0, 0.0, 0.0],  # never sold in the 11 periods
+    ]
+    np.testing.assert_allclose(out, expected)
+    # nothing known (n = 0): unchanged
+    np.testing.assert_allclose(
+        zero_inflated_floor(values[:1], qs, np.array([0]), np.array([0])), values[:1]
+    )
+
+
+def test_zero_inflated_floor_agrees_with_conformal_quantile_of_own_demand() -> None:
+    """The q-quantile is floored exactly when `conformal_quantile` of the series' own
+    periods (z zeros, n - z sales) is 0."""
+    qs = (0.02, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+    for n in range(1, 25):
+        for z in range(n + 1):
+            out = zero_inflated_floor(np.ones((1, len(qs))), qs, np.array([z]), np.array([n]))
+            own = np.r_[np.zeros(z), np.ones(n - z)]
+            expected = [conformal_quantile(own, q) for q in qs]
+            np.testing.assert_allclose(out[0], expected, err_msg=f"n={n} z={z}")
