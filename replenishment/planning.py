@@ -6,7 +6,9 @@ Method (all quantities in units, times in days; see docs/replenishment.md):
    when the policy has `order_days`, the days from as_of to the supplier's next order day
    (R, S on the supplier's order days). For `s_q` / `s_s` (continuous review)
    P = L.
-2. mu_P, var_P: forecast mean and variance over [as_of, as_of + P) (protection.py).
+2. mu_P, var_P: forecast mean and variance over [as_of, as_of + P) (protection.py; the
+   forecast errors of a series' periods are equicorrelated with rho = error_correlation,
+   default 1: the sds of the periods add, i.e. a level error persists over the interval).
    Lead-time variability adds d^2 sd_L^2 with d = mu_P / P, so
    sigma_P = sqrt(var_P + d^2 sd_L^2) -- the sigma_LTD formula of Chopra & Meindl eq. 12.10
    with the forecast's own variance in place of L sd_d^2.
@@ -136,6 +138,7 @@ def plan_replenishment(
     thresholds: ExceptionThresholds | None = None,
     details: bool = False,
     lost_sales: bool = True,
+    error_correlation: float = 1.0,
 ) -> pd.DataFrame:
     """Order suggestions, one row per policy sku x location, in S.csv form.
 
@@ -146,7 +149,10 @@ def plan_replenishment(
     fixed lead times assume unmet demand is lost, as in the simulator
     (formulas.rs_order_up_to_for_fill_rate_lost_sales); rows with lead_time_std_days > 0, or
     all rows with `lost_sales=False`, use the backorder cycle-shortage formula (Hadley &
-    Whitin).
+    Whitin). `error_correlation` (rho in [0, 1]) is the correlation between the forecast
+    errors of two periods of a series: 1 (default) adds the periods' sds (comonotone errors:
+    a level error persists over the protection interval), 0 adds their variances
+    (independent errors); see replenishment/protection.py.
     With `details=True` extra columns are appended
     (`order_day`, `protection_days`, `z`, `sigma_protection`, `demand_over_lead_time`,
     `expected_spoilage`, ...).
@@ -178,7 +184,7 @@ def plan_replenishment(
     fc_series = (
         pd.Index(unique_codes).get_indexer(fc.key) if len(fc.key) else np.array([], np.int64)
     )
-    rows = prepare_rows(fc, fc_series, n, as_of_ts)
+    rows = prepare_rows(fc, fc_series, n, as_of_ts, error_correlation)
     has_forecast = np.bincount(rows.series[rows.future], minlength=n) > 0
     cold = np.bincount(rows.series, weights=rows.cold_start.astype(float), minlength=n) > 0
 

@@ -56,14 +56,19 @@ def plan(
     fc: pd.DataFrame | None = None,
     inv: pd.DataFrame | None = None,
     lost_sales: bool = False,
+    error_correlation: float = 0.0,
     **pol: object,
 ) -> pd.Series:
+    """One planned row. The textbook cases below take daily demand as i.i.d. (independent
+    forecast errors), so the helper plans with error_correlation=0 unless told otherwise;
+    the engine's default (1, comonotone errors) has its own tests."""
     result = plan_replenishment(
         forecast() if fc is None else fc,
         inventory() if inv is None else inv,
         policy(**pol),
         details=True,
         lost_sales=lost_sales,
+        error_correlation=error_correlation,
     )
     assert list(result.columns[: len(SUGGESTION_COLUMNS)]) == SUGGESTION_COLUMNS
     return result.iloc[0]
@@ -310,6 +315,64 @@ def test_weekly_forecast_rows_are_spread_over_their_days() -> None:
     assert row.demand_over_protection == pytest.approx(100.0)
     # 1 full week (var 49) + 3/7 of a week (var 49 * 3/7)
     assert row.sigma_protection == pytest.approx(math.sqrt(49 + 49 * 3 / 7))
+    # comonotone errors (default): 1 full week's sd + 3/7 of a week's sd
+    row = plan(fc=weekly, service_type="cycle", error_correlation=1.0)
+    assert row.sigma_protection == pytest.approx(7.0 + 7.0 * 3 / 7)
+
+
+@pytest.mark.parametrize(
+    ("rho", "sigma"),
+    [
+        (None, 30.0),  # default 1: the ten daily sds of 3 add
+        (1.0, 30.0),
+        (0.0, 3.0 * math.sqrt(10)),  # independent: variances add, 10 x 9
+        (0.5, math.sqrt(0.5 * 90 + 0.5 * 30.0**2)),  # equicorrelated: sqrt(495)
+    ],
+)
+def test_error_correlation_sets_the_spread_over_the_protection_interval(
+    rho: float | None, sigma: float
+) -> None:
+    options = {} if rho is None else {"error_correlation": rho}
+    result = plan_replenishment(
+        forecast(), inventory(), policy(service_type="cycle"), details=True, **options
+    )
+    row = result.iloc[0]
+    assert row.sigma_protection == pytest.approx(sigma)
+    # Var = sum var + rho sum_{i != j} sd_i sd_j = 90 + rho 90 x 9
+    assert row.sigma_protection**2 == pytest.approx(90 + (1.0 if rho is None else rho) * 810)
+    assert row.safety_stock == pytest.approx(stats.norm.ppf(0.95) * sigma)
+    # lead time alone (3 days)
+    lead_var = 27 + (1.0 if rho is None else rho) * 9 * 6
+    assert row.reorder_point == pytest.approx(30 + stats.norm.ppf(0.95) * math.sqrt(lead_var))
+
+
+def test_rows_without_quantiles_stay_independent_poisson() -> None:
+    fc = forecast()[["sku", "location", "date", "mean"]]
+    row = plan(fc=fc, service_type="cycle", error_correlation=1.0)
+    assert row.sigma_protection == pytest.approx(math.sqrt(100.0))  # Poisson, mean 100
+    assert "no_quantiles" in row["flags"].split(";")
+
+
+def test_extrapolated_days_share_the_correlated_spread() -> None:
+    # 5 forecast days of sd 3; days 6-10 get the average rate (sd 3 per day, shared)
+    row = plan(fc=forecast(days=5), service_type="cycle", error_correlation=1.0)
+    assert row.sigma_protection == pytest.approx(30.0)
+
+
+def test_quantile_spread_within_float_noise_is_no_spread() -> None:
+    # a constant forecast whose p90 - p10 is 3.6e-15 (quantile arithmetic) has sigma 0, so
+    # z = 0 and S = mu_P = 100 (not the lost-sales solve's deterministic limit
+    # mu_P - (1 - beta) mu_R = 100 - 0.05 x 70 = 96.5)
+    fc = forecast(sd=0.0)
+    fc["p90"] = fc["p90"] + 3.552713678800501e-15
+    row = plan(fc=fc, lost_sales=True)
+    assert row.sigma_protection == 0.0
+    assert row.order_up_to == pytest.approx(100.0)
+
+
+def test_error_correlation_outside_zero_one_is_rejected() -> None:
+    with pytest.raises(ValueError, match="error_correlation"):
+        plan_replenishment(forecast(), inventory(), policy(), error_correlation=1.5)
 
 
 def test_short_forecast_is_extrapolated_and_flagged() -> None:
@@ -377,7 +440,8 @@ def test_many_series_are_planned_independently() -> None:
         }
     )
     result = plan_replenishment(fc.sample(frac=1.0, random_state=1), inv, pol)
-    expected = 10 * np.arange(1, 51) + Z90 * math.sqrt(10)
+    # default error_correlation 1: ten days of sd 1 add to sigma 10
+    expected = 10 * np.arange(1, 51) + Z90 * 10.0
     np.testing.assert_allclose(result["order_up_to"], expected)
     np.testing.assert_allclose(result["order_qty"], np.ceil(expected))
 
@@ -459,3 +523,21 @@ def test_fill_rate_uses_the_protected_cycle_when_tomorrow_forecasts_nothing() ->
     # an interpolated table (within 0.001 sd here)
     assert out.loc[0, "order_up_to"] == pytest.approx(2.0 + z * sd, abs=1e-3 * sd)
     assert out.loc[0, "order_qty"] == 6.0
+
+
+def test_lost_sales_level_uses_the_correlated_lead_time_spread() -> None:
+    # default error_correlation 1: sigma_P = 10 x 3 = 30 and sigma_L = 3 x 3 = 9 (the sds of
+    # the days add), both passed to the lost-sales cycle model
+    result = plan_replenishment(
+        forecast(), inventory(), policy(service_level=0.95), details=True
+    ).iloc[0]
+    expected = formulas.rs_order_up_to_for_fill_rate_lost_sales(
+        np.array([100.0]),
+        np.array([30.0]),
+        np.array([30.0]),
+        np.array([9.0]),
+        np.array([70.0]),
+        np.array([0.95]),
+    )[0]
+    assert result.sigma_protection == pytest.approx(30.0)
+    assert result.order_up_to == pytest.approx(expected)
