@@ -29,14 +29,18 @@ days.
 Forecaster (default): EmpiricalForecaster below, a transparent seasonal-naive-with-level
 point forecast whose spread comes from replaying its own past forecast errors over the
 protection interval (history strictly before each review day only; see its docstring).
-`--forecasting` adds runs with `forecasting.forecast` (SeasonalNaive, AutoETS, Croston,
-TSB, one backtest window, quantiles 5/10/50/90/95, no holiday features) refitted on every
-review day, on 30-series subsamples (slow: it refits on every review day).
+`--forecasting` adds runs with the forecaster of `supplycast simulate`
+(supplycast.commands.replenish.forecasting_forecaster: `forecasting.forecast` with
+SeasonalNaive, AutoETS, Croston, TSB, SIMULATE_BACKTEST_WINDOWS = 3 backtest windows unless
+`--windows=N`, quantiles 5/10/50/90/95) refitted on every review day, on 30-series
+subsamples (slow: it refits on every review day); `--forecasting-only` skips the empirical
+runs.
 The same forecasts serve the 95% and 98% runs (cached per review day).
 
 Run: `nice .venv/bin/python benchmarks/replenish_calibration.py [walmart] [stallion] [bike]
-[bike_hours] [--forecasting]` (default: the four data sets, empirical forecaster). The table
-is also written to benchmarks/results/replenish_calibration.csv.
+[bike_hours] [--forecasting | --forecasting-only] [--windows=N]` (default: the four data
+sets, empirical forecaster). The table is also written to
+benchmarks/results/replenish_calibration.csv.
 """
 
 from __future__ import annotations
@@ -165,37 +169,32 @@ def real_future_dates(last_real: pd.Timestamp, count: int, freq: str) -> pd.Date
 
 
 class CachedForecaster:
-    """forecasting.forecast per review day (real dates), cached by review day."""
+    """The `supplycast simulate` forecaster (supplycast.commands.replenish.forecasting_forecaster:
+    `forecasting.forecast` with the fast model set and the command's backtest windows) on real
+    dates, cached by review day."""
 
-    def __init__(self, data: DataSet, back: dict[pd.Timestamp, pd.Timestamp]) -> None:
-        from forecasting import ForecastConfig
+    def __init__(
+        self, data: DataSet, back: dict[pd.Timestamp, pd.Timestamp], n_windows: int | None
+    ) -> None:
+        from supplycast.commands.replenish import forecasting_forecaster
 
         self.data = data
         self.back = back
-        self.config = ForecastConfig(
-            models=("seasonal_naive", "auto_ets", "croston_optimized", "tsb"),
-            n_windows=1,
-            holiday_country=None,
-        )
+        self.product = forecasting_forecaster(data.freq, fast=True, n_windows=n_windows)
         self.cache: dict[pd.Timestamp, pd.DataFrame] = {}
         self.seconds = 0.0
 
     def __call__(self, past: pd.DataFrame, future: pd.DataFrame) -> pd.DataFrame:
-        from forecasting import forecast
-
         first = pd.Timestamp(future["date"].min())
         if first not in self.cache:
             started = time.perf_counter()
             horizon = int(future.groupby(["sku", "location"]).size().max())
             real_past = past.assign(date=past["date"].map(self.back))
-            result = forecast(
-                real_past,
-                horizon,
-                freq=self.data.freq,
-                quantiles=(0.05, 0.1, 0.5, 0.9, 0.95),
-                config=self.config,
-            )
-            fc = result.forecasts
+            real_future = future[["sku", "location"]].drop_duplicates()
+            last = pd.Timestamp(real_past["date"].max())
+            dates = real_future_dates(last, horizon, self.data.freq)
+            real_future = real_future.merge(pd.DataFrame({"date": dates}), how="cross")
+            fc = self.product(real_past, real_future)
             # real forecast dates -> pseudo: k-th horizon period after the last history period
             fc = fc.sort_values(["sku", "location", "date"])
             step = fc.groupby(["sku", "location"]).cumcount()
@@ -216,14 +215,20 @@ class EmpiricalForecaster:
     - uncertainty: the last `origins` past forecast origins (history only) are replayed with
       the same method; the errors of the P-period sums (P = the protection interval in
       periods, L + R) give a bias b (their median) and a spread s_P = (q95 - q05) / 3.29 of
-      the errors (a normal sd read robustly from the 5% and 95% error quantiles); the path is
-      shifted by b / P per period and each period gets sd s_P / sqrt(P), so that the engine's
-      sum of independent periods carries exactly s_P. Quantiles are normal. Forecasts are
-      cached per review day (the 95% and 98% runs share them).
+      the errors (a normal sd read robustly from the 5% and 95% error quantiles), and the
+      errors of the first L periods' sums a spread s_L; the path is shifted by b / P per
+      period; each of the first L periods gets sd s_L / L and each of the next R periods
+      (s_P - s_L) / R, so that the engine's sums with its default comonotone errors
+      (error_correlation 1: the periods' sds add) carry exactly s_L over the lead time and
+      s_P over the protection interval. Quantiles are normal. Forecasts are cached per
+      review day (the 95% and 98% runs share them).
     """
 
-    def __init__(self, season: int | None, k: int, protection: int, origins: int) -> None:
+    def __init__(
+        self, season: int | None, k: int, protection: int, origins: int, lead: int
+    ) -> None:
         self.season, self.k, self.protection, self.origins = season, k, protection, origins
+        self.lead = lead
         self.seconds = 0.0
         self.cache: dict[pd.Timestamp, pd.DataFrame] = {}
 
@@ -260,18 +265,27 @@ class EmpiricalForecaster:
             first, horizon = horizons.loc[(sku, location)]
             y = np.maximum(series["units"].to_numpy(dtype=float), 0.0)
             path = self._path(y, max(int(horizon), p))
-            errors = []
+            lead = self.lead
+            errors, lead_errors = [], []
             for origin in range(len(y) - p, max(len(y) - p - self.origins, self.k) - 1, -1):
-                errors.append(y[origin : origin + p].sum() - self._path(y[:origin], p).sum())
+                replay = self._path(y[:origin], p)
+                errors.append(y[origin : origin + p].sum() - replay.sum())
+                lead_errors.append(y[origin : origin + lead].sum() - replay[:lead].sum())
             errors_arr = np.asarray(errors) if errors else np.array([0.0])
             bias = float(np.median(errors_arr))
             if len(errors_arr) > 4:
-                q05, q95 = np.quantile(errors_arr, [0.05, 0.95])
-                sd_p = float(q95 - q05) / 3.29
+                sd_p = robust_sd(errors_arr)
+                sd_l = robust_sd(np.asarray(lead_errors))
             else:
                 sd_p = float(np.sqrt(max(path[:p].sum(), 1.0)))
+                sd_l = sd_p * lead / p
             mean = np.maximum(path[: int(horizon)] + bias / p, 0.0)
-            sd = sd_p / np.sqrt(p)
+            # comonotone reading (the engine's default): the sds of the periods add, so the
+            # lead-time periods carry s_L / L each and the review periods the rest of s_P
+            sd = np.full(int(horizon), sd_p / p)
+            if 0 < lead < p:
+                sd[: min(lead, len(sd))] = sd_l / lead
+                sd[lead:p] = max(sd_p - sd_l, 0.0) / (p - lead)
             frame = pd.DataFrame(
                 {
                     "sku": sku,
@@ -285,6 +299,12 @@ class EmpiricalForecaster:
             parts.append(frame)
         self.seconds += time.perf_counter() - started
         return pd.concat(parts, ignore_index=True)
+
+
+def robust_sd(errors: np.ndarray) -> float:
+    """A normal sd read robustly from the 5% and 95% quantiles: (q95 - q05) / 3.29."""
+    q05, q95 = np.quantile(errors, [0.05, 0.95])
+    return float(q95 - q05) / 3.29
 
 
 def flat_forecaster(ma_periods: int, multiplier: float):
@@ -317,16 +337,20 @@ def policy_frame(
     )
 
 
-def run(data: DataSet, which: str) -> list[dict[str, object]]:
+def run(data: DataSet, which: str, n_windows: int | None = None) -> list[dict[str, object]]:
     pseudo, back = to_pseudo(data)
     keys = pseudo[["sku", "location"]].drop_duplicates().reset_index(drop=True)
     dates = sorted(pseudo["date"].unique())
     start = pd.Timestamp(dates[data.start_index]).date()
     if which == "forecasting":
-        forecaster: CachedForecaster | EmpiricalForecaster = CachedForecaster(data, back)
+        forecaster: CachedForecaster | EmpiricalForecaster = CachedForecaster(data, back, n_windows)
     else:
         forecaster = EmpiricalForecaster(
-            data.season, data.recent, data.lead_periods + data.review_periods, data.origins
+            data.season,
+            data.recent,
+            data.lead_periods + data.review_periods,
+            data.origins,
+            data.lead_periods,
         )
     rows = []
     for target in (0.95, 0.98):
@@ -358,7 +382,8 @@ def run(data: DataSet, which: str) -> list[dict[str, object]]:
         rows.append(
             {
                 "data set": data.name,
-                "forecaster": which,
+                "forecaster": which
+                + (f" ({n_windows} windows)" if which == "forecasting" and n_windows else ""),
                 "series": len(keys),
                 "sim periods": len(dates) - data.start_index,
                 "L,R (periods)": f"{data.lead_periods},{data.review_periods}",
@@ -379,10 +404,19 @@ def run(data: DataSet, which: str) -> list[dict[str, object]]:
 
 
 def main(argv: list[str]) -> None:
-    """Arguments: data set names (default all four); `--forecasting` adds the
-    forecasting.forecast forecaster on 30-series subsamples (slow: minutes per data set)."""
+    """Arguments: data set names (default all four); `--forecasting` adds the product
+    forecaster (supplycast simulate's) on 30-series subsamples (slow: minutes per data set);
+    `--forecasting-only` runs only that one; `--windows=N` sets its backtest windows (default
+    the simulate command's, SIMULATE_BACKTEST_WINDOWS)."""
+    from supplycast.commands.replenish import SIMULATE_BACKTEST_WINDOWS
+
     names = [a for a in argv if not a.startswith("--")]
     wanted = set(names) or {"walmart", "stallion", "bike", "bike_hours"}
+    windows = next(
+        (int(a.split("=", 1)[1]) for a in argv if a.startswith("--windows=")),
+        SIMULATE_BACKTEST_WINDOWS,
+    )
+    only_forecasting = "--forecasting-only" in argv
     loaders = {
         "stallion": lambda n: load_stallion(series=n),
         "walmart": lambda n: load_walmart(series=n),
@@ -392,9 +426,10 @@ def main(argv: list[str]) -> None:
     rows: list[dict[str, object]] = []
     for name, loader in loaders.items():
         if name in wanted:
-            rows.extend(run(loader(SERIES), "empirical"))
-            if "--forecasting" in argv:
-                rows.extend(run(loader(FORECASTING_SERIES), "forecasting"))
+            if not only_forecasting:
+                rows.extend(run(loader(SERIES), "empirical"))
+            if "--forecasting" in argv or only_forecasting:
+                rows.extend(run(loader(FORECASTING_SERIES), "forecasting", windows))
     table = pd.DataFrame(rows)
     RESULTS.mkdir(parents=True, exist_ok=True)
     table.to_csv(RESULTS / "replenish_calibration.csv", index=False)

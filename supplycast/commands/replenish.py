@@ -138,15 +138,34 @@ def infer_freq(dates: pd.Series) -> str:
     return "M"
 
 
-def forecasting_forecaster(freq: str, *, fast: bool = True):  # noqa: ANN201 - returns a Forecaster
+SIMULATE_BACKTEST_WINDOWS = 3
+"""Backtest windows of the simulate command's forecaster. The conformal quantiles are
+calibrated on the backtest errors; with one window every error of the pool shares one
+period (a level shift, a season that sold differently), so the bands under-cover the next
+window. Three windows (the full `ForecastConfig` default) triple the calibration errors and
+let the interval code cross-check tail levels window by window. Measured on 30-series
+subsamples of Walmart / Stallion (docs/replenishment.md): the protection-interval demand
+covered by the 95% level rose from 0.908 / 0.816 to 0.959 / 0.837 (comonotone sum), at
+1.7-1.9x the forecasting time."""
+
+
+def forecasting_forecaster(  # noqa: ANN201 - returns a Forecaster
+    freq: str, *, fast: bool = True, n_windows: int | None = SIMULATE_BACKTEST_WINDOWS
+):
     """A `replenishment.simulation.Forecaster` built on `forecasting.forecast`.
 
     Quantiles 0.05/0.1/0.5/0.9/0.95; the horizon is the longest future the simulator asks
-    for; features of the future frame are passed on. `fast` uses `ForecastConfig.fast()`.
+    for; features of the future frame are passed on. `fast` uses `ForecastConfig.fast()`
+    (SeasonalNaive, AutoETS, Croston, TSB) with `n_windows` backtest windows (default
+    SIMULATE_BACKTEST_WINDOWS; None keeps the config's own, 1 for fast, 3 for full).
     """
+    from dataclasses import replace
+
     from forecasting import ForecastConfig, forecast
 
     config = ForecastConfig.fast() if fast else ForecastConfig()
+    if n_windows is not None:
+        config = replace(config, n_windows=n_windows)
 
     def forecaster(past: pd.DataFrame, future: pd.DataFrame) -> pd.DataFrame:
         horizon = int(future.groupby(["sku", "location"]).size().max())

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from replenishment import SUGGESTION_COLUMNS
@@ -158,3 +160,35 @@ def test_simulate_cli_rejects_bad_policy(tmp_path: Path) -> None:
         result.stderr.strip()
         == f"{tmp_path / 'P.csv'} row 1 (line 2) (sku=A, location=L1): lead_time_days must be >= 0"
     )
+
+
+def test_simulate_forecaster_calibrates_on_three_backtest_windows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import forecasting
+    from supplycast.commands import replenish
+
+    seen: dict[str, Any] = {}
+
+    def fake_forecast(history: pd.DataFrame, horizon: int, **kwargs: Any) -> None:
+        seen["config"], seen["horizon"] = kwargs["config"], horizon
+        raise RuntimeError("stop")
+
+    monkeypatch.setattr(forecasting, "forecast", fake_forecast)
+    past = pd.DataFrame({"sku": "A", "location": "L1", "date": ["2024-01-01"], "units": [1.0]})
+    future = pd.DataFrame(
+        {"sku": "A", "location": "L1", "date": pd.date_range("2024-01-02", periods=9)}
+    )
+    for fast in (True, False):
+        try:
+            replenish.forecasting_forecaster("D", fast=fast)(past, future)
+        except RuntimeError:
+            pass
+        assert seen["config"].n_windows == replenish.SIMULATE_BACKTEST_WINDOWS == 3
+        assert seen["horizon"] == 9
+    assert seen["config"].models is None  # --full keeps the full candidate set
+    try:
+        replenish.forecasting_forecaster("D", n_windows=None)(past, future)
+    except RuntimeError:
+        pass
+    assert seen["config"].n_windows == 1  # ForecastConfig.fast()'s own
