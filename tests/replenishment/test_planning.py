@@ -332,9 +332,11 @@ def test_weekly_forecast_rows_are_spread_over_their_days() -> None:
 def test_error_correlation_sets_the_spread_over_the_protection_interval(
     rho: float | None, sigma: float
 ) -> None:
-    options = {} if rho is None else {"error_correlation": rho}
-    result = plan_replenishment(
-        forecast(), inventory(), policy(service_type="cycle"), details=True, **options
+    frames = (forecast(), inventory(), policy(service_type="cycle"))
+    result = (
+        plan_replenishment(*frames, details=True)
+        if rho is None
+        else plan_replenishment(*frames, details=True, error_correlation=rho)
     )
     row = result.iloc[0]
     assert row.sigma_protection == pytest.approx(sigma)
