@@ -275,6 +275,10 @@ def plan_replenishment(
 
     qty = np.where(raw > 0, _round_up(raw, pack), 0.0)
     pack_rounded = (qty > 0) & ~np.isclose(qty, raw)
+    # worth saying only where it shows: packs > 1 unit, or a whole-unit rounding of >= 0.05
+    # (the explanation prints quantities to one decimal: 22.97 -> 23 would read "23.0 -> 23.0")
+    rounded_to_packs = pack_rounded & (pack > 1)
+    rounded_to_units = pack_rounded & (pack <= 1) & (qty - raw >= 0.05)
     moq_packs = _round_up(moq, pack)
     moq_raised = (qty > 0) & (qty < moq_packs - 1e-9)
     qty = np.where(moq_raised, moq_packs, qty)
@@ -348,7 +352,8 @@ def plan_replenishment(
         qty=qty,
         continuous=continuous,
         binding={
-            "rounding up to a pack multiple": pack_rounded,
+            "rounding up to whole packs": rounded_to_packs,
+            "rounding up to whole units": rounded_to_units,
             "MOQ": moq_raised & (qty > 0),
             "max units": capacity_cap,
             "shelf life": perishable_cap,

@@ -543,3 +543,19 @@ def test_lost_sales_level_uses_the_correlated_lead_time_spread() -> None:
     )[0]
     assert result.sigma_protection == pytest.approx(30.0)
     assert result.order_up_to == pytest.approx(expected)
+
+
+def test_explanation_names_the_rounding_only_where_it_shows() -> None:
+    # cycle 95%: S = 100 + 1.645 * 3 * sqrt(10) = 115.6; position 20 + 5 = 25; raw 90.6
+    units = plan(service_type="cycle")  # pack size 1: 90.6 -> 91
+    assert units.order_up_to == pytest.approx(100 + stats.norm.ppf(0.95) * 3 * math.sqrt(10))
+    assert units.order_qty == 91
+    assert "binding: rounding up to whole units" in units.explanation
+    packs = plan(service_type="cycle", pack_size=6)  # 90.6 -> 16 packs of 6
+    assert packs.order_qty == 96
+    assert "binding: rounding up to whole packs" in packs.explanation
+    # raw 90.97 -> 91 reads "raw need 91.0, order 91.0": no constraint worth naming
+    on_hand = units.order_up_to - 90.97 - 5.0
+    almost = plan(inv=inventory(on_hand=on_hand, on_order=5.0), service_type="cycle")
+    assert almost.order_qty == 91
+    assert "binding" not in almost.explanation
