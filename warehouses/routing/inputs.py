@@ -17,7 +17,6 @@ from warehouses.routing.problem import UNLIMITED
 
 STOP_COLUMNS = ("stop", "latitude", "longitude", "demand_units", "window_start", "window_end",
                 "service_minutes")
-VEHICLE_COLUMNS = ("vehicle", "capacity_units", "shift_start", "shift_end", "fixed_cost")
 
 
 class RouteInputError(ValueError):
