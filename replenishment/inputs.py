@@ -334,14 +334,11 @@ def normalize_forecasts(forecasts: pd.DataFrame, *, name: str = "forecasts") -> 
         flag = np.zeros(len(frame), dtype=bool)
     day = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
     order = np.lexsort((day, key))
-    same = (key[order][1:] == key[order][:-1]) & (day[order][1:] == day[order][:-1])
-    _check(
-        name,
-        frame,
-        np.isin(np.arange(len(frame)), order[1:][same]),
-        "duplicate sku/location/date",
-        problems,
-    )
+    sorted_key, sorted_day = key[order], day[order]
+    same = (sorted_key[1:] == sorted_key[:-1]) & (sorted_day[1:] == sorted_day[:-1])
+    duplicate = np.zeros(len(frame), dtype=bool)
+    duplicate[order[1:][same]] = True
+    _check(name, frame, duplicate, "duplicate sku/location/date", problems)
     if problems:
         raise ReplenishmentInputError(problems)
     return ForecastTable(
