@@ -19,6 +19,8 @@ from statsforecast.models import (
     SeasonalNaive,
 )
 
+from forecasting.config import MODEL_NAMES
+
 # Models tried per class when the caller does not restrict them. Continuous (smooth,
 # erratic) demand gets the seasonal/trend families; sparse demand (intermittent, lumpy)
 # the intermittent family (Syntetos & Boylan; Kourentzes 2014 for ADIDA/IMAPA; Teunter,
@@ -37,18 +39,8 @@ OPT_IN_MODELS = frozenset({"auto_arima"})
 GLOBAL_MODELS = frozenset({"lightgbm"})
 # Models that cannot give their own intervals (need conformal intervals).
 NO_NATIVE_INTERVALS = frozenset({"croston_optimized", "adida", "imapa", "tsb"})
-STATS_MODELS = frozenset(
-    {
-        "seasonal_naive",
-        "auto_ets",
-        "auto_arima",
-        "mstl",
-        "croston_optimized",
-        "adida",
-        "imapa",
-        "tsb",
-    }
-)
+# statsforecast models: every known model except the global ones.
+STATS_MODELS = frozenset(MODEL_NAMES) - GLOBAL_MODELS
 
 
 def candidates_for(
