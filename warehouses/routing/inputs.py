@@ -50,6 +50,14 @@ def _missing(value: object) -> bool:
         isinstance(value, str) and not value.strip())
 
 
+def _whole_units(value: object) -> int:
+    """A whole number >= 0; raises ValueError (or TypeError) otherwise."""
+    number = float(value)  # type: ignore[arg-type]
+    if np.isnan(number) or number < 0 or number != int(number):
+        raise ValueError
+    return int(number)
+
+
 def read_stops(stops: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """Validated stop rows (times in minutes) and stops unserved for their own fault."""
     absent = [c for c in ("stop", "latitude", "longitude", "demand_units") if c not in stops]
@@ -70,9 +78,7 @@ def read_stops(stops: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]]
             continue
         seen.add(stop)
         try:
-            demand = float(row["demand_units"])
-            if np.isnan(demand) or demand < 0 or demand != int(demand):
-                raise ValueError
+            demand = _whole_units(row["demand_units"])
         except (TypeError, ValueError):
             problems.append(f"{where}, column demand_units: not a whole number >= 0: "
                             f"{row['demand_units']!r}")
@@ -105,7 +111,7 @@ def read_stops(stops: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]]
             unserved.append((stop, f"window ends ({format_clock(end)}) before it starts "
                                    f"({format_clock(start)})"))
             continue
-        rows.append({"stop": stop, "latitude": lat, "longitude": lon, "demand_units": int(demand),
+        rows.append({"stop": stop, "latitude": lat, "longitude": lon, "demand_units": demand,
                      "window_start": start, "window_end": end,
                      "service_minutes": times["service_minutes"] or 0.0})
     if problems:
@@ -135,10 +141,7 @@ def read_vehicles(vehicles: pd.DataFrame, depots: dict[str, Depot]) -> list[dict
         seen.add(name)
         item: dict = {"vehicle": name}
         try:
-            cap = float(row["capacity_units"])
-            if np.isnan(cap) or cap < 0 or cap != int(cap):
-                raise ValueError
-            item["capacity"] = int(cap)
+            item["capacity"] = _whole_units(row["capacity_units"])
         except (TypeError, ValueError):
             problems.append(f"{where}, column capacity_units: not a whole number >= 0: "
                             f"{row['capacity_units']!r}")
