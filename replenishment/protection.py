@@ -115,11 +115,7 @@ def row_standard_deviation(
     Without a usable pair (none in the table, or NaN in the row) the sd is sqrt(mean)
     (Poisson) and the row's flag is False.
     """
-    pairs = [
-        (lo, round(1 - lo, 2))
-        for lo in sorted(quantiles)
-        if lo < 0.5 and round(1 - lo, 2) in quantiles
-    ]
+    pairs = _symmetric_pairs(quantiles)
     poisson = np.sqrt(np.maximum(mean, 0.0))
     if not pairs:
         return poisson, np.zeros(len(mean), dtype=bool)
@@ -176,14 +172,18 @@ def prepare_rows(
         mean=np.maximum(mean, 0.0),
         independent_variance=(1.0 - rho) * sd**2,
         shared_sd=np.sqrt(rho) * sd,
-        has_quantiles=_has_pair(table.quantiles),
+        has_quantiles=bool(_symmetric_pairs(table.quantiles)),
         cold_start=table.cold_start[rows],
     )
 
 
-def _has_pair(quantiles: dict[float, np.ndarray]) -> bool:
-    """Whether the quantile columns hold a symmetric pair (p_lo, p_{1-lo})."""
-    return any(lo < 0.5 and round(1 - lo, 2) in quantiles for lo in quantiles)
+def _symmetric_pairs(quantiles: dict[float, np.ndarray]) -> list[tuple[float, float]]:
+    """The symmetric quantile pairs (p_lo, p_{1-lo}) present, widest first."""
+    return [
+        (lo, round(1 - lo, 2))
+        for lo in sorted(quantiles)
+        if lo < 0.5 and round(1 - lo, 2) in quantiles
+    ]
 
 
 @dataclass(frozen=True)
