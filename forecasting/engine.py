@@ -212,19 +212,15 @@ def _forecast(
     cold_fc = pd.DataFrame()
     if cold_ids:
         cold_pairs = ids.loc[cold_ids].reset_index()
-        # mean units per period since the first sale (0 when it never sold)
-        own_means = prep.train.groupby("unique_id")["y"].agg(_mean_since_first_sale)
-        own = own_means.reindex(cold_pairs["unique_id"]).fillna(0.0)
+        own = _sales_since_first_sale(prep.train, cold_pairs)
         cold_fc = profile_forecasts(
             cold_pairs,
             warm_fc[["sku", "location", "date", *value_columns]],
             value_columns,
             prep.horizon_dates,
             items=items,
-            own_means=pd.Series(
-                own.to_numpy(), index=pd.MultiIndex.from_frame(cold_pairs[["sku", "location"]])
-            ),
-            own_spread=_spread_since_first_sale(prep.train, cold_pairs),
+            own_means=own["mean"],
+            own_spread=own[["n", "sd"]],
         )
         # observed for min_history periods or more without a single sale: not selling, 0
         dormant = stats.index[(stats["nonzero"] == 0) & (stats["length"] >= min_history)]
@@ -255,17 +251,11 @@ def _forecast(
     return ForecastResult(forecasts=forecasts, selection=selection, warnings=tuple(warnings))
 
 
-def _mean_since_first_sale(y: pd.Series) -> float:
-    values = y.to_numpy()
-    nonzero = np.flatnonzero(values > 0)
-    return float(values[nonzero[0] :].mean()) if nonzero.size else 0.0
-
-
-def _spread_since_first_sale(train: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
-    """`n` (periods since the first sale) and `sd` (sample standard deviation of units per
-    period over them, NaN below 2 periods) for `pairs` (unique_id, sku, location) that sold,
-    indexed by (sku, location)."""
-    rows = {}
+def _sales_since_first_sale(train: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """`n` (periods since the first sale), `mean` (units per period over them) and `sd`
+    (their sample standard deviation, NaN below 2 periods) for the `pairs` (unique_id, sku,
+    location) that sold, indexed by (sku, location); series that never sold are absent."""
+    rows = []
     history = train[train["unique_id"].isin(pairs["unique_id"])]
     keys = pairs.set_index("unique_id")[["sku", "location"]]
     for uid, y in history.groupby("unique_id")["y"]:
@@ -274,9 +264,9 @@ def _spread_since_first_sale(train: pd.DataFrame, pairs: pd.DataFrame) -> pd.Dat
         if nonzero.size:
             active = values[nonzero[0] :]
             sd = float(active.std(ddof=1)) if active.size >= 2 else float("nan")
-            rows[tuple(keys.loc[uid])] = (active.size, sd)
-    index = pd.MultiIndex.from_tuples(list(rows), names=["sku", "location"]) if rows else None
-    return pd.DataFrame(list(rows.values()), index=index, columns=["n", "sd"])
+            rows.append((*keys.loc[uid], active.size, float(active.mean()), sd))
+    frame = pd.DataFrame(rows, columns=["sku", "location", "n", "mean", "sd"])
+    return frame.set_index(["sku", "location"])
 
 
 def _series_stats(train: pd.DataFrame, season: int) -> pd.DataFrame:
