@@ -145,7 +145,7 @@ def build_model(network: OperatingNetwork, options: AllocationOptions) -> Alloca
     objective = np.concatenate([arcs["cost_per_unit"].to_numpy(float),
                                 shortages["shortage_cost"].to_numpy(float),
                                 np.zeros(n_y), np.zeros(n_t)])
-    integer = np.ones(n_x + n_u + n_y + n_t, dtype=bool)
+    integer = np.ones(n_vars, dtype=bool)
 
     rows = _Rows()
     # supply: sum_j x[s,i,j] <= a[s,i]
