@@ -58,13 +58,10 @@ def classify_abc_xyz(
         prices = unit_value.set_index("sku")[column].astype(float)
         price = frame["sku"].map(prices).fillna(0.0)
     frame["revenue"] = frame["units"] * price
+    frame["sq"] = frame["units"] ** 2
     periods = frame["date"].nunique()
     grouped = frame.groupby(KEY, sort=False)
-    stats = grouped.agg(
-        revenue=("revenue", "sum"),
-        total=("units", "sum"),
-        sq=("units", lambda x: float((x**2).sum())),
-    )
+    stats = grouped.agg(revenue=("revenue", "sum"), total=("units", "sum"), sq=("sq", "sum"))
     stats = stats.reset_index()
     n = max(periods, 1)
     mean = stats["total"] / n
