@@ -258,18 +258,7 @@ def plan_parameters(
     options: dict[str, Any] = dict(knobs)
     text = (forecast_models or "").strip()
     names = [m.strip() for m in text.split(",") if m.strip()]
-    known: tuple[str, ...] | None
-    try:
-        from forecasting.config import MODEL_NAMES
-
-        known = tuple(MODEL_NAMES)
-    except ImportError:  # no forecasting core: the forecast step is skipped anyway
-        known = None
-    unknown = [m for m in names if known is not None and m not in known and m.lower() != "all"]
-    if unknown and known is not None:
-        raise ValueError(
-            f"unknown forecast models {unknown}; choose from {', '.join(known)} or 'all'"
-        )
+    _check_model_names(names)
     if text.lower() == "all":
         options["forecast_models"] = None
         options["forecast_windows"] = forecast_windows  # None = the forecaster's own
@@ -279,6 +268,24 @@ def plan_parameters(
         if forecast_windows is not None:
             options["forecast_windows"] = forecast_windows
     return PlanParameters(**options)
+
+
+def _check_model_names(names: list[str]) -> None:
+    """ValueError on a name ("all" aside) the forecasting core does not know. The core takes
+    seconds to import, so it is imported only when there is a name to check; without it
+    nothing is checked (the forecast step is skipped anyway)."""
+    names = [m for m in names if m.lower() != "all"]
+    if not names:
+        return
+    try:
+        from forecasting.config import MODEL_NAMES
+    except ImportError:
+        return
+    unknown = [m for m in names if m not in MODEL_NAMES]
+    if unknown:
+        raise ValueError(
+            f"unknown forecast models {unknown}; choose from {', '.join(MODEL_NAMES)} or 'all'"
+        )
 
 
 def _interrupt_behind(exc: BaseException) -> BaseException | None:
