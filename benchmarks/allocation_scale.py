@@ -9,7 +9,7 @@ fronts). Lane and site capacities are set below the expected flow so that they b
 Synthetic and seeded; no files are read.
 
 Run: .venv/bin/python benchmarks/allocation_scale.py [--skus 100,500,1000,2000,5000]
-     [--min-shipment-units M] [--fairness-max-gap G] [--mip-solver highs|scip|sat]
+     [--min-shipment-units M] [--fairness-max-gap G] [--mip-solver highs|sat]
 (the greedy rule knows neither option: with them its cost is only a reference.)
 Prints one table; writes benchmarks/results/allocation_scale.csv.
 """
