@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from replenishment import SUGGESTION_COLUMNS
@@ -38,25 +39,17 @@ def write_inputs(
     return paths
 
 
+def invoke_replenish(paths: dict[str, Path], out: Path, *extra: str) -> Result:
+    """`supplycast replenish` on the F/I/P files of write_inputs, writing `out`."""
+    args = ["--forecasts", str(paths["F"]), "--inventory", str(paths["I"])]
+    args += ["--policy", str(paths["P"]), "--out", str(out), *extra]
+    return CliRunner().invoke(app, ["replenish", *args])
+
+
 def test_replenish_writes_s_csv(tmp_path: Path) -> None:
     paths = write_inputs(tmp_path)
     out = tmp_path / "S.csv"
-    result = CliRunner().invoke(
-        app,
-        [
-            "replenish",
-            "--forecasts",
-            str(paths["F"]),
-            "--inventory",
-            str(paths["I"]),
-            "--policy",
-            str(paths["P"]),
-            "--out",
-            str(out),
-            "--date",
-            "2024-01-01",
-        ],
-    )
+    result = invoke_replenish(paths, out, "--date", "2024-01-01")
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(out, dtype={"location": str})
     assert list(frame.columns) == SUGGESTION_COLUMNS
@@ -67,20 +60,7 @@ def test_replenish_writes_s_csv(tmp_path: Path) -> None:
 
 def test_replenish_bad_input_names_file_and_row(tmp_path: Path) -> None:
     paths = write_inputs(tmp_path, service_level="1.5", inv_sku="B")
-    result = CliRunner().invoke(
-        app,
-        [
-            "replenish",
-            "--forecasts",
-            str(paths["F"]),
-            "--inventory",
-            str(paths["I"]),
-            "--policy",
-            str(paths["P"]),
-            "--out",
-            str(tmp_path / "S.csv"),
-        ],
-    )
+    result = invoke_replenish(paths, tmp_path / "S.csv")
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert lines == [
@@ -89,20 +69,7 @@ def test_replenish_bad_input_names_file_and_row(tmp_path: Path) -> None:
     ]
     assert not (tmp_path / "S.csv").exists()
     paths["P"].write_text(paths["P"].read_text().replace("1.5", "0.9"))
-    result = CliRunner().invoke(
-        app,
-        [
-            "replenish",
-            "--forecasts",
-            str(paths["F"]),
-            "--inventory",
-            str(paths["I"]),
-            "--policy",
-            str(paths["P"]),
-            "--out",
-            str(tmp_path / "S.csv"),
-        ],
-    )
+    result = invoke_replenish(paths, tmp_path / "S.csv")
     assert result.exit_code == 1
     assert "unknown sku/location" in result.stderr and str(paths["I"]) in result.stderr
     assert "Traceback" not in result.output
