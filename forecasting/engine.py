@@ -112,13 +112,12 @@ def _forecast(
             n_obs=int(row["length"]),
             with_global=cfg.interval_method == "conformal",
         )
-        backtest = cfg.n_windows > 0 and len(names) > 1 and row["length"] >= min_cv_length
-        if (
-            cfg.interval_method == "conformal"
-            and cfg.n_windows > 0
+        # backtest to choose between candidates, or for the errors of conformal intervals
+        backtest = (
+            cfg.n_windows > 0
             and row["length"] >= min_cv_length
-        ):
-            backtest = True
+            and (len(names) > 1 or cfg.interval_method == "conformal")
+        )
         groups.setdefault((names, backtest), []).append(int(uid))
 
     for (names, backtest), uids in groups.items():
