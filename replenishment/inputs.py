@@ -64,7 +64,7 @@ def _numeric(
     if column not in frame.columns:
         return np.full(len(frame), np.nan if default is None else default, dtype=float)
     raw = frame[column]
-    if pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_bool_dtype(raw):
+    if pd.api.types.is_numeric_dtype(raw):  # bool dtypes included
         values = raw.to_numpy(dtype=float)
         blank = np.isnan(values)
     else:
