@@ -157,18 +157,8 @@ def simulate(
     lots = np.zeros((n, steps))  # units on hand by arrival step (FIFO by column)
     arrivals = np.zeros((n, steps + 1))  # scheduled receipts; column `steps` = after the end
     next_review = np.zeros(n)  # in days since start
-    out = {
-        name: np.zeros((n, steps))
-        for name in (
-            "served",
-            "lost",
-            "received",
-            "ordered",
-            "spoiled",
-            "on_hand_end",
-            "on_order_end",
-        )
-    }
+    # the simulated trace columns, after sku, location, date, demand
+    out = {name: np.zeros((n, steps)) for name in TRACE_COLUMNS[TRACE_COLUMNS.index("served") :]}
 
     def plan_for(
         due: np.ndarray, t: int, on_hand: np.ndarray, on_order: np.ndarray
