@@ -358,8 +358,6 @@ def rs_order_up_to_for_fill_rate(
     target = (1.0 - np.asarray(fill_rate, dtype=float)) * np.asarray(demand_per_review, dtype=float)
     lo = np.minimum(mu_l, mu_p) - 12.0 * sd_p - 1.0
     hi = mu_p + 12.0 * sd_p + 1.0
-    lo, hi = np.broadcast_arrays(lo, hi)
-    lo, hi = lo.astype(float).copy(), hi.astype(float).copy()
     for _ in range(iterations):
         mid = 0.5 * (lo + hi)
         esc = normal_expected_shortage(mid, mu_p, sd_p) - normal_expected_shortage(mid, mu_l, sd_l)
