@@ -20,3 +20,16 @@ def weekly_pattern_history(
             pd.DataFrame({"sku": sku, "location": location, "date": dates, "units": units})
         )
     return pd.concat(frames, ignore_index=True)
+
+
+def series_frame(values: np.ndarray, dates: pd.DatetimeIndex) -> pd.DataFrame:
+    """History rows from a series x dates matrix of units: skus S000, S001, .. at "L"."""
+    n = values.shape[0]
+    return pd.DataFrame(
+        {
+            "sku": np.repeat([f"S{i:03d}" for i in range(n)], len(dates)),
+            "location": "L",
+            "date": np.tile(dates, n),
+            "units": values.ravel(),
+        }
+    )

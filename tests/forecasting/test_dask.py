@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from forecasting import ForecastConfig, forecast
+from tests.forecasting.helpers import series_frame
 
 
 @pytest.mark.slow
@@ -17,14 +18,7 @@ def test_dask_engine_equals_local_on_200_series() -> None:
         rng.gamma(2.0, 5.0, n)[:, None]
         * (1 + 0.3 * np.sin(2 * np.pi * np.arange(days) / 7))[None, :]
     )
-    history = pd.DataFrame(
-        {
-            "sku": np.repeat([f"S{i:03d}" for i in range(n)], days),
-            "location": "L",
-            "date": np.tile(dates, n),
-            "units": rng.poisson(rate).ravel().astype(float),
-        }
-    )
+    history = series_frame(rng.poisson(rate).astype(float), dates)
     config = ForecastConfig(models=("seasonal_naive", "adida"), n_windows=1, holiday_country=None)
     local = forecast(history, 14, config=config, engine="local")
     dask = forecast(history, 14, config=config, engine="dask")

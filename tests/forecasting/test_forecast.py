@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from forecasting import ForecastConfig, forecast
-from tests.forecasting.helpers import WEEK, weekly_pattern_history
+from tests.forecasting.helpers import WEEK, series_frame, weekly_pattern_history
 
 CHEAP = ForecastConfig(models=("seasonal_naive",), n_windows=2, holiday_country=None)
 
@@ -148,14 +148,7 @@ def test_conformal_80_interval_covers_about_80_percent_on_gaussian_noise() -> No
     days, horizon, n = 150, 14, 100
     dates = pd.date_range("2024-01-01", periods=days + horizon)
     values = rng.normal(50.0, 5.0, size=(n, days + horizon))
-    frame = pd.DataFrame(
-        {
-            "sku": np.repeat([f"S{i:03d}" for i in range(n)], days + horizon),
-            "location": "L",
-            "date": np.tile(dates, n),
-            "units": values.ravel(),
-        }
-    )
+    frame = series_frame(values, dates)
     history = frame[frame["date"] < dates[days]]
     actual = frame[frame["date"] >= dates[days]]
     config = ForecastConfig(models=("seasonal_naive", "adida"), n_windows=3, holiday_country=None)

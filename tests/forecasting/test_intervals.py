@@ -14,6 +14,7 @@ from forecasting.intervals import (
     window_adjusted_level,
     zero_inflated_floor,
 )
+from tests.forecasting.helpers import series_frame
 
 
 def test_conformal_quantile_uses_rank_ceil_n_plus_1_q() -> None:
@@ -72,14 +73,7 @@ def test_random_walk_band_holds_80_percent_early_and_late_in_the_horizon() -> No
     days, horizon, n = 80, 12, 150
     dates = pd.date_range("2024-01-01", periods=days + horizon)
     walks = 1_000.0 + np.cumsum(rng.normal(0.0, 10.0, size=(n, days + horizon)), axis=1)
-    frame = pd.DataFrame(
-        {
-            "sku": np.repeat([f"S{i:03d}" for i in range(n)], days + horizon),
-            "location": "L",
-            "date": np.tile(dates, n),
-            "units": walks.ravel(),
-        }
-    )
+    frame = series_frame(walks, dates)
     history = frame[frame["date"] < dates[days]]
     actual = frame[frame["date"] >= dates[days]]
     config = ForecastConfig(
