@@ -115,12 +115,13 @@ def solve_with_ortools(
         if spec.fixed_cost:
             routing.SetFixedCostOfVehicle(int(spec.fixed_cost), v)
 
+    penalties: list[int] | None = None  # None: required clients are hard constraints
     if problem.drop_penalty is not None:
         penalties = [int(p) for p in problem.drop_penalty]
-    else:
+    elif opts.soft_required:
         big = int(problem.distance.max()) * opts.required_drop_penalty + 1
         penalties = [big] * problem.size
-    if problem.drop_penalty is not None or opts.soft_required:
+    if penalties is not None:
         for node in problem.clients:
             routing.AddDisjunction([manager.NodeToIndex(node)], penalties[node])
 
