@@ -21,7 +21,7 @@ from api.page_cache import PageCache
 from api.plan_launcher import PlanLauncher
 from api.routes import analyst, data, health, keys, planner, warehouse
 from storage.db import make_engine
-from supplycast.daily_plan import parameters_from_settings
+from supplycast.plan_steps.inputs import parameters_from_settings
 from supplycast.settings import Settings, load_settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from supplycast.plan_steps.inputs import PlanParameters
+from supplycast.plan_steps.inputs import PlanParameters, parameters_from_settings
 from supplycast.settings import Settings
 
 JOB_ID = "daily_plan"
@@ -71,8 +71,6 @@ def build_scheduler(
     of `SUPPLYCAST_PLAN_FORECAST_MODELS` / `_WINDOWS`, the rest at their defaults).
     """
     if parameters is None:
-        from supplycast.daily_plan import parameters_from_settings
-
         parameters = parameters_from_settings(settings)
     trigger = plan_trigger(settings.plan_cron, settings.plan_timezone)
     scheduler = BackgroundScheduler(timezone=trigger.timezone)

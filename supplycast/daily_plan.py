@@ -62,11 +62,12 @@ from supplycast.plan_steps.inputs import (
     PlanParameters,
     latest_sales_date,
     load_planning_inputs,
+    parameters_from_settings,
+    plan_parameters,
 )
 from supplycast.plan_steps.replenish_step import build_replenishment_inputs
 from supplycast.plan_steps.route_step import build_route_problems, route_leg_rows, unserved_rows
 from supplycast.plan_steps.run_lock import PlanRunLockedError, plan_run_lock
-from supplycast.settings import Settings
 
 __all__ = [
     "STEP_NAMES",
@@ -248,46 +249,6 @@ def run_plan(
         engine.dispose()
 
 
-def plan_parameters(
-    forecast_models: str | None, forecast_windows: int | None, **knobs: Any
-) -> PlanParameters:
-    """`PlanParameters` from shell options: `forecast_models` is a comma-separated list, "all"
-    (every candidate of each demand class, the forecaster's own defaults) or None/empty (the
-    daily default, `DAILY_FORECAST_MODELS`); `forecast_windows` None = the default (1).
-    `knobs` are the other `PlanParameters` fields. Raises ValueError on bad values."""
-    options: dict[str, Any] = dict(knobs)
-    text = (forecast_models or "").strip()
-    names = [m.strip() for m in text.split(",") if m.strip()]
-    _check_model_names(names)
-    if text.lower() == "all":
-        options["forecast_models"] = None
-        options["forecast_windows"] = forecast_windows  # None = the forecaster's own
-    else:
-        if names:
-            options["forecast_models"] = tuple(names)
-        if forecast_windows is not None:
-            options["forecast_windows"] = forecast_windows
-    return PlanParameters(**options)
-
-
-def _check_model_names(names: list[str]) -> None:
-    """ValueError on a name ("all" aside) the forecasting core does not know. The core takes
-    seconds to import, so it is imported only when there is a name to check; without it
-    nothing is checked (the forecast step is skipped anyway)."""
-    names = [m for m in names if m.lower() != "all"]
-    if not names:
-        return
-    try:
-        from forecasting.config import MODEL_NAMES
-    except ImportError:
-        return
-    unknown = [m for m in names if m not in MODEL_NAMES]
-    if unknown:
-        raise ValueError(
-            f"unknown forecast models {unknown}; choose from {', '.join(MODEL_NAMES)} or 'all'"
-        )
-
-
 def _interrupt_behind(exc: BaseException) -> BaseException | None:
     """The KeyboardInterrupt / SystemExit that `exc` is or was raised from, else None.
 
@@ -302,12 +263,6 @@ def _interrupt_behind(exc: BaseException) -> BaseException | None:
         seen.add(id(current))
         current = current.__cause__ or current.__context__
     return None
-
-
-def parameters_from_settings(settings: Settings) -> PlanParameters:
-    """The knobs of scheduled and API-triggered runs: `SUPPLYCAST_PLAN_FORECAST_MODELS` and
-    `SUPPLYCAST_PLAN_FORECAST_WINDOWS` (see `plan_parameters`), the rest at their defaults."""
-    return plan_parameters(settings.plan_forecast_models, settings.plan_forecast_windows)
 
 
 def recover_interrupted_runs(database_url: str) -> tuple[int, ...] | None:

@@ -11,10 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+
+from supplycast.settings import Settings
 
 INPUT_KINDS = (
     "items",
@@ -158,6 +161,52 @@ class PlanningInputs:
         """Locations of kind `regional`, sorted."""
         frame = self.locations
         return sorted(frame.loc[frame["kind"] == "regional", "location"].astype(str))
+
+
+def plan_parameters(
+    forecast_models: str | None, forecast_windows: int | None, **knobs: Any
+) -> PlanParameters:
+    """`PlanParameters` from shell options: `forecast_models` is a comma-separated list, "all"
+    (every candidate of each demand class, the forecaster's own defaults) or None/empty (the
+    daily default, `DAILY_FORECAST_MODELS`); `forecast_windows` None = the default (1).
+    `knobs` are the other `PlanParameters` fields. Raises ValueError on bad values."""
+    options: dict[str, Any] = dict(knobs)
+    text = (forecast_models or "").strip()
+    names = [m.strip() for m in text.split(",") if m.strip()]
+    _check_model_names(names)
+    if text.lower() == "all":
+        options["forecast_models"] = None
+        options["forecast_windows"] = forecast_windows  # None = the forecaster's own
+    else:
+        if names:
+            options["forecast_models"] = tuple(names)
+        if forecast_windows is not None:
+            options["forecast_windows"] = forecast_windows
+    return PlanParameters(**options)
+
+
+def _check_model_names(names: list[str]) -> None:
+    """ValueError on a name ("all" aside) the forecasting core does not know. The core takes
+    seconds to import, so it is imported only when there is a name to check; without it
+    nothing is checked (the forecast step is skipped anyway)."""
+    names = [m for m in names if m.lower() != "all"]
+    if not names:
+        return
+    try:
+        from forecasting.config import MODEL_NAMES
+    except ImportError:
+        return
+    unknown = [m for m in names if m not in MODEL_NAMES]
+    if unknown:
+        raise ValueError(
+            f"unknown forecast models {unknown}; choose from {', '.join(MODEL_NAMES)} or 'all'"
+        )
+
+
+def parameters_from_settings(settings: Settings) -> PlanParameters:
+    """The knobs of scheduled and API-triggered runs: `SUPPLYCAST_PLAN_FORECAST_MODELS` and
+    `SUPPLYCAST_PLAN_FORECAST_WINDOWS` (see `plan_parameters`), the rest at their defaults."""
+    return plan_parameters(settings.plan_forecast_models, settings.plan_forecast_windows)
 
 
 def _minutes(hhmm: str) -> int:
