@@ -10,6 +10,20 @@ from tests.forecasting.helpers import WEEK, series_frame, weekly_pattern_history
 CHEAP = ForecastConfig(models=("seasonal_naive",), n_windows=2, holiday_country=None)
 
 
+def with_late_starter(history: pd.DataFrame, units: list[float]) -> pd.DataFrame:
+    """`history` plus sku D at L1 selling `units` on consecutive days from 2024-03-08 (the
+    last days of a 70-day `weekly_pattern_history`)."""
+    new = pd.DataFrame(
+        {
+            "sku": "D",
+            "location": "L1",
+            "date": pd.date_range("2024-03-08", periods=len(units)),
+            "units": units,
+        }
+    )
+    return pd.concat([history, new], ignore_index=True)
+
+
 def test_seasonal_naive_reproduces_pure_weekly_pattern() -> None:
     history = weekly_pattern_history(days=70)  # 10 whole weeks; last day is a Sunday
     result = forecast(history, 14, config=CHEAP)
@@ -77,15 +91,7 @@ def test_weekly_frequency_dates_keep_the_weekday() -> None:
 def test_cold_start_uses_category_location_profile() -> None:
     history = weekly_pattern_history(days=70, pairs=(("A", "L1"), ("B", "L1"), ("C", "L2")))
     # D at L1 sold only on the last 3 days: a cold start; E only appears in the future frame
-    new = pd.DataFrame(
-        {
-            "sku": "D",
-            "location": "L1",
-            "date": pd.date_range("2024-03-08", periods=3),
-            "units": [4.0, 4.0, 4.0],
-        }
-    )
-    history = pd.concat([history, new], ignore_index=True)
+    history = with_late_starter(history, [4.0, 4.0, 4.0])
     future = pd.DataFrame(
         {"sku": "E", "location": "L1", "date": pd.date_range("2024-03-11", periods=7)}
     )
@@ -252,15 +258,7 @@ def test_cold_start_band_is_at_least_the_student_t_interval_of_its_own_sales() -
     4 -/+ t_2(0.9) * 2 * sqrt(1 + 1/3) = 4 -/+ 4.355 (lower clipped at 0), wider than the
     peer A's exact pattern (A backtests without error, so A's own band is its point)."""
     history = weekly_pattern_history(days=70, pairs=(("A", "L1"),))
-    new = pd.DataFrame(
-        {
-            "sku": "D",
-            "location": "L1",
-            "date": pd.date_range("2024-03-08", periods=3),
-            "units": [2.0, 6.0, 4.0],
-        }
-    )
-    history = pd.concat([history, new], ignore_index=True)
+    history = with_late_starter(history, [2.0, 6.0, 4.0])
     result = forecast(history, 7, config=CHEAP)
     rows = result.forecasts.set_index("sku").loc["D"]
     half = 1.885618 * 2.0 * np.sqrt(4.0 / 3.0)
