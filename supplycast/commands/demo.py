@@ -105,19 +105,16 @@ def run_demo(
     if not run_plan_step:
         note = "skipped (--no-plan)"
     else:
-        try:
-            from supplycast.daily_plan import PlanParameters, run_plan
-        except ImportError as exc:
-            note = f"the daily plan step is not available yet ({exc})"
-        else:
-            plan = run_plan(
-                database_url,
-                config.end_date,
-                progress=lambda step: say(f"plan step: {step}"),
-                parameters=PlanParameters(**(plan_options or {})),
-            )
-            if plan.status == "published":
-                suggestions = _load_suggestions(database_url, plan.run_id)
+        from supplycast.daily_plan import PlanParameters, run_plan
+
+        plan = run_plan(
+            database_url,
+            config.end_date,
+            progress=lambda step: say(f"plan step: {step}"),
+            parameters=PlanParameters(**(plan_options or {})),
+        )
+        if plan.status == "published":
+            suggestions = _load_suggestions(database_url, plan.run_id)
     return DemoReport(
         network=network,
         directory=directory,
@@ -239,6 +236,7 @@ def demo(
 ) -> None:
     """Generate the synthetic sample network, import it and run the daily plan on it."""
     from storage.importing import ImportValidationError
+    from supplycast.daily_plan import PlanRunLockedError
     from supplycast.settings import load_settings
 
     database_url = load_settings().database_url
@@ -262,7 +260,7 @@ def demo(
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
         raise typer.Exit(code=1) from None
-    except _plan_lock_error() as exc:
+    except PlanRunLockedError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None
     print_report(report, database_url, Console())
@@ -272,27 +270,13 @@ def demo(
 
 
 def _plan_options(models: str, windows: int, route_seconds: float) -> dict[str, Any]:
-    try:
-        from supplycast.daily_plan import FleetParameters
-    except ImportError:
-        return {}
+    from supplycast.daily_plan import FleetParameters
+
     return {
         "forecast_models": tuple(m.strip() for m in models.split(",") if m.strip()),
         "forecast_windows": windows,
         "fleet": FleetParameters(time_limit_seconds=route_seconds),
     }
-
-
-class _NoPlanLock(Exception):
-    """Stands in for the plan's lock error while the daily plan is not importable."""
-
-
-def _plan_lock_error() -> type[Exception]:
-    try:
-        from supplycast.daily_plan import PlanRunLockedError
-    except ImportError:
-        return _NoPlanLock
-    return PlanRunLockedError
 
 
 def register(app: typer.Typer) -> None:
