@@ -87,12 +87,11 @@ def profile_forecasts(
             break
         if frame is None and not overall.empty:
             frame, used = overall, "all series"
+        own_level = float(own_means.get((sku, location), 0.0)) if own_means is not None else 0.0
         if frame is None:
-            level = float(own_means.get((sku, location), 0.0)) if own_means is not None else 0.0
-            frame = pd.DataFrame({c: level for c in value_columns}, index=horizon_dates)
+            frame = pd.DataFrame({c: own_level for c in value_columns}, index=horizon_dates)
             used = "own history"
         frame = frame.reindex(horizon_dates).fillna(0.0)
-        own_level = float(own_means.get((sku, location), 0.0)) if own_means is not None else 0.0
         peer_level = float(frame["mean"].mean()) if "mean" in frame else 0.0
         if used != "own history" and own_level > 0:
             if peer_level > 0:
