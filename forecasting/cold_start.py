@@ -69,10 +69,7 @@ def profile_forecasts(
         frame = None
         used = "none"
         for name, keys in levels:
-            if any(
-                keyvals[k] is None or (isinstance(keyvals[k], float) and np.isnan(keyvals[k]))
-                for k in keys
-            ):
+            if any(pd.isna(keyvals[k]) for k in keys):
                 continue
             key = tuple(keyvals[k] for k in keys)
             try:
