@@ -68,12 +68,6 @@ def add_api_key(
     return row
 
 
-def find_active_api_key(session: Session, *, key_hash: str) -> ApiKey | None:
-    """The non-revoked key with this hash, or None."""
-    statement = select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))  # type: ignore[union-attr]
-    return session.exec(statement).first()
-
-
 def find_active_key_identity(
     session: Session, *, key_hash: str
 ) -> tuple[int, str, str, str | None] | None:
