@@ -83,7 +83,6 @@ def select_models(
         gcv = global_cross_validation(
             train, horizon, n_windows, freq=freq, sf_freq=sf_freq, season_length=season_length
         )
-        gcv["lightgbm"] = gcv["lightgbm"].clip(lower=0.0)
         if cv is None:
             cv = gcv
         else:
