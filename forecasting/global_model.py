@@ -85,9 +85,10 @@ def _null_lag_features_expected() -> Iterator[None]:
 
 
 # Bounds that keep the global model's cost flat in the number of series: training uses at
-# most the last TAIL_PERIODS[freq] periods of each series and a seeded random sample of at
-# most MAX_TRAIN_ROWS feature rows (predictions still use every series' own history).
-TAIL_PERIODS = {"D": 400, "W": 10_000, "M": 10_000}
+# most the last TAIL_PERIODS[freq] periods of each series (weekly and monthly: all) and a
+# seeded random sample of at most MAX_TRAIN_ROWS feature rows (predictions still use every
+# series' own history).
+TAIL_PERIODS = {"D": 400}
 MAX_TRAIN_ROWS = 250_000
 RUNAWAY_FACTOR = 2.0
 
@@ -102,8 +103,8 @@ def _clip_to_history(pred: pd.DataFrame, train: pd.DataFrame) -> pd.DataFrame:
 
 def _fit(fcst: Any, train: pd.DataFrame, freq: str) -> Any:
     """Preprocess every series of `train`, fit LightGBM on a bounded sample of rows."""
-    tail = TAIL_PERIODS[freq]
-    train = train.groupby("unique_id", sort=False).tail(tail) if tail < 10_000 else train
+    if freq in TAIL_PERIODS:
+        train = train.groupby("unique_id", sort=False).tail(TAIL_PERIODS[freq])
     with _null_lag_features_expected():
         features = fcst.preprocess(train, static_features=[], dropna=False)
     if len(features) > MAX_TRAIN_ROWS:
