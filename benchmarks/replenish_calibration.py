@@ -45,6 +45,7 @@ benchmarks/results/replenish_calibration.csv.
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from dataclasses import dataclass
@@ -364,6 +365,7 @@ def run(data: DataSet, which: str, n_windows: int | None = None) -> list[dict[st
 
         flat_policy = policy_frame(keys, data, 0.5, "cycle")
 
+        @functools.cache  # the final flat(hi) is a k the search has already simulated
         def flat(k: float, flat_policy: pd.DataFrame = flat_policy) -> tuple[float, float]:
             result = simulate(pseudo, flat_policy, flat_forecaster(data.ma_periods, k), start=start)
             all_row = result.summary.set_index("sku").loc["ALL"]
