@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import LocationReader, SessionDep, ensure_location_access
 from api.page_cache import PageCache
 from api.plan_lookup import (
+    PLAN_READ_ERRORS,
     PlanDate,
     PlanRunId,
     ensure_location_known,
@@ -46,8 +47,7 @@ NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Unchanged since the ETag given in If-None-Match."}
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "plan_run_id is for another date than `date`."},
-    401: {"description": "Missing, unknown or revoked API key."},
+    **PLAN_READ_ERRORS,
     403: {"description": "This key may not read that location."},
     404: {"description": "Unknown location or no published plan."},
 }
