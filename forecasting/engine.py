@@ -190,9 +190,11 @@ def _forecast(
         # horizon step 1..h of each forecast row (its date's rank within the series)
         steps = warm_fc.groupby("unique_id")["ds"].rank(method="dense").to_numpy(dtype=int)
         steps = np.clip(steps, 1, horizon)
-        table = np.vstack(
-            [offsets_for(offsets, c)[s - 1] for c, s in zip(classes, steps, strict=True)]
-        )
+        table = np.empty((len(warm_fc), len(qs)))
+        codes, uniques = pd.factorize(classes, use_na_sentinel=False)
+        for code, demand_class in enumerate(uniques):  # one lookup per class, not per row
+            rows = codes == code
+            table[rows] = offsets_for(offsets, demand_class)[steps[rows] - 1]
         scale = stats["scale"].reindex(warm_fc["unique_id"]).to_numpy()
         point = warm_fc["mean"].to_numpy()
         # periods without a sale since the first sale (the zero mass of demand)
