@@ -160,9 +160,10 @@ def prepare_rows(
     period = np.where(np.isnan(period) & same_prev, prev_gap, period)
     period = np.where(np.isnan(period) | (period <= 0), 1.0, period)
     mean = table.mean[rows]
-    sd, from_quantiles = row_standard_deviation(
-        mean, {k: v[rows] for k, v in table.quantiles.items()}
-    )
+    pairs = _symmetric_pairs(table.quantiles)
+    # only the widest pair sets the sd: gather just those two columns
+    widest = {level: table.quantiles[level][rows] for level in (pairs[0] if pairs else ())}
+    sd, from_quantiles = row_standard_deviation(mean, widest)
     rho = np.where(from_quantiles, error_correlation, 0.0)
     return ForecastRows(
         n_series=n_series,
@@ -172,7 +173,7 @@ def prepare_rows(
         mean=np.maximum(mean, 0.0),
         independent_variance=(1.0 - rho) * sd**2,
         shared_sd=np.sqrt(rho) * sd,
-        has_quantiles=bool(_symmetric_pairs(table.quantiles)),
+        has_quantiles=bool(pairs),
         cold_start=table.cold_start[rows],
     )
 
