@@ -175,12 +175,10 @@ def scaled_error_quantiles(
         return spread[:, None] * qz[None, :]
 
     out: dict[str, np.ndarray] = {"*": offsets(frame["z"].to_numpy(), frame["window"].to_numpy())}
-    for name, group in frame.groupby("cls"):
-        if len(group) >= MIN_POOL:
-            out[str(name)] = offsets(group["z"].to_numpy(), group["window"].to_numpy())
-    for name, group in frame.groupby(frame["cls"].map(CLASS_GROUPS)):
-        if len(group) >= MIN_POOL:
-            out[str(name)] = offsets(group["z"].to_numpy(), group["window"].to_numpy())
+    for pools in (frame["cls"], frame["cls"].map(CLASS_GROUPS)):  # classes, then groups
+        for name, group in frame.groupby(pools):
+            if len(group) >= MIN_POOL:
+                out[str(name)] = offsets(group["z"].to_numpy(), group["window"].to_numpy())
     return out
 
 
