@@ -214,7 +214,7 @@ def normalize_policy(policy: pd.DataFrame, *, name: str = "policy") -> pd.DataFr
             except ValueError as exc:
                 parsed.append(frozenset())
                 _check(name, frame, codes == index, f"order_days: {exc}", problems)
-        out["order_days"] = [parsed[c] if c >= 0 else frozenset() for c in codes]
+        out["order_days"] = [parsed[c] for c in codes]  # no -1 codes: blanks filled with ""
     else:
         out["order_days"] = [frozenset()] * len(frame)
     _duplicates(name, frame, KEY, problems)
