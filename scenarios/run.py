@@ -17,11 +17,11 @@ from collections.abc import Mapping
 import pandas as pd
 
 from scenarios.changes import Change
-from supplycast.plan_steps.allocate_step import build_allocation_inputs
+from supplycast.plan_steps.allocate_step import build_allocation_inputs, run_allocation
 from supplycast.plan_steps.cores import PlanCores, resolve_cores
 from supplycast.plan_steps.forecast_step import build_forecast_inputs, run_forecast
 from supplycast.plan_steps.inputs import PlanningInputs, PlanParameters, select_planning_inputs
-from supplycast.plan_steps.replenish_step import build_replenishment_inputs
+from supplycast.plan_steps.replenish_step import run_replenishment
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,24 +128,17 @@ def plan_outcome(
         forecasts = result.forecasts.copy()
         forecasts["date"] = pd.to_datetime(forecasts["date"]).dt.normalize()
 
-    f_frame, i_frame, p_frame, origins, step_warnings = build_replenishment_inputs(
-        inputs, forecasts, parameters
+    suggestions, step_warnings = run_replenishment(
+        cores.plan_replenishment, inputs, forecasts, parameters
     )
     warnings.extend(step_warnings)
-    suggestions = cores.plan_replenishment(f_frame, i_frame, p_frame, as_of=inputs.plan_date)
-    suggestions = suggestions.merge(origins, on=["sku", "location"], how="left")
 
     shipments = pd.DataFrame(columns=["sku", "origin", "destination", "units"])
     shortage = transport = 0.0
     stock, needs, lanes, capacity = build_allocation_inputs(inputs, suggestions, parameters)
     if cores.allocate_stock is not None and len(needs):
-        allocation = cores.allocate_stock(
-            stock,
-            needs,
-            lanes,
-            capacity=capacity if len(capacity) else None,
-            locations=inputs.locations,
-            down=parameters.down_locations,
+        allocation = run_allocation(
+            cores.allocate_stock, inputs, parameters, stock, needs, lanes, capacity
         )
         shipments = allocation.shipments
         shortage = float(allocation.summary.shortage_units)

@@ -48,7 +48,11 @@ from storage.plans import (
     start_plan_run,
     update_plan_run_progress,
 )
-from supplycast.plan_steps.allocate_step import allocation_rows, build_allocation_inputs
+from supplycast.plan_steps.allocate_step import (
+    allocation_rows,
+    build_allocation_inputs,
+    run_allocation,
+)
 from supplycast.plan_steps.cores import PlanCores, resolve_cores
 from supplycast.plan_steps.forecast_step import (
     backtest_rows,
@@ -65,7 +69,7 @@ from supplycast.plan_steps.inputs import (
     parameters_from_settings,
     plan_parameters,
 )
-from supplycast.plan_steps.replenish_step import build_replenishment_inputs
+from supplycast.plan_steps.replenish_step import run_replenishment
 from supplycast.plan_steps.route_step import build_route_problems, route_leg_rows, unserved_rows
 from supplycast.plan_steps.run_lock import PlanRunLockedError, plan_run_lock
 
@@ -329,12 +333,10 @@ def _run_steps(
         recorder.end("replenish", started, "skipped", reason)
         _skip_all(recorder, ("allocate", "route"), "needs suggestions: " + reason)
         return
-    f_frame, i_frame, p_frame, origins, warnings = build_replenishment_inputs(
-        inputs, forecasts, parameters
+    suggestions, warnings = run_replenishment(
+        cores.plan_replenishment, inputs, forecasts, parameters
     )
     recorder.warnings.extend(warnings)
-    suggestions = cores.plan_replenishment(f_frame, i_frame, p_frame, as_of=inputs.plan_date)
-    suggestions = suggestions.merge(origins, on=["sku", "location"], how="left")
     recorder.counts["suggestions"] = save_result_rows(
         session, run_id=run_id, table=PlanSuggestion, frame=suggestions
     )
@@ -355,13 +357,8 @@ def _run_steps(
         recorder.counts["allocations"] = 0
         _skip_all(recorder, ("route",), "no shipments")
         return
-    allocation = cores.allocate_stock(
-        stock,
-        needs,
-        lanes,
-        capacity=capacity if len(capacity) else None,
-        locations=inputs.locations,
-        down=parameters.down_locations,
+    allocation = run_allocation(
+        cores.allocate_stock, inputs, parameters, stock, needs, lanes, capacity
     )
     shipments = allocation.shipments
     recorder.counts["allocations"] = save_result_rows(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -72,6 +73,28 @@ def build_allocation_inputs(
         }
     )
     return stock, needs.reset_index(drop=True), lanes.reset_index(drop=True), capacity
+
+
+def run_allocation(
+    allocate_stock: Any,
+    inputs: PlanningInputs,
+    parameters: PlanParameters,
+    stock: pd.DataFrame,
+    needs: pd.DataFrame,
+    lanes: pd.DataFrame,
+    capacity: pd.DataFrame,
+) -> Any:
+    """Call the allocation core (`allocate_stock`, passed in) on `build_allocation_inputs`'
+    frames: lane capacities only when there are any, the sites marked down in `parameters`.
+    Returns the core's result (`shipments`, `summary`)."""
+    return allocate_stock(
+        stock,
+        needs,
+        lanes,
+        capacity=capacity if len(capacity) else None,
+        locations=inputs.locations,
+        down=parameters.down_locations,
+    )
 
 
 def allocation_rows(

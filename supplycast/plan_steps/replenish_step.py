@@ -22,6 +22,7 @@ of purchase orders / transfers still expected after the as-of date.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -189,3 +190,18 @@ def build_replenishment_inputs(
     all_forecasts = all_forecasts.merge(keys, on=["sku", "location"], how="inner")
     inventory = _positions(inputs, keys)
     return all_forecasts, inventory, policy, origins, tuple(warnings)
+
+
+def run_replenishment(
+    plan_replenishment: Any,
+    inputs: PlanningInputs,
+    front_forecasts: pd.DataFrame,
+    parameters: PlanParameters,
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Call the replenishment core (`plan_replenishment`, passed in) on both echelons as of
+    the plan date; returns (suggestions plus `location_kind`, `origin`; the step's warnings)."""
+    f_frame, i_frame, p_frame, origins, warnings = build_replenishment_inputs(
+        inputs, front_forecasts, parameters
+    )
+    suggestions = plan_replenishment(f_frame, i_frame, p_frame, as_of=inputs.plan_date)
+    return suggestions.merge(origins, on=["sku", "location"], how="left"), warnings
