@@ -14,6 +14,8 @@ from typing import Annotated
 
 import typer
 
+from supplycast.commands.common import first_line
+
 
 def _exit_on_signal(signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
@@ -127,9 +129,8 @@ def plan(
             code = 2
         except SQLAlchemyError as exc:  # before any run row exists: unreachable or unmigrated
             bar.update(task, description="no database")
-            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
             refused = (
-                f"database error: {first_line} "
+                f"database error: {first_line(exc, repr(exc))} "
                 "(is the database reachable and migrated? `supplycast db upgrade`)"
             )
             code = 1

@@ -12,11 +12,11 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from supplycast.commands.common import fail
+
 
 def _fail(problems: list[str]) -> NoReturn:
-    for line in problems:
-        typer.echo(f"error: {line}", err=True)
-    raise typer.Exit(code=1)
+    fail(problems, prefix="error: ")
 
 
 def _path(flag: str, text: str) -> object:

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
+
+from supplycast.commands.common import fail, first_line
 
 DatabaseUrlOption = Annotated[
     str | None,
@@ -28,9 +30,8 @@ def _settings(database_url: str | None):  # type: ignore[no-untyped-def]
     return settings
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=1)
+def _fail(message: str) -> NoReturn:
+    fail([message], prefix="error: ")
 
 
 def serve(
@@ -55,8 +56,7 @@ def serve(
     try:
         recovered = recover_interrupted_runs(settings.database_url)
     except SQLAlchemyError as exc:  # unreachable or unmigrated: /healthz will say so
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-        typer.echo(f"warning: interrupted runs not checked: {first_line}", err=True)
+        typer.echo(f"warning: interrupted runs not checked: {first_line(exc, repr(exc))}", err=True)
         recovered = None
     if recovered:
         typer.echo("marked failed (interrupted earlier): run " + ", ".join(map(str, recovered)))
@@ -198,7 +198,6 @@ def runs_list(
             runs, total = list_plan_runs(session, status=status, limit=limit)
     except SQLAlchemyError as exc:
         _fail(f"cannot read plan runs: {str(exc).splitlines()[0]} (`supplycast db upgrade`?)")
-        return
     finally:
         engine.dispose()
     table = Table(title=f"plan runs: {len(runs)} of {total}, newest first")
