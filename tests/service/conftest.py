@@ -26,9 +26,8 @@ def network_dir(tmp_path: Path) -> Path:
     return write_network(tmp_path / "network")
 
 
-@pytest.fixture
-def plan_db(database_url: str, network_dir: Path) -> str:
-    """URL of a migrated database (SQLite or PostgreSQL) with the tiny network imported."""
+def migrated_with_network(database_url: str, network_dir: Path) -> str:
+    """Migrate the database at `database_url`, import the network CSVs; returns the URL."""
     upgrade(database_url)
     engine = make_engine(database_url)
     try:
@@ -36,3 +35,9 @@ def plan_db(database_url: str, network_dir: Path) -> str:
     finally:
         engine.dispose()
     return database_url
+
+
+@pytest.fixture
+def plan_db(database_url: str, network_dir: Path) -> str:
+    """URL of a migrated database (SQLite or PostgreSQL) with the tiny network imported."""
+    return migrated_with_network(database_url, network_dir)

@@ -17,7 +17,7 @@ from storage.plan_tables import RESULT_TABLES, PlanAllocation, PlanRun
 from storage.plans import STALE_RUN_ERROR, latest_published_run
 from supplycast.daily_plan import PlanRunLockedError, run_plan
 from supplycast.plan_steps.cores import resolve_cores
-from tests.service.conftest import FAST
+from tests.service.conftest import FAST, migrated_with_network
 from tests.service.lock_holder import REPO_ROOT, plan_lock_held_elsewhere, subprocess_env
 from tests.service.network import LAST_DAY
 
@@ -43,6 +43,31 @@ def _row_counts(url: str, run_id: int) -> dict[str, int]:
             }
     finally:
         engine.dispose()
+
+
+def _slow_route_plan_cli(url: str, *options: str) -> subprocess.Popen[bytes]:
+    """`supplycast plan` in a subprocess, fast up to a route step that searches for 15 s."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "supplycast.cli", "plan", *options]
+        + ["--forecast-models", "seasonal_naive", "--forecast-windows", "1"]
+        + ["--route-seconds", "30", "--route-seconds-per-stop", "15"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=REPO_ROOT,
+        env=subprocess_env(url),
+    )
+
+
+def _running_at_route(url: str, process: subprocess.Popen[bytes]) -> PlanRun | None:
+    """The running run once it is at the route step (polled up to 90 s), else None."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        candidates = [r for r in _runs(url) if r.status == "running"]
+        if candidates and candidates[0].current_step == "route":
+            return candidates[0]
+        assert process.poll() is None, "the plan run ended before it could be stopped"
+        time.sleep(0.05)
+    return None
 
 
 def test_second_run_fails_fast_while_another_process_holds_the_lock(plan_db: str) -> None:
@@ -86,38 +111,9 @@ def test_kill_9_mid_run_keeps_the_published_plan_and_next_run_recovers(plan_db: 
     assert published.status == "published"
     published_counts = _row_counts(plan_db, published.run_id)
 
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "supplycast.cli",
-            "plan",
-            "--date",
-            str(LAST_DAY),
-            "--forecast-models",
-            "seasonal_naive",
-            "--forecast-windows",
-            "1",
-            "--route-seconds",
-            "30",
-            "--route-seconds-per-stop",
-            "15",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        cwd=REPO_ROOT,
-        env=subprocess_env(plan_db),
-    )
+    process = _slow_route_plan_cli(plan_db, "--date", str(LAST_DAY))
     try:
-        deadline = time.monotonic() + 90
-        running: PlanRun | None = None
-        while time.monotonic() < deadline:
-            candidates = [r for r in _runs(plan_db) if r.status == "running"]
-            if candidates and candidates[0].current_step == "route":
-                running = candidates[0]
-                break
-            assert process.poll() is None, "the plan run ended before it could be killed"
-            time.sleep(0.05)
+        running = _running_at_route(plan_db, process)
         assert running is not None, "the plan run never reached the route step"
         # Mid-way: the new run already wrote allocations, unseen by readers.
         assert _row_counts(plan_db, running.id)["plan_allocations"] > 0
@@ -160,31 +156,10 @@ def test_kill_9_mid_run_keeps_the_published_plan_and_next_run_recovers(plan_db: 
 )
 def test_sigterm_mid_run_marks_the_run_failed_at_once(network_dir: Path, tmp_path: Path) -> None:
     """SIGTERM (unlike SIGKILL) lets the CLI record the failure itself (SQLite only)."""
-    url = f"sqlite:///{tmp_path / 'term.db'}"
-    upgrade(url)
-    engine = make_engine(url)
+    url = migrated_with_network(f"sqlite:///{tmp_path / 'term.db'}", network_dir)
+    process = _slow_route_plan_cli(url)
     try:
-        from storage.importing import import_directory
-
-        import_directory(engine, network_dir)
-    finally:
-        engine.dispose()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "supplycast.cli", "plan", "--forecast-models", "seasonal_naive"]
-        + ["--forecast-windows", "1", "--route-seconds", "30", "--route-seconds-per-stop", "15"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        cwd=REPO_ROOT,
-        env=subprocess_env(url),
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            runs = _runs(url)
-            if runs and runs[0].current_step == "route":
-                break
-            assert process.poll() is None, "the plan run ended before it could be stopped"
-            time.sleep(0.05)
+        _running_at_route(url, process)
         process.terminate()
         process.wait(timeout=60)
     finally:
