@@ -4,6 +4,7 @@ helpers to publish plans through PLAN's real publish functions (`storage.plans`)
 from __future__ import annotations
 
 import datetime as dt
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -28,6 +29,14 @@ from storage.plan_tables import (
 from storage.plans import publish_plan_run, save_result_rows, start_plan_run
 from storage.tables import Item, Location
 from tests.conftest import postgres_schema_url
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback interface (for a test server)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
 
 DAY = dt.date(2024, 3, 4)
 LOCATIONS = (

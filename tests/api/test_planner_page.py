@@ -3,7 +3,6 @@ load suggestions, approve one, override one (refused without comment for `other`
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -13,23 +12,17 @@ import pytest
 import uvicorn
 
 from api.app import create_app
-from tests.api.conftest import ApiEnv
+from tests.api.conftest import ApiEnv, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def server_url(shared_api_env: ApiEnv) -> Iterator[str]:
     """A uvicorn server on a free loopback port serving the shared env's database."""
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         create_app(shared_api_env.database_url), host="127.0.0.1", port=port, log_level="warning"
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,13 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.api.conftest import free_port
 from tests.service.test_recover_runs import make_published_and_dead_runs, state_of_runs
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.mark.slow
@@ -28,7 +22,7 @@ def test_serve_starts_uvicorn_and_the_scheduler_and_stops_on_sigint(tmp_path: Pa
     extra: list[str] = []  # `--no-scheduler` differs only in not starting PLAN's scheduler
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     published, dead = make_published_and_dead_runs(url)  # migrates too
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,
