@@ -137,15 +137,6 @@ def find_published_run(
     )
 
 
-def latest_published_run(session: Session, *, as_of: date | None = None) -> PlanRun | None:
-    """The published run with the newest as-of date (or for `as_of`), highest version first."""
-    statement = select(PlanRun).where(PlanRun.status == "published")
-    if as_of is not None:
-        statement = statement.where(PlanRun.as_of == as_of)
-    statement = statement.order_by(PlanRun.as_of.desc(), PlanRun.version.desc())  # type: ignore[attr-defined]
-    return session.exec(statement.limit(1)).first()
-
-
 def get_plan_run(session: Session, *, run_id: int) -> PlanRun | None:
     """Plan run `run_id`, any status, or None."""
     return session.get(PlanRun, run_id)

@@ -30,9 +30,9 @@ from api.schemas import (
     SuggestionPage,
 )
 from storage.api_queries import (
+    find_published_run,
     get_plan_run,
     get_suggestion,
-    latest_published_run,
     list_reviews,
     review_suggestion,
     suggestions_frame,
@@ -107,7 +107,7 @@ def _reviewable(session: SessionDep, suggestion_id: int) -> PlanSuggestion:
             f"suggestion {suggestion_id} belongs to plan run {suggestion.plan_run_id}, "
             "which is not published",
         )
-    current = latest_published_run(session, as_of=run.as_of)
+    current = find_published_run(session, as_of=run.as_of)
     if current is not None and current.id != run.id:
         raise HTTPException(
             status.HTTP_409_CONFLICT,
