@@ -19,7 +19,6 @@ from tests.service.test_recover_runs import make_published_and_dead_runs, state_
 
 @pytest.mark.slow
 def test_serve_starts_uvicorn_and_the_scheduler_and_stops_on_sigint(tmp_path: Path) -> None:
-    extra: list[str] = []  # `--no-scheduler` differs only in not starting PLAN's scheduler
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     published, dead = make_published_and_dead_runs(url)  # migrates too
     port = free_port()
@@ -33,7 +32,6 @@ def test_serve_starts_uvicorn_and_the_scheduler_and_stops_on_sigint(tmp_path: Pa
             str(port),
             "--database-url",
             url,
-            *extra,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
