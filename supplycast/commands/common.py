@@ -1,4 +1,5 @@
-"""Helpers shared by the command shells: report problems and exit, one line of an error."""
+"""Helpers shared by the command shells: input problems, report them and exit, one line of an
+error."""
 
 from __future__ import annotations
 
@@ -6,6 +7,14 @@ from collections.abc import Iterable
 from typing import NoReturn
 
 import typer
+
+
+class CommandInputError(Exception):
+    """Problems found by a shell before or while calling a core; one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
 
 
 def fail(problems: Iterable[str], *, code: int = 1, prefix: str = "") -> NoReturn:

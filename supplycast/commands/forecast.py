@@ -12,23 +12,18 @@ from typing import Annotated
 import pandas as pd
 import typer
 
+from supplycast.commands.common import CommandInputError, fail, first_line
+
 TEXT_COLUMNS = {"sku": str, "location": str}
-
-
-class _InputProblems(Exception):
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
     if not path.is_file():
-        raise _InputProblems([f"{path}: file not found"])
+        raise CommandInputError([f"{path}: file not found"])
     try:
         return pd.read_csv(path, dtype=TEXT_COLUMNS)
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise _InputProblems([f"{path}: cannot read CSV: {first}"]) from exc
+        raise CommandInputError([f"{path}: cannot read CSV: {first_line(exc)}"]) from exc
 
 
 def _relabel(problems: list[str], names: dict[str, Path]) -> list[str]:
@@ -56,12 +51,6 @@ def _relabel(problems: list[str], names: dict[str, Path]) -> list[str]:
     return out
 
 
-def _fail(problems: list[str]) -> None:
-    for problem in problems:
-        typer.echo(problem, err=True)
-    raise typer.Exit(code=2)
-
-
 def _load(history_path: Path, future_path: Path | None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     from forecasting.inputs import validate_future, validate_history
 
@@ -74,7 +63,7 @@ def _load(history_path: Path, future_path: Path | None) -> tuple[pd.DataFrame, p
         future = _read_csv(future_path)
         problems += validate_future(future, check_order=True)
     if problems:
-        raise _InputProblems(_relabel(problems, names))
+        raise CommandInputError(_relabel(problems, names))
     return history, future
 
 
@@ -129,18 +118,18 @@ def forecast_command(
 
     try:
         if horizon <= 0:
-            raise _InputProblems(
+            raise CommandInputError(
                 [f"--horizon: must be a positive number of periods, got {horizon}"]
             )
         if engine not in ("local", "dask"):
-            raise _InputProblems([f"--engine: must be local or dask, got {engine!r}"])
+            raise CommandInputError([f"--engine: must be local or dask, got {engine!r}"])
         try:
             qs = parse_quantiles(quantiles)
             config = ForecastConfig(models=_models(models))
             if windows is not None:
                 config = ForecastConfig(models=config.models, n_windows=windows)
         except ValueError as exc:
-            raise _InputProblems([str(exc)]) from exc
+            raise CommandInputError([str(exc)]) from exc
         hist, fut = _load(history, future)
         try:
             result = forecast(
@@ -155,13 +144,13 @@ def forecast_command(
                 strict_future=future is not None,
             )
         except ForecastInputError as exc:
-            raise _InputProblems(
+            raise CommandInputError(
                 _relabel(exc.problems, {"history": history, "future": future or Path("X.csv")})
             ) from exc
         except ValueError as exc:  # e.g. a bad --freq
-            raise _InputProblems([str(exc)]) from exc
-    except _InputProblems as exc:
-        _fail(exc.problems)
+            raise CommandInputError([str(exc)]) from exc
+    except CommandInputError as exc:
+        fail(exc.problems, code=2)
         return
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
@@ -203,27 +192,27 @@ def backtest_command(
 
     try:
         if horizon <= 0:
-            raise _InputProblems(
+            raise CommandInputError(
                 [f"--horizon: must be a positive number of periods, got {horizon}"]
             )
         if windows <= 0:
-            raise _InputProblems([f"--windows: must be >= 1, got {windows}"])
+            raise CommandInputError([f"--windows: must be >= 1, got {windows}"])
         try:
             qs = parse_quantiles(quantiles)
             config = ForecastConfig(models=_models(models))
         except ValueError as exc:
-            raise _InputProblems([str(exc)]) from exc
+            raise CommandInputError([str(exc)]) from exc
         hist, _ = _load(history, None)
         try:
             report = backtest(
                 hist, horizon, windows, freq=freq, quantiles=qs, config=config, engine=engine
             )
         except ForecastInputError as exc:
-            raise _InputProblems(_relabel(exc.problems, {"history": history})) from exc
+            raise CommandInputError(_relabel(exc.problems, {"history": history})) from exc
         except ValueError as exc:
-            raise _InputProblems([str(exc)]) from exc
-    except _InputProblems as exc:
-        _fail(exc.problems)
+            raise CommandInputError([str(exc)]) from exc
+    except CommandInputError as exc:
+        fail(exc.problems, code=2)
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     report.metrics.to_csv(out, index=False, float_format="%.6g")

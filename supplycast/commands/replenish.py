@@ -9,15 +9,9 @@ from typing import Annotated
 import pandas as pd
 import typer
 
+from supplycast.commands.common import CommandInputError, fail, first_line
+
 STRING_COLUMNS = ("sku", "location", "model", "order_days", "service_type", "policy_type")
-
-
-class CommandInputError(Exception):
-    """Problems found by a shell before or while calling a core; one line per problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 def read_csv(path: Path) -> pd.DataFrame:
@@ -44,8 +38,7 @@ def read_csv(path: Path) -> pd.DataFrame:
         pd.errors.EmptyDataError,
         OSError,
     ) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise CommandInputError([f"{path}: cannot read CSV: {first}"]) from exc
+        raise CommandInputError([f"{path}: cannot read CSV: {first_line(exc)}"]) from exc
 
 
 def relabel(problems: list[str], names: dict[str, Path]) -> list[str]:
@@ -67,12 +60,6 @@ def parse_date(value: str | None, option: str) -> date | None:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError as exc:
         raise CommandInputError([f"{option}: '{value}' is not a date (YYYY-MM-DD)"]) from exc
-
-
-def fail(problems: list[str]) -> None:
-    for problem in problems:
-        typer.echo(problem, err=True)
-    raise typer.Exit(code=1)
 
 
 def replenish(
