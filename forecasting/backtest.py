@@ -9,13 +9,18 @@ windows per series: MASE, RMSSE (scaled by the seasonal-naive error of the histo
 the first test window), WAPE, bias, and coverage of the interval between the lowest and the
 highest requested quantile. The overall row averages MASE and RMSSE over series and pools
 WAPE, bias and coverage over all points.
+
+A series' demand class can change from one window to the next (its history grows). The
+series rows of `metrics` carry the class of the last window; `points` keeps, for every
+test point, the class `forecast` assigned at that window's origin (the class a planner saw
+when the forecast was made), which `coverage_by_class` uses by default.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -31,6 +36,9 @@ from forecasting.runner import Runner
 CHOSEN = "chosen"
 METRIC_COLUMNS = ("mase", "rmsse", "wape", "bias", "coverage", "points")
 REPORT_COLUMNS = ("level", "role", "model", "sku", "location", "demand_class", *METRIC_COLUMNS)
+POINT_COLUMNS = (
+    "role", "sku", "location", "window", "demand_class", "date", "mean", "lo", "hi", "y"
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -38,13 +46,17 @@ class BacktestReport:
     """`metrics`: M.csv form, columns `REPORT_COLUMNS`: level "series" (one row per series
     and role) or "overall" (one row per role); role "chosen" is `forecast`'s pick, other
     roles are the reference model names. `coverage` is for the interval `interval`
-    (e.g. "p10-p90", nominal `nominal_coverage`). `seconds`: wall time per role."""
+    (e.g. "p10-p90", nominal `nominal_coverage`). `seconds`: wall time per role.
+    `points`: one row per test point and role, columns `POINT_COLUMNS`: `window` (1-based),
+    `demand_class` = the class `forecast` assigned to the series at that window's origin
+    (for every role), `lo`/`hi` the interval, `y` the actual."""
 
     metrics: pd.DataFrame
     interval: str
     nominal_coverage: float
     seconds: dict[str, float]
     warnings: tuple[str, ...]
+    points: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=POINT_COLUMNS))
 
 
 def _offset(freq: str, periods: int) -> pd.DateOffset | pd.Timedelta:
@@ -103,6 +115,7 @@ def backtest(
     seconds: dict[str, float] = {CHOSEN: 0.0, **{r: 0.0 for r in references}}
     predictions = []
     classes: dict[tuple[str, str], str] = {}
+    origin_classes = []
     warnings: list[str] = []
     for k in range(windows):
         cutoff = first_cutoff + _offset(freq_code, k * horizon)
@@ -125,9 +138,15 @@ def backtest(
         warnings.extend(f"window {k + 1}: {w}" for w in result.warnings)
         chosen = result.forecasts.rename(columns={lo_col: "lo", hi_col: "hi"})
         chosen["role"] = CHOSEN
-        predictions.append(chosen[["sku", "location", "date", "mean", "lo", "hi", "model", "role"]])
+        chosen["window"] = k + 1
+        predictions.append(
+            chosen[["sku", "location", "date", "mean", "lo", "hi", "model", "role", "window"]]
+        )
         for row in result.selection.itertuples(index=False):
             classes[(row.sku, row.location)] = row.demand_class
+        origin_classes.append(
+            result.selection[["sku", "location", "demand_class"]].assign(window=k + 1)
+        )
         cut_prep = prepare_inputs(
             train, horizon, freq=freq_code, future=future, holiday_country=cfg.holiday_country
         )
@@ -157,6 +176,7 @@ def backtest(
                         "hi": ref[f"{name}-hi-{level}"].clip(lower=0),
                         "model": name,
                         "role": name,
+                        "window": k + 1,
                     }
                 )
             )
@@ -165,12 +185,18 @@ def backtest(
     pred = pred.merge(actual, on=["sku", "location", "date"], how="left")
     pred["y"] = pred["y"].fillna(0.0)
     metrics = _metrics(pred, scales, classes)
+    at_origin = pd.concat(origin_classes, ignore_index=True).drop_duplicates(
+        ["sku", "location", "window"]
+    )
+    points = pred.merge(at_origin, on=["sku", "location", "window"], how="left")
+    points["demand_class"] = points["demand_class"].fillna("unknown")
     return BacktestReport(
         metrics=metrics,
         interval=f"{lo_col}-{hi_col}",
         nominal_coverage=hi_q - lo_q,
         seconds=seconds,
         warnings=tuple(dict.fromkeys(warnings)),
+        points=points[list(POINT_COLUMNS)],
     )
 
 
@@ -225,14 +251,54 @@ def _metrics(
     )
 
 
-def coverage_by_class(report: BacktestReport, role: str = CHOSEN) -> pd.DataFrame:
-    """Mean per-series coverage of one role by demand class (weighted by points)."""
-    series = report.metrics[
-        (report.metrics["level"] == "series") & (report.metrics["role"] == role)
-    ]
-    weighted = series.assign(hits=series["coverage"] * series["points"])
-    grouped = weighted.groupby("demand_class")[["hits", "points"]].sum()
-    return (grouped["hits"] / grouped["points"]).rename("coverage").reset_index()
+def coverage_by_class(
+    report: BacktestReport, role: str = CHOSEN, attribution: str = "origin"
+) -> pd.DataFrame:
+    """Coverage of one role by demand class: columns demand_class, coverage (share of the
+    class's test points inside the interval), series (distinct series with points in the
+    class), points.
+
+    attribution "origin": each test point counts for the class its series had at its
+    window's origin (`report.points`); "last": every point of a series counts for the class
+    of the last window (the series rows of `report.metrics`), as before the per-window
+    classes were kept.
+    """
+    if attribution == "origin":
+        rows = report.points[report.points["role"] == role]
+        hits = coverage_hits(rows["y"], rows["lo"], rows["hi"])
+        grouped = rows.assign(hits=hits, key=rows["sku"] + "\x1f" + rows["location"]).groupby(
+            "demand_class"
+        )
+        out = pd.DataFrame(
+            {
+                "hits": grouped["hits"].sum(),
+                "series": grouped["key"].nunique(),
+                "points": grouped.size(),
+            }
+        )
+    elif attribution == "last":
+        series = report.metrics[
+            (report.metrics["level"] == "series") & (report.metrics["role"] == role)
+        ]
+        weighted = series.assign(hits=series["coverage"] * series["points"])
+        grouped = weighted.groupby("demand_class")
+        out = pd.DataFrame(
+            {
+                "hits": grouped["hits"].sum(),
+                "series": grouped.size(),
+                "points": grouped["points"].sum(),
+            }
+        )
+    else:
+        raise ValueError(f"attribution must be 'origin' or 'last', got {attribution!r}")
+    out["coverage"] = out["hits"] / out["points"]
+    out["points"] = out["points"].astype(int)
+    return out.reset_index()[["demand_class", "coverage", "series", "points"]]
 
 
-__all__ = ["BacktestReport", "backtest", "coverage_by_class"]
+def coverage_hits(y: pd.Series, lo: pd.Series, hi: pd.Series) -> pd.Series:
+    """1.0 where lo <= y <= hi, else 0.0 (the per-point form of `metrics.coverage`)."""
+    return ((y >= lo) & (y <= hi)).astype(float)
+
+
+__all__ = ["BacktestReport", "backtest", "coverage_by_class", "coverage_hits"]
