@@ -13,6 +13,12 @@ from forecasting.candidates import NO_NATIVE_INTERVALS, build_model, candidates_
 from forecasting.classify import classify_series
 from forecasting.cold_start import profile_forecasts
 from forecasting.config import FREQUENCIES, ForecastConfig, normalize_freq
+from forecasting.cumulative import (
+    cumulative_column,
+    cumulative_error_quantiles,
+    monotone_cumulative,
+    running_sums,
+)
 from forecasting.global_model import global_forecast
 from forecasting.inputs import PreparedInputs, prepare_inputs
 from forecasting.intervals import (
@@ -44,6 +50,7 @@ def forecast(
     items: pd.DataFrame | None = None,
     scheduler_address: str | None = None,
     strict_future: bool = False,
+    cumulative_quantiles: bool = False,
 ) -> ForecastResult:
     """Probabilistic demand forecasts for every sku x location of `history`.
 
@@ -57,6 +64,12 @@ def forecast(
     - `config`: see `ForecastConfig`; `models` / `n_windows` override its fields (e.g.
       `models=("seasonal_naive", "auto_ets"), n_windows=1` for a fast run).
     - `items`: optional `sku, category` for cold-start profiles.
+    - `cumulative_quantiles`: also return, per quantile, `cum_pNN` (after the `pNN`
+      columns): on a series' k-th forecast row the quantile of its total demand over
+      forecast periods 1..k (units). Conformal series: calibrated on cumulative backtest
+      errors (`forecasting.cumulative`); others (cold starts, `interval_method="model"`):
+      the running sum of the per-period quantiles. Non-decreasing in k, >= 0, never
+      crossing; the per-period zero-sale floor is not applied to them.
 
     Raises `ForecastInputError` (a ValueError) naming columns/rows on bad input.
     """
@@ -70,7 +83,18 @@ def forecast(
     runner = Runner(engine=engine, n_jobs=cfg.n_jobs, scheduler_address=scheduler_address)
 
     with runner.session():
-        return _forecast(history, horizon, future, freq_code, qs, cfg, runner, items, strict_future)
+        return _forecast(
+            history,
+            horizon,
+            future,
+            freq_code,
+            qs,
+            cfg,
+            runner,
+            items,
+            strict_future,
+            cumulative_quantiles,
+        )
 
 
 def _forecast(
@@ -83,6 +107,7 @@ def _forecast(
     runner: Runner,
     items: pd.DataFrame | None,
     strict_future: bool,
+    cumulative_quantiles: bool = False,
 ) -> ForecastResult:
     season = cfg.season_length or FREQUENCIES[freq_code][0]
     min_history = cfg.min_history or FREQUENCIES[freq_code][1]
@@ -157,6 +182,7 @@ def _forecast(
     if method == "conformal" and residuals.empty:
         method = "model"
     value_columns = ["mean", *[quantile_column(q) for q in qs]]
+    cum_columns = [cumulative_column(q) for q in qs] if cumulative_quantiles else []
     warm_frames = (
         [_fit_chosen(prep, choice, runner, horizon, freq_code, season, qs, method, cfg.n_windows)]
         if len(choice)
@@ -205,6 +231,10 @@ def _forecast(
             periods - stats["nonzero"].reindex(warm_fc["unique_id"]).to_numpy(),
             periods,
         )
+        if cum_columns:
+            warm_fc[cum_columns] = _conformal_cumulative(
+                warm_fc, residuals, stats, qs, horizon, steps, point, scale
+            )
     warm_fc["mean"] = warm_fc["mean"].clip(lower=0.0)
 
     ids = prep.ids.set_index("unique_id")
@@ -236,9 +266,10 @@ def _forecast(
             " from a category/location profile"
         )
 
+    warm_columns = [*value_columns, *[c for c in cum_columns if c in warm_fc.columns]]
     forecasts = pd.concat(
         [
-            warm_fc[["sku", "location", "date", *value_columns, "model"]],
+            warm_fc[["sku", "location", "date", *warm_columns, "model"]],
             cold_fc.drop(columns=["profile"], errors="ignore"),
         ],
         ignore_index=True,
@@ -247,9 +278,64 @@ def _forecast(
     forecasts["date"] = pd.to_datetime(forecasts["date"])
     for column in value_columns:
         forecasts[column] = forecasts[column].astype(float)
+    if cum_columns:
+        forecasts = _with_cumulative_columns(forecasts, value_columns[1:], cum_columns)
 
     selection = _selection_frame(prep, stats, choice, cold_ids)
     return ForecastResult(forecasts=forecasts, selection=selection, warnings=tuple(warnings))
+
+
+def _conformal_cumulative(
+    warm_fc: pd.DataFrame,
+    residuals: pd.DataFrame,
+    stats: pd.DataFrame,
+    qs: tuple[float, ...],
+    horizon: int,
+    steps: np.ndarray,
+    point: np.ndarray,
+    scale: np.ndarray,
+) -> np.ndarray:
+    """Cumulative quantiles (rows of `warm_fc` x quantiles, units, not yet made monotone):
+    the sum of the row's series' point forecasts `point` over steps 1..k (k = `steps`, the
+    row's horizon step) + `scale` * the cumulative conformal offset of its demand class.
+    All NaN (the running-sum fallback) when no cumulative offsets can be formed."""
+    offsets = cumulative_error_quantiles(
+        residuals, stats["scale"], stats["demand_class"], qs, horizon
+    )
+    if not offsets:
+        return np.full((len(warm_fc), len(qs)), np.nan)
+    order = np.lexsort((warm_fc["ds"].to_numpy(), warm_fc["unique_id"].to_numpy()))
+    total = np.empty(len(warm_fc))
+    total[order] = running_sums(point[order, None], warm_fc["unique_id"].to_numpy()[order])[:, 0]
+    classes = stats["demand_class"].reindex(warm_fc["unique_id"]).to_numpy()
+    table = np.empty((len(warm_fc), len(qs)))
+    codes, uniques = pd.factorize(classes, use_na_sentinel=False)
+    for code, demand_class in enumerate(uniques):  # one lookup per class, not per row
+        rows = codes == code
+        table[rows] = offsets_for(offsets, demand_class)[steps[rows] - 1]
+    return total[:, None] + scale[:, None] * table
+
+
+def _with_cumulative_columns(
+    forecasts: pd.DataFrame, quantile_columns: list[str], cum_columns: list[str]
+) -> pd.DataFrame:
+    """`forecasts` (sorted by sku, location, date) with `cum_columns` placed after the
+    quantile columns: the conformal values already there, else (missing column, NaN rows:
+    cold starts, model intervals) the running sum of the row's series' per-period
+    quantiles; then clipped at 0, sorted across levels and non-decreasing in the step."""
+    series = pd.factorize(pd.MultiIndex.from_frame(forecasts[["sku", "location"]]))[0]
+    comonotone = running_sums(forecasts[quantile_columns].to_numpy(dtype=float), series)
+    if all(c in forecasts.columns for c in cum_columns):
+        conformal = forecasts[cum_columns].to_numpy(dtype=float)
+        values = np.where(np.isnan(conformal), comonotone, conformal)
+    else:
+        values = comonotone
+    values = monotone_cumulative(values, series)
+    out = forecasts.drop(columns=cum_columns, errors="ignore")
+    position = out.columns.get_loc(quantile_columns[-1]) + 1
+    for j, column in enumerate(cum_columns):
+        out.insert(position + j, column, values[:, j])
+    return out
 
 
 def _sales_since_first_sale(train: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
