@@ -111,6 +111,13 @@ def forecast_command(
         Path | None,
         typer.Option("--selection-out", help="Also write the per-series model choice CSV."),
     ] = None,
+    cumulative_quantiles: Annotated[
+        bool,
+        typer.Option(
+            "--cumulative-quantiles",
+            help="Also write cum_pNN: quantiles of the total demand over periods 1..k.",
+        ),
+    ] = False,
 ) -> None:
     """Probabilistic demand forecasts per sku x location, model chosen by backtest."""
     from forecasting import ForecastConfig, ForecastInputError, forecast
@@ -142,6 +149,7 @@ def forecast_command(
                 config=config,
                 scheduler_address=scheduler,
                 strict_future=future is not None,
+                cumulative_quantiles=cumulative_quantiles,
             )
         except ForecastInputError as exc:
             raise CommandInputError(

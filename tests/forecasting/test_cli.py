@@ -114,3 +114,23 @@ def test_backtest_writes_metrics(tmp_path: Path) -> None:
     assert overall.loc["chosen", "mase"] == 0.0 and overall.loc["seasonal_naive", "wape"] == 0.0
     assert overall.loc["chosen", "coverage"] == 1.0
     assert len(m[(m["level"] == "series") & (m["role"] == "chosen")]) == 2
+
+
+def test_forecast_cumulative_quantiles_flag_adds_cum_columns(tmp_path: Path) -> None:
+    h = _write(tmp_path)
+    out = tmp_path / "F.csv"
+    args = ["forecast", "--history", str(h), "--horizon", "7", "--out", str(out)]
+    args += ["--quantiles", "0.05,0.5,0.95", "--models", "seasonal_naive", "--windows", "2"]
+    result = runner.invoke(app, [*args, "--cumulative-quantiles"])
+    assert result.exit_code == 0, result.output
+    f = pd.read_csv(out, dtype={"sku": str, "location": str})
+    assert list(f.columns) == [
+        "sku", "location", "date", "mean", "p05", "p50", "p95",
+        "cum_p05", "cum_p50", "cum_p95", "model",
+    ]  # fmt: skip
+    # the weekly pattern repeats exactly: backtest errors are 0, so every cumulative
+    # quantile is the running total of the point forecasts
+    for sku, factor in (("A", 1.0), ("B", 2.0)):
+        rows = f[f["sku"] == sku]
+        for column in ("cum_p05", "cum_p50", "cum_p95"):
+            np.testing.assert_allclose(rows[column], factor * np.cumsum(WEEK), rtol=1e-5)
