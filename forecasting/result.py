@@ -25,7 +25,9 @@ class ForecastResult:
     """Output of `forecasting.forecast`.
 
     - `forecasts`: F.csv form, `sku, location, date, mean, p10, ..., model`: one row per
-      series x horizon date; `mean` and quantiles in units per period (>= 0).
+      series x horizon date; `mean` and quantiles in units per period (>= 0). With
+      `forecast(..., cumulative_quantiles=True)` also `cum_p10, ...` before `model`: the
+      quantiles of the series' total demand over forecast periods 1..k on its k-th row.
     - `selection`: per series `sku, location, demand_class, model, mase` (backtest MASE of
       the chosen model, NaN without a backtest), `cold_start` (bool), `adi`, `cv2`,
       `history_periods` (periods since the first sale), `scores` ("model=mase;..." for
