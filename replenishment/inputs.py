@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,7 @@ SERVICE_TYPES = ("fill_rate", "cycle")
 POLICY_TYPES = ("order_up_to", "s_q", "s_s")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 QUANTILE_COLUMN = re.compile(r"^p(\d{2})$")
+CUMULATIVE_QUANTILE_COLUMN = re.compile(r"^cum_p(\d{2})$")
 
 
 class ReplenishmentInputError(ValueError):
@@ -248,11 +249,14 @@ def normalize_inventory(
     return out
 
 
-def quantile_columns(frame: pd.DataFrame) -> dict[float, str]:
-    """{level: column} for the F.csv quantile columns p01..p99."""
+def quantile_columns(
+    frame: pd.DataFrame, pattern: re.Pattern[str] = QUANTILE_COLUMN
+) -> dict[float, str]:
+    """{level: column} for the F.csv quantile columns p01..p99 (or, with
+    `pattern=CUMULATIVE_QUANTILE_COLUMN`, the cumulative ones cum_p01..cum_p99)."""
     found = {}
     for column in frame.columns:
-        match = QUANTILE_COLUMN.match(str(column))
+        match = pattern.match(str(column))
         if match and 0 < int(match.group(1)) < 100:
             found[int(match.group(1)) / 100.0] = str(column)
     return dict(sorted(found.items()))
@@ -273,7 +277,10 @@ class ForecastTable:
 
     `key` is an integer code per (sku, location): sku_code * len(locations) + location_code
     into `skus` / `locations`; `date` is datetime64[ns] normalized; `quantiles` maps a level
-    (0-1) to its values; `cold_start` is a bool per row.
+    (0-1) to its values; `cold_start` is a bool per row. `cumulative_quantiles` maps a level
+    to the `cum_pNN` column: on a series' k-th row (rows by date) the quantile of the
+    series' total demand over its rows 1..k (units; NaN = not available on that row); empty
+    when the frame has no such columns.
     """
 
     skus: pd.Index
@@ -283,6 +290,7 @@ class ForecastTable:
     mean: np.ndarray
     quantiles: dict[float, np.ndarray]
     cold_start: np.ndarray
+    cumulative_quantiles: dict[float, np.ndarray] = field(default_factory=dict)
 
     def codes_for(self, sku: pd.Series, location: pd.Series) -> np.ndarray:
         """The key code of each (sku, location) pair; -1 when absent from the forecasts."""
@@ -292,7 +300,8 @@ class ForecastTable:
 
 
 def normalize_forecasts(forecasts: pd.DataFrame, *, name: str = "forecasts") -> ForecastTable:
-    """Validated forecasts: dates, numeric `mean` and `pNN` quantiles, `cold_start` per row.
+    """Validated forecasts: dates, numeric `mean`, `pNN` quantiles and cumulative `cum_pNN`
+    quantiles (blank = not available on that row), `cold_start` per row.
 
     `cold_start` is taken from a boolean column of that name when present, else from a
     `model` name containing "cold". Missing columns, bad dates, non-numeric means and
@@ -316,6 +325,10 @@ def normalize_forecasts(forecasts: pd.DataFrame, *, name: str = "forecasts") -> 
     quantiles = {
         level: _numeric(name, frame, column, np.nan, problems)
         for level, column in quantile_columns(frame).items()
+    }
+    cumulative = {
+        level: _numeric(name, frame, column, np.nan, problems)
+        for level, column in quantile_columns(frame, CUMULATIVE_QUANTILE_COLUMN).items()
     }
     if "cold_start" in frame.columns:
         flag = (
@@ -349,4 +362,5 @@ def normalize_forecasts(forecasts: pd.DataFrame, *, name: str = "forecasts") -> 
         mean=mean,
         quantiles=quantiles,
         cold_start=flag,
+        cumulative_quantiles=cumulative,
     )

@@ -8,7 +8,9 @@ Method (all quantities in units, times in days; see docs/replenishment.md):
    P = L.
 2. mu_P, var_P: forecast mean and variance over [as_of, as_of + P) (protection.py; the
    forecast errors of a series' periods are equicorrelated with rho = error_correlation,
-   default 1: the sds of the periods add, i.e. a level error persists over the interval).
+   default 1: the sds of the periods add, i.e. a level error persists over the interval;
+   series whose forecast has cumulative quantiles `cum_pNN` from as_of on read var_P and
+   var_L from those instead, with no correlation assumption).
    Lead-time variability adds d^2 sd_L^2 with d = mu_P / P, so
    sigma_P = sqrt(var_P + d^2 sd_L^2) -- the sigma_LTD formula of Chopra & Meindl eq. 12.10
    with the forecast's own variance in place of L sd_d^2.
@@ -152,9 +154,14 @@ def plan_replenishment(
     Whitin). `error_correlation` (rho in [0, 1]) is the correlation between the forecast
     errors of two periods of a series: 1 (default) adds the periods' sds (comonotone errors:
     a level error persists over the protection interval), 0 adds their variances
-    (independent errors); see replenishment/protection.py.
+    (independent errors); see replenishment/protection.py. Series whose forecast carries
+    cumulative quantile columns `cum_pNN` (quantiles of the total demand from the series'
+    first forecast date to each row's end) on every row, with the first row dated as_of,
+    take the spread over a window starting at as_of from those instead, and
+    `error_correlation` does not apply to them.
     With `details=True` extra columns are appended
-    (`order_day`, `protection_days`, `z`, `sigma_protection`, `demand_over_lead_time`,
+    (`order_day`, `protection_days`, `z`, `sigma_protection`, `sigma_source`
+    (`cumulative_quantiles` or `error_correlation`), `demand_over_lead_time`,
     `expected_spoilage`, ...).
 
     Raises :class:`replenishment.inputs.ReplenishmentInputError` naming the bad rows.
@@ -332,7 +339,7 @@ def plan_replenishment(
         "no_forecast": ~has_forecast,
         "no_inventory": ~has_inventory,
         "forecast_extrapolated": has_forecast & over_protection.extrapolated,
-        "no_quantiles": has_forecast & (not rows.has_quantiles),
+        "no_quantiles": has_forecast & (not rows.has_quantiles) & ~rows.cumulative,
     }
     flags = _join_tokens(flag_table, ";", n)
 
@@ -385,6 +392,7 @@ def plan_replenishment(
             review_days=review,
             z=z,
             sigma_protection=sigma_p,
+            sigma_source=np.where(rows.cumulative, "cumulative_quantiles", "error_correlation"),
             demand_over_lead_time=over_lead.mean,
             demand_per_cycle=demand_per_cycle,
             expected_spoilage=spoilage,

@@ -28,6 +28,28 @@ quantiles (sd = sqrt(mean), Poisson demand with a known mean) are independent wh
 When the forecast ends before the window does, the missing days are filled with the
 series' average forecast rate per day (mean, independent variance and shared sd), and
 `extrapolated` says so.
+
+Cumulative quantiles. When the forecast carries `cum_pNN` columns (on a series' k-th row,
+the quantile of the series' total demand over its rows 1..k), a series whose first forecast
+row starts exactly at as_of and whose every row has a usable symmetric cum pair is read from
+them instead, with no correlation assumption (`error_correlation` is ignored for it). The
+cumulative sd at a row's end is (cum_hi - cum_lo) / (z_hi - z_lo) for the widest pair (as for
+the per-row sd), V_k = sd_k^2 is the variance of the demand over [as_of, end of row k), and:
+
+- inside a row (a window ending mid-period on weekly or monthly rows) the variance is
+  interpolated linearly between the previous row's end (0 at as_of) and this row's end, i.e.
+  the row's step of variance V_k - V_{k-1} is taken to accrue evenly over its days, as its
+  mean does;
+- past the forecast's end E (days) the cumulative sd grows at its average rate per day,
+  sd(t) = sd_E t / E (the missing days' sd adds to the known one, comonotone, as with the
+  default rho = 1 on the other path); `extrapolated` says so;
+- a window that does not start at as_of, [a, b), gets V(b) - V(a) (>= 0): the demand of
+  [as_of, a) is taken independent of the window's (used only for the spoilage estimate; the
+  lost-sales model reads its review cycle the same way, sigma_P^2 - sigma_L^2).
+
+Series with no usable pair on some row, or whose first row is not dated as_of (the cum
+values would then include demand before as_of, or miss the days up to the first row), keep
+the per-row reading above; a frame can mix both.
 """
 
 from __future__ import annotations
@@ -51,7 +73,9 @@ class ForecastRows:
     sd^2 is split into a part independent of the other rows, `independent_variance`
     ((1 - rho) sd^2; sd^2 for rows without quantiles), and `shared_sd` (sqrt(rho) sd; 0
     without quantiles), the part perfectly correlated across the series' rows (units^2,
-    units).
+    units). Series read from cumulative quantiles (`cumulative`, one bool per series) have
+    both at 0 and instead `cumulative_step`, the row's step of the cumulative variance
+    V_k - V_{k-1} (units^2; 0 on the other series' rows).
     """
 
     n_series: int
@@ -63,6 +87,8 @@ class ForecastRows:
     shared_sd: np.ndarray
     has_quantiles: bool
     cold_start: np.ndarray
+    cumulative: np.ndarray
+    cumulative_step: np.ndarray
 
     @property
     def future(self) -> np.ndarray:
@@ -92,18 +118,22 @@ class ForecastRows:
             mean=per_day(self.mean),
             independent_variance=per_day(self.independent_variance),
             shared_sd=per_day(self.shared_sd),
+            cumulative_variance=np.bincount(self.series, weights=self.cumulative_step, minlength=n),
         )
 
 
 class SeriesRates(NamedTuple):
     """Per series: `horizon_end`, the forecast's end in days after as_of (-inf without
     rows), and per day over the rows after as_of (0 without such rows): `mean`,
-    `independent_variance` and `shared_sd`."""
+    `independent_variance` and `shared_sd`; `cumulative_variance`, the variance of the
+    demand over [as_of, horizon_end) for series read from cumulative quantiles (0 for the
+    others)."""
 
     horizon_end: np.ndarray
     mean: np.ndarray
     independent_variance: np.ndarray
     shared_sd: np.ndarray
+    cumulative_variance: np.ndarray
 
 
 def row_standard_deviation(
@@ -119,16 +149,20 @@ def row_standard_deviation(
     poisson = np.sqrt(np.maximum(mean, 0.0))
     if not pairs:
         return poisson, np.zeros(len(mean), dtype=bool)
-    lo, hi = pairs[0]
+    sd = _pair_sd(quantiles, *pairs[0])
+    from_quantiles = ~np.isnan(sd)
+    return np.where(from_quantiles, sd, poisson), from_quantiles
+
+
+def _pair_sd(quantiles: dict[float, np.ndarray], lo: float, hi: float) -> np.ndarray:
+    """Normal sd (p_hi - p_lo) / (z_hi - z_lo) per row; NaN where either value is NaN."""
     spread = quantiles[hi] - quantiles[lo]
     # a spread within floating-point noise of the quantile arithmetic (e.g. 3.6e-15 on a
     # constant forecast of 10) is no spread: it would otherwise turn the "no uncertainty"
     # case (z = 0, S = mu) into the lost-sales solve's deterministic limit
     noise = 1e-9 * (np.abs(quantiles[hi]) + np.abs(quantiles[lo]) + 1.0)
     spread = np.where(np.abs(spread) <= noise, 0.0, spread)
-    sd = np.maximum(spread, 0.0) / (stats.norm.ppf(hi) - stats.norm.ppf(lo))
-    from_quantiles = ~np.isnan(sd)
-    return np.where(from_quantiles, sd, poisson), from_quantiles
+    return np.asarray(np.maximum(spread, 0.0) / (stats.norm.ppf(hi) - stats.norm.ppf(lo)))
 
 
 def prepare_rows(
@@ -140,7 +174,8 @@ def prepare_rows(
 ) -> ForecastRows:
     """Forecast rows mapped to series indices (`series[i]` for row i; < 0 = not planned),
     sorted by series and date. `error_correlation` (rho in [0, 1]) is the correlation
-    between the forecast errors of two rows of a series (module docstring)."""
+    between the forecast errors of two rows of a series (module docstring); it does not
+    apply to series read from cumulative quantiles."""
     if not 0.0 <= error_correlation <= 1.0:
         raise ValueError("error_correlation must be in [0, 1]")
     keep = np.flatnonzero(series >= 0)
@@ -165,16 +200,43 @@ def prepare_rows(
     widest = {level: table.quantiles[level][rows] for level in (pairs[0] if pairs else ())}
     sd, from_quantiles = row_standard_deviation(mean, widest)
     rho = np.where(from_quantiles, error_correlation, 0.0)
+    independent_variance = (1.0 - rho) * sd**2
+    shared_sd = np.sqrt(rho) * sd
+    cumulative = np.zeros(n_series, dtype=bool)
+    step = np.zeros(len(rows))
+    cum_pairs = _symmetric_pairs(table.cumulative_quantiles)
+    if cum_pairs and len(rows):
+        lo, hi = cum_pairs[0]
+        cum_sd = _pair_sd(
+            {lo: table.cumulative_quantiles[lo][rows], hi: table.cumulative_quantiles[hi][rows]},
+            lo,
+            hi,
+        )
+        # a series qualifies when its first row is dated as_of and no row lacks the pair
+        unusable = np.bincount(codes, weights=np.isnan(cum_sd), minlength=n_series) > 0
+        first = ~same_prev
+        starts_at_as_of = np.zeros(n_series, dtype=bool)
+        starts_at_as_of[codes[first]] = day[first] == 0.0
+        cumulative = starts_at_as_of & ~unusable
+        on_cumulative = cumulative[codes]
+        variance = np.where(on_cumulative, cum_sd, 0.0) ** 2
+        step = np.where(
+            on_cumulative, variance - np.where(same_prev, np.r_[0.0, variance[:-1]], 0.0), 0.0
+        )
+        independent_variance = np.where(on_cumulative, 0.0, independent_variance)
+        shared_sd = np.where(on_cumulative, 0.0, shared_sd)
     return ForecastRows(
         n_series=n_series,
         series=codes,
         offset_days=day,
         period_days=period,
         mean=np.maximum(mean, 0.0),
-        independent_variance=(1.0 - rho) * sd**2,
-        shared_sd=np.sqrt(rho) * sd,
+        independent_variance=independent_variance,
+        shared_sd=shared_sd,
         has_quantiles=bool(pairs),
         cold_start=table.cold_start[rows],
+        cumulative=cumulative,
+        cumulative_step=step,
     )
 
 
@@ -209,7 +271,9 @@ def window_demand(
 ) -> WindowDemand:
     """Mean and variance of demand over [as_of + start, as_of + start + length) per series:
     variance = sum f_i independent_variance_i + (sum f_i shared_sd_i)^2 over the rows'
-    overlapping fractions f_i (module docstring).
+    overlapping fractions f_i (module docstring); for series read from cumulative quantiles
+    variance = sum f_i cumulative_step_i (the cumulative variance interpolated linearly
+    within rows: V(end) - V(start)), extended past the forecast's end by sd(t) = sd_E t / E.
 
     `rates`: `rows.series_rates()` when already computed (saves work across windows).
     """
@@ -229,10 +293,22 @@ def window_demand(
     length_arr = np.asarray(length_days, dtype=float)
     missing = np.clip(start_arr + length_arr - np.maximum(rate.horizon_end, start_arr), 0.0, None)
     missing = np.clip(np.minimum(missing, length_arr - covered), 0.0, None)
+    # cumulative series: V(b) - V(a) on the rows, plus V_E ((b / E)^2 - (c / E)^2) for the
+    # missing days [c, b), c = max(start, E) (sd(t) = sd_E t / E past the end E)
+    stepped = np.bincount(rows.series, weights=fraction * rows.cumulative_step, minlength=n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        edge = np.maximum(start_arr, rate.horizon_end)
+        beyond = np.where(
+            rows.cumulative & (missing > 0),
+            rate.cumulative_variance * ((edge + missing) ** 2 - edge**2) / rate.horizon_end**2,
+            0.0,
+        )
+    # the rho terms are 0 on cumulative series and the cumulative ones 0 on the others
     return WindowDemand(
         mean=mean + missing * rate.mean,
         variance=variance
         + missing * rate.independent_variance
-        + (shared + missing * rate.shared_sd) ** 2,
+        + (shared + missing * rate.shared_sd) ** 2
+        + np.maximum(stepped + beyond, 0.0),
         extrapolated=missing > 1e-9,
     )

@@ -14,6 +14,10 @@ Two echelons, each an installation-stock policy (order-up-to over lead time + re
   front from (p90 - p10) / (2 * 1.2816) (z of 0.9), summed in variance, then
   p_q = mean + z_q * sigma. [Silver, Pyke & Thomas, Inventory and Production Management in
   Supply Chains, 4th ed., 2017, section 6.7 (aggregating independent normal demands).]
+  Cumulative quantiles `cum_pNN` (of the total demand from the first forecast date to each
+  row's end) are summed the same way: each part's cumulative sigma from its widest symmetric
+  cum pair, variances added across the parts, cum_p_q = cumulative mean + z_q * sigma with
+  the cumulative mean = the running sum over dates of the regional mean.
 
 Position inputs: `on_hand` from the latest count (0 when there is none), `on_order` = units
 of purchase orders / transfers still expected after the as-of date.
@@ -57,11 +61,30 @@ def quantile_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if len(c) == 3 and c[0] == "p" and c[1:].isdigit()]
 
 
+def cumulative_quantile_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns named `cum_pNN` (quantiles of the demand from the first forecast date on)."""
+    return [c for c in frame.columns if len(c) == 7 and c[:5] == "cum_p" and c[5:].isdigit()]
+
+
+def _widest_cumulative_pair(columns: list[str]) -> tuple[str, str] | None:
+    """(cum_pLO, cum_pHI) for the widest symmetric pair present (LO + HI = 100), or None."""
+    levels = {int(c[5:]) for c in columns}
+    for lo in sorted(level for level in levels if level < 50):
+        if 100 - lo in levels:
+            return f"cum_p{lo:02d}", f"cum_p{100 - lo:02d}"
+    return None
+
+
 def aggregate_forecasts(forecasts: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
     """Sum forecasts of the series in `groups` (`sku, location, target`) per sku x target x date.
 
     Mean adds; each quantile `pNN` is mean + z(NN/100) * sigma with the variances of the parts
-    added (independent normal approximation, module docstring).
+    added (independent normal approximation, module docstring). Cumulative `cum_pNN` columns
+    are kept when the input has a symmetric pair of them: per sku x target they are
+    cumulative mean + z * sigma (cumulative mean = running sum of the summed means by date,
+    sigma^2 = the sum of the parts' cumulative variances) when every part has a usable pair on
+    every row and all parts share the same dates (otherwise the group's cum values are NaN,
+    i.e. not available); without a pair the cum columns are dropped.
     """
     merged = forecasts.merge(groups, on=["sku", "location"], how="inner")
     if not len(merged):
@@ -71,14 +94,48 @@ def aggregate_forecasts(forecasts: pd.DataFrame, groups: pd.DataFrame) -> pd.Dat
     else:
         sigma = pd.Series(0.0, index=merged.index)
     merged = merged.assign(_variance=sigma**2)
-    summed = merged.groupby(["sku", "target", "date"], as_index=False)[["mean", "_variance"]].sum()
+    cum_columns = cumulative_quantile_columns(forecasts)
+    pair = _widest_cumulative_pair(cum_columns)
+    sums = ["mean", "_variance"]
+    if pair is not None:
+        lo, hi = pair
+        z_span = float(norm.ppf(int(hi[5:]) / 100) - norm.ppf(int(lo[5:]) / 100))
+        spread = pd.to_numeric(merged[hi], errors="coerce") - pd.to_numeric(
+            merged[lo], errors="coerce"
+        )
+        cum_variance = (spread.clip(lower=0) / z_span) ** 2
+        merged = merged.assign(
+            _cum_variance=cum_variance.fillna(0.0),
+            _cum_missing=cum_variance.isna().astype(float),
+            _parts=1.0,
+        )
+        sums += ["_cum_variance", "_cum_missing", "_parts"]
+    else:
+        cum_columns = []
+    summed = merged.groupby(["sku", "target", "date"], as_index=False)[sums].sum()
     sd = np.sqrt(summed["_variance"])
     for column in quantile_columns(forecasts):
         level = int(column[1:]) / 100
         summed[column] = (summed["mean"] + float(norm.ppf(level)) * sd).clip(lower=0)
+    if cum_columns:
+        group = [summed["sku"], summed["target"]]
+        parts = merged.groupby(["sku", "target"], as_index=False)["location"].nunique()
+        expected = summed[["sku", "target"]].merge(parts, on=["sku", "target"], how="left")
+        # a group qualifies when no part row lacks the pair and every date has every part
+        bad_row = (summed["_cum_missing"] > 0) | (
+            summed["_parts"].to_numpy() != expected["location"].to_numpy()
+        )
+        bad_group = bad_row.groupby(group).transform("any")
+        cum_mean = summed["mean"].groupby(group).cumsum()  # rows sorted by sku, target, date
+        cum_sd = np.sqrt(summed["_cum_variance"]).where(~bad_group)
+        for column in cum_columns:
+            level = int(column[5:]) / 100
+            summed[column] = (cum_mean + float(norm.ppf(level)) * cum_sd).clip(lower=0)
     summed["model"] = "sum_of_fronts"
-    summed = summed.drop(columns="_variance").rename(columns={"target": "location"})
-    return summed[["sku", "location", "date", "mean", *quantile_columns(forecasts), "model"]]
+    summed = summed.drop(columns=sums[1:]).rename(columns={"target": "location"})
+    return summed[
+        ["sku", "location", "date", "mean", *quantile_columns(forecasts), *cum_columns, "model"]
+    ]
 
 
 def _positions(inputs: PlanningInputs, keys: pd.DataFrame) -> pd.DataFrame:
