@@ -55,10 +55,13 @@ def cumulative_residuals(residuals: pd.DataFrame) -> pd.DataFrame:
     # a run from step 1: every earlier row of the window is contiguous too
     in_run = pd.Series(contiguous).groupby([frame[k] for k in keys], sort=False).cummin()
     frame = frame[in_run.to_numpy()].reset_index(drop=True)
-    grouped = frame.groupby(keys, sort=False)
-    # skipna=False: a missing value makes the later totals unknown, not smaller
-    frame["y"] = grouped["y"].transform(lambda v: v.cumsum(skipna=False))
-    frame["yhat"] = grouped["yhat"].transform(lambda v: v.cumsum(skipna=False))
+    labels = [frame[k] for k in keys]
+    for column in ("y", "yhat"):
+        values = frame[column].astype(float)
+        total = values.fillna(0.0).groupby(labels, sort=False).cumsum()
+        # a missing value makes this and the later totals unknown, not smaller
+        unknown = values.isna().groupby(labels, sort=False).cummax().astype(bool)
+        frame[column] = total.where(~unknown)
     return frame
 
 
