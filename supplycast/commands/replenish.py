@@ -141,11 +141,14 @@ def forecasting_forecaster(  # noqa: ANN201 - returns a Forecaster
 ):
     """A `replenishment.simulation.Forecaster` built on `forecasting.forecast`.
 
-    Quantiles 0.05/0.1/0.5/0.9/0.95; the horizon is the longest future the simulator asks
-    for; features of the future frame are passed on. `fast` uses `ForecastConfig.fast()`
-    (SeasonalNaive, AutoETS, Croston, TSB) with `n_windows` backtest windows (default
-    SIMULATE_BACKTEST_WINDOWS; None keeps the config's own, 1 for fast, 3 for full).
+    Quantiles 0.05/0.1/0.5/0.9/0.95 and their cumulative columns (`cum_pNN`: the engine
+    reads the spread of demand over the protection interval from them); the horizon is the
+    longest future the simulator asks for; features of the future frame are passed on.
+    `fast` uses `ForecastConfig.fast()` (SeasonalNaive, AutoETS, Croston, TSB) with
+    `n_windows` backtest windows (default SIMULATE_BACKTEST_WINDOWS; None keeps the
+    config's own, 1 for fast, 3 for full).
     """
+
     from dataclasses import replace
 
     from forecasting import ForecastConfig, forecast
@@ -164,6 +167,7 @@ def forecasting_forecaster(  # noqa: ANN201 - returns a Forecaster
             freq=freq,
             quantiles=(0.05, 0.1, 0.5, 0.9, 0.95),
             config=config,
+            cumulative_quantiles=True,
         )
         return result.forecasts
 

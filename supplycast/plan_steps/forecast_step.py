@@ -105,7 +105,8 @@ def run_forecast(
     future: pd.DataFrame | None,
 ) -> Any:
     """Call the forecasting core (`forecasting.forecast`, passed in) with the plan's horizon,
-    quantiles, item categories (for cold starts) and, when set, its model list and windows.
+    quantiles, item categories (for cold starts) and, when set, its model list and windows,
+    with cumulative quantiles (`cum_pNN`) for the replenishment step's protection intervals.
     Returns the core's `ForecastResult`."""
     options: dict[str, Any] = {}
     if parameters.forecast_models is not None:
@@ -118,6 +119,7 @@ def run_forecast(
         future=future,
         quantiles=parameters.quantiles,
         items=inputs.items[["sku", "category"]],
+        cumulative_quantiles=True,
         **options,
     )
 

@@ -139,6 +139,7 @@ def test_simulate_forecaster_calibrates_on_three_backtest_windows(
 
     def fake_forecast(history: pd.DataFrame, horizon: int, **kwargs: Any) -> None:
         seen["config"], seen["horizon"] = kwargs["config"], horizon
+        seen["cumulative"] = kwargs.get("cumulative_quantiles")
         raise RuntimeError("stop")
 
     monkeypatch.setattr(forecasting, "forecast", fake_forecast)
@@ -153,6 +154,7 @@ def test_simulate_forecaster_calibrates_on_three_backtest_windows(
             pass
         assert seen["config"].n_windows == replenish.SIMULATE_BACKTEST_WINDOWS == 3
         assert seen["horizon"] == 9
+        assert seen["cumulative"] is True  # the engine reads protection-interval spreads
     assert seen["config"].models is None  # --full keeps the full candidate set
     try:
         replenish.forecasting_forecaster("D", n_windows=None)(past, future)
