@@ -118,7 +118,11 @@ class ForecastRows:
             mean=per_day(self.mean),
             independent_variance=per_day(self.independent_variance),
             shared_sd=per_day(self.shared_sd),
-            cumulative_variance=np.bincount(self.series, weights=self.cumulative_step, minlength=n),
+            cumulative_variance=(
+                np.bincount(self.series, weights=self.cumulative_step, minlength=n)
+                if self.cumulative.any()
+                else np.zeros(n)
+            ),
         )
 
 
@@ -293,22 +297,24 @@ def window_demand(
     length_arr = np.asarray(length_days, dtype=float)
     missing = np.clip(start_arr + length_arr - np.maximum(rate.horizon_end, start_arr), 0.0, None)
     missing = np.clip(np.minimum(missing, length_arr - covered), 0.0, None)
-    # cumulative series: V(b) - V(a) on the rows, plus V_E ((b / E)^2 - (c / E)^2) for the
-    # missing days [c, b), c = max(start, E) (sd(t) = sd_E t / E past the end E)
-    stepped = np.bincount(rows.series, weights=fraction * rows.cumulative_step, minlength=n)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        edge = np.maximum(start_arr, rate.horizon_end)
-        beyond = np.where(
-            rows.cumulative & (missing > 0),
-            rate.cumulative_variance * ((edge + missing) ** 2 - edge**2) / rate.horizon_end**2,
-            0.0,
-        )
-    # the rho terms are 0 on cumulative series and the cumulative ones 0 on the others
+    variance = (
+        variance + missing * rate.independent_variance + (shared + missing * rate.shared_sd) ** 2
+    )
+    if rows.cumulative.any():
+        # cumulative series (their rho terms above are 0, and these are 0 on the others):
+        # V(b) - V(a) on the rows, plus V_E ((b / E)^2 - (c / E)^2) for the missing days
+        # [c, b), c = max(start, E) (sd(t) = sd_E t / E past the end E)
+        stepped = np.bincount(rows.series, weights=fraction * rows.cumulative_step, minlength=n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            edge = np.maximum(start_arr, rate.horizon_end)
+            beyond = np.where(
+                rows.cumulative & (missing > 0),
+                rate.cumulative_variance * ((edge + missing) ** 2 - edge**2) / rate.horizon_end**2,
+                0.0,
+            )
+        variance = variance + np.maximum(stepped + beyond, 0.0)
     return WindowDemand(
         mean=mean + missing * rate.mean,
-        variance=variance
-        + missing * rate.independent_variance
-        + (shared + missing * rate.shared_sd) ** 2
-        + np.maximum(stepped + beyond, 0.0),
+        variance=variance,
         extrapolated=missing > 1e-9,
     )
