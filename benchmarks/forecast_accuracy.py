@@ -16,9 +16,10 @@ series, so large-sample coverage runs leave it out). Prints one table: data set,
 MASE, WAPE, coverage (of the p10-p90 interval, nominal 80%), seconds; writes
 benchmarks/results/forecast_accuracy_<sets>.csv. Then coverage of the selected model by
 demand class: each test point counts for the class its series had at its window's origin,
-with the number of series and points and a series-bootstrap 90% interval (series resampled
-with replacement within the class, 1000 draws); "last-window" is the older attribution
-(every point of a series to its class in the last window).
+with the number of series and points, a series-bootstrap 90% interval (series resampled
+with replacement within the class, 1000 draws), the points forecast as cold starts and the
+coverage without them; "last-window" is the older attribution (every point of a series to
+its class in the last window).
 """
 
 from __future__ import annotations
@@ -139,7 +140,9 @@ def class_coverage(report: BacktestReport, name: str) -> list[dict[str, object]]
     )
     rows: list[dict[str, object]] = []
     for c in coverage_by_class(report).itertuples(index=False):
-        low, high = bootstrap_interval(pts[pts["demand_class"] == c.demand_class])
+        in_class = pts[pts["demand_class"] == c.demand_class]
+        low, high = bootstrap_interval(in_class)
+        cold = in_class["model"] == "cold_start_profile"
         in_last = c.demand_class in last.index
         rows.append(
             {
@@ -150,6 +153,10 @@ def class_coverage(report: BacktestReport, name: str) -> list[dict[str, object]]
                 "coverage": c.coverage,
                 "boot 5%": low,
                 "boot 95%": high,
+                "cold-start points": int(cold.sum()),
+                "warm coverage": float(in_class.loc[~cold, "hit"].mean())
+                if (~cold).any()
+                else np.nan,
                 "last-window coverage": last.loc[c.demand_class, "coverage"] if in_last else np.nan,
                 "last-window series": last.loc[c.demand_class, "series"] if in_last else 0,
             }

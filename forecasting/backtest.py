@@ -37,7 +37,7 @@ CHOSEN = "chosen"
 METRIC_COLUMNS = ("mase", "rmsse", "wape", "bias", "coverage", "points")
 REPORT_COLUMNS = ("level", "role", "model", "sku", "location", "demand_class", *METRIC_COLUMNS)
 POINT_COLUMNS = (
-    "role", "sku", "location", "window", "demand_class", "date", "mean", "lo", "hi", "y"
+    "role", "model", "sku", "location", "window", "demand_class", "date", "mean", "lo", "hi", "y"
 )  # fmt: skip
 
 
@@ -49,7 +49,8 @@ class BacktestReport:
     (e.g. "p10-p90", nominal `nominal_coverage`). `seconds`: wall time per role.
     `points`: one row per test point and role, columns `POINT_COLUMNS`: `window` (1-based),
     `demand_class` = the class `forecast` assigned to the series at that window's origin
-    (for every role), `lo`/`hi` the interval, `y` the actual."""
+    (for every role), `model` the model that made the point's forecast (e.g.
+    "cold_start_profile"), `lo`/`hi` the interval, `y` the actual."""
 
     metrics: pd.DataFrame
     interval: str

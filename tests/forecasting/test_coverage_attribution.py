@@ -49,6 +49,7 @@ def test_points_count_for_the_class_at_their_window_origin() -> None:
     points = pd.DataFrame(
         {
             "role": CHOSEN,
+            "model": "m",
             "sku": [r[0] for r in rows],
             "location": "L",
             "window": [r[1] for r in rows],
