@@ -12,7 +12,11 @@ benchmarks/results/replenish_scale/, then times, in the same run:
   series' protection interval with a groupby, orders up to 1.15 x that, and writes the
   result (no quantiles, constraints, flags or explanations).
 
-Run: `.venv/bin/python benchmarks/replenish_scale.py [n_series]` (default 100000).
+Run: `.venv/bin/python benchmarks/replenish_scale.py [n_series] [--cumulative]` (default
+100000). `--cumulative` adds `cum_p05`..`cum_p95` columns to F.csv (quantiles of the demand
+from the first forecast day to each row's end; cumulative sd^2 = half the summed daily
+variances plus half the squared summed sds), so every series is planned from cumulative
+quantiles; its inputs live under benchmarks/results/replenish_scale/cumulative/.
 """
 
 from __future__ import annotations
@@ -33,9 +37,9 @@ OUT = REPO / "benchmarks" / "results" / "replenish_scale"
 HORIZON = 28
 
 
-def generate(n: int, seed: int = 7) -> dict[str, Path]:
+def generate(n: int, out: Path, seed: int = 7, cumulative: bool = False) -> dict[str, Path]:
     rng = np.random.default_rng(seed)
-    OUT.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     skus = np.array([f"SKU{i // 50:05d}" for i in range(n)])
     locations = np.array([f"LOC{i % 50:03d}" for i in range(n)])
     level = rng.gamma(1.5, 8.0, n)
@@ -54,6 +58,14 @@ def generate(n: int, seed: int = 7) -> dict[str, Path]:
     )
     for q, z in ((5, -1.6449), (10, -1.2816), (50, 0.0), (90, 1.2816), (95, 1.6449)):
         fc[f"p{q:02d}"] = np.maximum(mean + z * sd, 0).round(3)
+    if cumulative:
+        cum_mean = mean.reshape(n, HORIZON).cumsum(axis=1).ravel()
+        cum_sd = np.sqrt(
+            0.5 * (sd**2).reshape(n, HORIZON).cumsum(axis=1)
+            + 0.5 * sd.reshape(n, HORIZON).cumsum(axis=1) ** 2
+        ).ravel()
+        for q, z in ((5, -1.6449), (10, -1.2816), (50, 0.0), (90, 1.2816), (95, 1.6449)):
+            fc[f"cum_p{q:02d}"] = np.maximum(cum_mean + z * cum_sd, 0).round(3)
     fc["model"] = np.where(
         np.repeat(rng.random(n) < 0.02, HORIZON), "cold_start_profile", "auto_ets"
     )
@@ -81,7 +93,7 @@ def generate(n: int, seed: int = 7) -> dict[str, Path]:
             "order_days": np.where(rng.random(n) < 0.1, "Mon;Thu", ""),
         }
     )
-    paths = {"F": OUT / "F.csv", "I": OUT / "I.csv", "P": OUT / "P.csv"}
+    paths = {"F": out / "F.csv", "I": out / "I.csv", "P": out / "P.csv"}
     fc.to_csv(paths["F"], index=False)
     inv.to_csv(paths["I"], index=False)
     pol.to_csv(paths["P"], index=False)
@@ -107,17 +119,21 @@ def naive_reference(paths: dict[str, Path], out: Path) -> None:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    cumulative = "--cumulative" in sys.argv[1:]
+    n = int(args[0]) if args else 100_000
+    out = OUT / "cumulative" if cumulative else OUT
     started = time.perf_counter()
-    paths = {"F": OUT / "F.csv", "I": OUT / "I.csv", "P": OUT / "P.csv"}
-    marker = OUT / f"generated_{n}"
+    paths = {"F": out / "F.csv", "I": out / "I.csv", "P": out / "P.csv"}
+    marker = out / f"generated_{n}"
     if not marker.exists():  # reuse the inputs of an earlier run with the same size
-        for old in OUT.glob("generated_*"):
+        for old in out.glob("generated_*"):
             old.unlink()
-        paths = generate(n)
+        paths = generate(n, out, cumulative=cumulative)
         marker.touch()
     print(
-        f"inputs for {n} series x {HORIZON} days ready in {time.perf_counter() - started:.1f} s",
+        f"inputs for {n} series x {HORIZON} days ready in {time.perf_counter() - started:.1f} s"
+        f"{' (with cumulative quantiles)' if cumulative else ''}",
         flush=True,
     )
     exe = REPO / ".venv" / "bin" / "supplycast"
@@ -131,7 +147,7 @@ def main() -> None:
         "--policy",
         str(paths["P"]),
         "--out",
-        str(OUT / "S.csv"),
+        str(out / "S.csv"),
         "--date",
         "2025-03-03",
     ]
@@ -156,7 +172,7 @@ def main() -> None:
     core_seconds, core_cpu = time.perf_counter() - started, time.process_time() - cpu
 
     started, cpu = time.perf_counter(), time.process_time()
-    naive_reference(paths, OUT / "naive.csv")
+    naive_reference(paths, out / "naive.csv")
     naive_seconds, naive_cpu = time.perf_counter() - started, time.process_time() - cpu
 
     table = pd.DataFrame(
