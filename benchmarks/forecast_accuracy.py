@@ -17,8 +17,9 @@ MASE, WAPE, coverage (of the p10-p90 interval, nominal 80%), seconds; writes
 benchmarks/results/forecast_accuracy_<sets>.csv. Then coverage of the selected model by
 demand class: each test point counts for the class its series had at its window's origin,
 with the number of series and points, a series-bootstrap 90% interval (series resampled
-with replacement within the class, 1000 draws), the points forecast as cold starts and the
-coverage without them; "last-window" is the older attribution (every point of a series to
+with replacement within the class, 1000 draws; it does not cover the variation between
+test windows, which all series share: see "by window"), the points forecast as cold starts
+and the coverage without them; "last-window" is the older attribution (every point of a series to
 its class in the last window).
 """
 
@@ -153,6 +154,7 @@ def class_coverage(report: BacktestReport, name: str) -> list[dict[str, object]]
                 "coverage": c.coverage,
                 "boot 5%": low,
                 "boot 95%": high,
+                "by window": "/".join(f"{v:.3f}" for v in in_class.groupby("window")["hit"].mean()),
                 "cold-start points": int(cold.sum()),
                 "warm coverage": float(in_class.loc[~cold, "hit"].mean())
                 if (~cold).any()
