@@ -152,6 +152,7 @@ def simulate(
     lead = pol["lead_time_days"].to_numpy()
     review = pol["review_period_days"].to_numpy()
     shelf = pol["shelf_life_days"].to_numpy()
+    has_order_days = np.array([bool(days) for days in pol["order_days"]])
     grid_days = (grid - grid[0]).days.to_numpy(dtype=float)
 
     lots = np.zeros((n, steps))  # units on hand by arrival step (FIFO by column)
@@ -165,7 +166,9 @@ def simulate(
     ) -> pd.DataFrame:
         day = grid[t]
         sub_pol = policy.reset_index(drop=True).iloc[due]
-        protection = float(np.max(lead[due] + np.maximum(review[due], 1.0))) + 7.0
+        # order days make R the days to the next order day (at most 7)
+        extra = 7.0 if any(has_order_days[due]) else 0.0
+        protection = float(np.max(lead[due] + np.maximum(review[due], 1.0))) + extra
         future_dates = _future_dates(grid, t, protection, step_days)
         keys = pol.iloc[due][KEY]
         future = keys.merge(pd.DataFrame({"date": future_dates}), how="cross")
@@ -266,7 +269,7 @@ def _future_dates(
         return inside
     last = inside[-1] if len(inside) else day - pd.Timedelta(days=step_days)
     extra = []
-    while last + pd.Timedelta(days=step_days) < limit + pd.Timedelta(days=step_days):
+    while last + pd.Timedelta(days=step_days) < limit:  # until the dates' periods reach limit
         last = last + pd.Timedelta(days=step_days)
         extra.append(last)
     return inside.append(pd.DatetimeIndex(extra))

@@ -145,3 +145,24 @@ def test_features_are_passed_to_the_forecaster_for_the_horizon() -> None:
     simulate(hist, policy(), forecaster, start=date(2024, 1, 19), end=date(2024, 1, 25))
     first = frames[0].set_index("date")["on_promo"]
     assert first.loc["2024-01-19"] == 0 and first.loc["2024-01-21"] == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "days"),
+    [
+        ({}, 5),  # L + R = 2 + 3 days: the protection interval, no more
+        ({"review_period_days": 0}, 3),  # R = 0 (review daily) protects L + 1 day
+        ({"order_days": "Mon,Thu"}, 12),  # R is up to 7 days to the next order day: + 7
+    ],
+)
+def test_forecaster_is_asked_for_the_protection_interval(
+    overrides: dict[str, object], days: int
+) -> None:
+    horizons: list[int] = []
+
+    def forecaster(past: pd.DataFrame, future: pd.DataFrame) -> pd.DataFrame:
+        horizons.append(len(future))
+        return future[["sku", "location", "date"]].assign(mean=10.0, p10=10.0, p90=10.0)
+
+    simulate(history(), policy(**overrides), forecaster, start=date(2024, 1, 20))
+    assert horizons and set(horizons) == {days}
