@@ -194,7 +194,7 @@ def normalize_policy(policy: pd.DataFrame, *, name: str = "policy") -> pd.DataFr
         ("policy_type", POLICY_TYPES, "order_up_to"),
     ):
         if column in frame.columns:
-            values = frame[column].fillna("").astype(str).str.strip().str.lower()
+            values = _text(frame[column]).str.strip().str.lower()
             values = values.where(values != "", fallback)
         else:
             values = pd.Series(fallback, index=frame.index)
@@ -207,7 +207,7 @@ def normalize_policy(policy: pd.DataFrame, *, name: str = "policy") -> pd.DataFr
         )
         out[column] = values.to_numpy()
     if "order_days" in frame.columns:
-        codes, uniques = pd.factorize(frame["order_days"].fillna("").astype(str))
+        codes, uniques = pd.factorize(_text(frame["order_days"]))
         parsed: list[frozenset[int]] = []
         for index, value in enumerate(uniques):
             try:
@@ -222,6 +222,14 @@ def normalize_policy(policy: pd.DataFrame, *, name: str = "policy") -> pd.DataFr
     if problems:
         raise ReplenishmentInputError(problems)
     return out
+
+
+def _text(column: pd.Series) -> pd.Series:
+    """A text column as strings with blanks (NaN/None) as "". Works for object and
+    categorical columns (the CLI reads text columns of files over 1,000,000 rows as
+    categoricals, where fillna("") fails: "" is not a category)."""
+    values = column.astype(object)
+    return values.where(values.notna(), "").astype(str)
 
 
 def normalize_inventory(
