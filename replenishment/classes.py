@@ -45,8 +45,9 @@ def classify_abc_xyz(
     """`sku, location, revenue, revenue_share, cv, abc, xyz, abc_xyz` per series of `history`.
 
     `history`: `sku, location, date, units`; `unit_value`: `sku` and `unit_price` (or
-    `unit_cost`) per unit; without it revenue is units (value 1 per unit). Periods with no
-    row count as zero demand between the series' first and last date.
+    `unit_cost`) per unit; without it revenue is units (value 1 per unit). The periods are
+    the distinct dates of the whole history: a series without a row on one of them had zero
+    demand then (so a series launched late has a high cv, which is what its history shows).
     """
     t = thresholds or ClassThresholds()
     frame = history[[*KEY, "date", "units"]].copy()
