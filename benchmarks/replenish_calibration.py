@@ -63,6 +63,9 @@ DATA = REPO.parent / "shared" / "data"
 RESULTS = REPO / "benchmarks" / "results"
 PSEUDO_START = pd.Timestamp("2000-01-01")
 SERIES = 300  # Walmart / Stallion subsample (seeded) with the empirical forecaster
+# day.csv's weather and calendar of each day, known for the horizon (simulator rule 6);
+# used by the LightGBM global model, ignored by the flat rule and the empirical forecaster
+BIKE_FEATURES = ("temp", "atemp", "hum", "windspeed", "weathersit", "workingday", "holiday")
 FORECASTING_SERIES = 30  # subsample with forecasting.forecast (it refits on every review day)
 
 
@@ -100,7 +103,11 @@ def load_stallion(series: int, seed: int = 0) -> DataSet:
     raw = pd.read_csv(DATA / "stallion_beverage" / "stallion.csv")
     frame = raw.rename(columns={"agency": "location", "volume": "units"})[
         ["sku", "location", "date", "units"]
-    ]
+    ].assign(  # planned prices, promotions and the month's temperature, known for the horizon
+        price=raw["price_actual"],
+        discount_pct=raw["discount_in_percent"].clip(0, 100),
+        temperature_c=raw["avg_max_temp"],
+    )
     frame["date"] = pd.to_datetime(frame["date"])
     keys = frame[["sku", "location"]].drop_duplicates()
     keys = keys.sample(n=min(series, len(keys)), random_state=seed)
@@ -108,7 +115,7 @@ def load_stallion(series: int, seed: int = 0) -> DataSet:
     return DataSet("stallion monthly", frame, "M", 1, 1, 36, 1, 12, 3, 24)
 
 
-def load_bike() -> DataSet:
+def load_bike(review_days: int = 7) -> DataSet:
     raw = pd.read_csv(DATA / "bike_sharing_uci" / "day.csv")
     parts = [
         pd.DataFrame(
@@ -117,13 +124,14 @@ def load_bike() -> DataSet:
                 "location": "DC",
                 "date": pd.to_datetime(raw["dteday"]),
                 "units": raw[column],
+                **{feature: raw[feature].astype(float) for feature in BIKE_FEATURES},
             }
         )
         for column in ("cnt", "casual", "registered")
     ]
-    return DataSet(
-        "bike sharing daily", pd.concat(parts, ignore_index=True), "D", 3, 7, 366, 28, None, 28, 180
-    )
+    name = "bike sharing daily" + ("" if review_days == 7 else f" R={review_days}")
+    frame = pd.concat(parts, ignore_index=True)
+    return DataSet(name, frame, "D", 3, review_days, 366, 28, None, 28, 180)
 
 
 def load_bike_hours() -> DataSet:
@@ -175,13 +183,19 @@ class CachedForecaster:
     dates, cached by review day."""
 
     def __init__(
-        self, data: DataSet, back: dict[pd.Timestamp, pd.Timestamp], n_windows: int | None
+        self,
+        data: DataSet,
+        back: dict[pd.Timestamp, pd.Timestamp],
+        n_windows: int | None,
+        models: tuple[str, ...] | None = None,
     ) -> None:
         from supplycast.commands.replenish import forecasting_forecaster
 
         self.data = data
         self.back = back
-        self.product = forecasting_forecaster(data.freq, fast=True, n_windows=n_windows)
+        self.product = forecasting_forecaster(
+            data.freq, fast=True, n_windows=n_windows, models=models
+        )
         self.cache: dict[pd.Timestamp, pd.DataFrame] = {}
         self.seconds = 0.0
 
@@ -338,13 +352,20 @@ def policy_frame(
     )
 
 
-def run(data: DataSet, which: str, n_windows: int | None = None) -> list[dict[str, object]]:
+def run(
+    data: DataSet,
+    which: str,
+    n_windows: int | None = None,
+    models: tuple[str, ...] | None = None,
+) -> list[dict[str, object]]:
     pseudo, back = to_pseudo(data)
     keys = pseudo[["sku", "location"]].drop_duplicates().reset_index(drop=True)
     dates = sorted(pseudo["date"].unique())
     start = pd.Timestamp(dates[data.start_index]).date()
     if which == "forecasting":
-        forecaster: CachedForecaster | EmpiricalForecaster = CachedForecaster(data, back, n_windows)
+        forecaster: CachedForecaster | EmpiricalForecaster = CachedForecaster(
+            data, back, n_windows, models
+        )
     else:
         forecaster = EmpiricalForecaster(
             data.season,
@@ -385,7 +406,8 @@ def run(data: DataSet, which: str, n_windows: int | None = None) -> list[dict[st
             {
                 "data set": data.name,
                 "forecaster": which
-                + (f" ({n_windows} windows)" if which == "forecasting" and n_windows else ""),
+                + (f" ({n_windows} windows)" if which == "forecasting" and n_windows else "")
+                + (f" [{'+'.join(models)}]" if which == "forecasting" and models else ""),
                 "series": len(keys),
                 "sim periods": len(dates) - data.start_index,
                 "L,R (periods)": f"{data.lead_periods},{data.review_periods}",
@@ -409,7 +431,8 @@ def main(argv: list[str]) -> None:
     """Arguments: data set names (default all four); `--forecasting` adds the product
     forecaster (supplycast simulate's) on 30-series subsamples (slow: minutes per data set);
     `--forecasting-only` runs only that one; `--windows=N` sets its backtest windows (default
-    the simulate command's, SIMULATE_BACKTEST_WINDOWS)."""
+    the simulate command's, SIMULATE_BACKTEST_WINDOWS); `--models=a,b` its candidate models
+    (default ForecastConfig.fast()'s)."""
     from supplycast.commands.replenish import SIMULATE_BACKTEST_WINDOWS
 
     names = [a for a in argv if not a.startswith("--")]
@@ -418,11 +441,15 @@ def main(argv: list[str]) -> None:
         (int(a.split("=", 1)[1]) for a in argv if a.startswith("--windows=")),
         SIMULATE_BACKTEST_WINDOWS,
     )
+    models = next(
+        (tuple(a.split("=", 1)[1].split(",")) for a in argv if a.startswith("--models=")), None
+    )
     only_forecasting = "--forecasting-only" in argv
     loaders = {
         "stallion": lambda n: load_stallion(series=n),
         "walmart": lambda n: load_walmart(series=n),
         "bike": lambda n: load_bike(),
+        "bike_r1": lambda n: load_bike(review_days=1),
         "bike_hours": lambda n: load_bike_hours(),
     }
     rows: list[dict[str, object]] = []
@@ -431,7 +458,7 @@ def main(argv: list[str]) -> None:
             if not only_forecasting:
                 rows.extend(run(loader(SERIES), "empirical"))
             if "--forecasting" in argv or only_forecasting:
-                rows.extend(run(loader(FORECASTING_SERIES), "forecasting", windows))
+                rows.extend(run(loader(FORECASTING_SERIES), "forecasting", windows, models))
     table = pd.DataFrame(rows)
     RESULTS.mkdir(parents=True, exist_ok=True)
     table.to_csv(RESULTS / "replenish_calibration.csv", index=False)

@@ -137,7 +137,11 @@ covered by the 95% level rose from 0.908 / 0.816 to 0.959 / 0.837 (comonotone su
 
 
 def forecasting_forecaster(  # noqa: ANN201 - returns a Forecaster
-    freq: str, *, fast: bool = True, n_windows: int | None = SIMULATE_BACKTEST_WINDOWS
+    freq: str,
+    *,
+    fast: bool = True,
+    n_windows: int | None = SIMULATE_BACKTEST_WINDOWS,
+    models: tuple[str, ...] | None = None,
 ):
     """A `replenishment.simulation.Forecaster` built on `forecasting.forecast`.
 
@@ -146,7 +150,9 @@ def forecasting_forecaster(  # noqa: ANN201 - returns a Forecaster
     longest future the simulator asks for; features of the future frame are passed on.
     `fast` uses `ForecastConfig.fast()` (SeasonalNaive, AutoETS, Croston, TSB) with
     `n_windows` backtest windows (default SIMULATE_BACKTEST_WINDOWS; None keeps the
-    config's own, 1 for fast, 3 for full).
+    config's own, 1 for fast, 3 for full). `models` (forecasting.config.MODEL_NAMES) replaces the
+    configuration's candidate set, e.g. to add the LightGBM global model, the one that uses
+    the history's features.
     """
 
     from dataclasses import replace
@@ -156,6 +162,8 @@ def forecasting_forecaster(  # noqa: ANN201 - returns a Forecaster
     config = ForecastConfig.fast() if fast else ForecastConfig()
     if n_windows is not None:
         config = replace(config, n_windows=n_windows)
+    if models is not None:
+        config = replace(config, models=models)
 
     def forecaster(past: pd.DataFrame, future: pd.DataFrame) -> pd.DataFrame:
         horizon = int(future.groupby(["sku", "location"]).size().max())

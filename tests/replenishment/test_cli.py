@@ -161,3 +161,9 @@ def test_simulate_forecaster_calibrates_on_three_backtest_windows(
     except RuntimeError:
         pass
     assert seen["config"].n_windows == 1  # ForecastConfig.fast()'s own
+    try:
+        replenish.forecasting_forecaster("D", models=("seasonal_naive", "lightgbm"))(past, future)
+    except RuntimeError:
+        pass
+    assert seen["config"].models == ("seasonal_naive", "lightgbm")
+    assert seen["config"].n_windows == replenish.SIMULATE_BACKTEST_WINDOWS
