@@ -17,6 +17,20 @@ sale therefore also gets the classical prediction interval for one new value of 
 of n (Student t, n - 1 degrees of freedom): mean forecast +/- t_q * sd * sqrt(1 + 1/n),
 with sd the sample standard deviation of its units per period since the first sale; each
 quantile is the wider of the two (lower quantiles the lower, upper the higher, at least 0).
+
+A cold series that sold in one period only (n = 1: no sample band, and peers' relative
+spread around a single value) gets, where the history holds enough launches, quantiles
+calibrated on them by replay (`launch_ratio_quantiles`): each warm series launched inside
+the history (first sale after the history's first date; one whose first sale is that date
+may be a mature product seen from the data's start) is replayed at age a periods after its
+first sale with the same level rule (mean units per period over its first a periods), and
+the ratio of its actual units k periods later to that level is recorded. Quantile q at step
+k = own level x the conformal q-quantile of the ratios at (a, k), when that pool holds at
+least `MIN_POOL` ratios; otherwise the rule above. Only a <= `MAX_CALIBRATED_AGE` (1) is
+calibrated: replayed leave-one-launch-out on Stallion's 65 launches, the Student-t band
+covers 0.77-0.80 at ages 2-5 with a lower interval score than the ratio band (0.89-0.91,
+wider: the ratios' p10 is mostly 0, so only the upper tail misses), while at age 1 the
+ratio band covers 0.88 where the rule above has no sample band.
 """
 
 from __future__ import annotations
@@ -24,6 +38,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.stats import t as student_t
+
+from forecasting.intervals import conformal_quantile
+from forecasting.quantiles import quantile_column
+
+MIN_POOL = 30
+"""Fewest replayed launch ratios at an (age, step) for a calibrated cold-start quantile."""
+MAX_CALIBRATED_AGE = 1
+"""Largest age (periods since the first sale) whose quantiles come from the launch replay."""
 
 
 def profile_forecasts(
@@ -35,6 +57,8 @@ def profile_forecasts(
     items: pd.DataFrame | None = None,
     own_means: pd.Series | None = None,
     own_spread: pd.DataFrame | None = None,
+    launch_ratios: np.ndarray | None = None,
+    quantiles: tuple[float, ...] = (),
 ) -> pd.DataFrame:
     """Forecast rows for the `cold` series (`sku, location`).
 
@@ -43,6 +67,9 @@ def profile_forecasts(
     missing = never sold.
     `own_spread`: `n` (periods since the first sale) and `sd` (sample standard deviation of
     units per period over them) per (sku, location); widens the quantiles (see above).
+    `launch_ratios`: `launch_ratio_quantiles` for `quantiles` (fractions, columns `pNN`);
+    replaces the quantiles of a cold series that sold for at most `MAX_CALIBRATED_AGE`
+    periods where its (age, step) pool was large enough. Never changes the `mean` column.
     Returns `sku, location, date` + value columns + `profile` (which peer group was used).
     """
     category = (
@@ -99,6 +126,8 @@ def profile_forecasts(
         if own_spread is not None and (sku, location) in own_spread.index:
             n, sd = own_spread.loc[(sku, location), ["n", "sd"]]
             frame = widen_to_sample_band(frame, int(n), float(sd))
+            if launch_ratios is not None and own_level > 0 and n <= MAX_CALIBRATED_AGE:
+                frame = calibrated_to_launches(frame, int(n), own_level, launch_ratios, quantiles)
         part = frame.reset_index(drop=True)
         part.insert(0, "date", horizon_dates)
         part.insert(0, "location", location)
@@ -132,4 +161,90 @@ def widen_to_sample_band(frame: pd.DataFrame, n: int, sd: float) -> pd.DataFrame
         out[column] = (
             np.minimum(frame[column], bound) if q < 0.5 else np.maximum(frame[column], bound)
         )
+    return out
+
+
+def launch_ratio_quantiles(
+    train: pd.DataFrame,
+    warm_ids: pd.Index,
+    min_history: int,
+    horizon: int,
+    quantiles: tuple[float, ...],
+) -> np.ndarray:
+    """Replayed cold-start ratio quantiles, shape (min_history - 1, horizon, len(quantiles)).
+
+    `train`: `unique_id, ds, y` (gap-filled, units per period >= 0); `warm_ids`: the
+    unique_ids with at least `min_history` periods since their first sale. Of those, the
+    launches (first sale after the first `ds` of `train`) are replayed: at age a (periods
+    since the first sale, counting it as 1) the level is the mean of y over the first a
+    periods (> 0: the first one sold), and for step k = 1..horizon the ratio is
+    y at age a + k over that level (unitless, >= 0; steps past the series' end are skipped).
+    Entry [a - 1, k - 1, j] is `conformal_quantile` of the ratios at (a, k) for
+    quantiles[j], NaN when fewer than `MIN_POOL` ratios exist; sorted along j.
+    E.g. a launch selling 2 then 4 then 6: at a = 1 the ratios are 2 (k = 1) and 3 (k = 2);
+    at a = 2 (level 3) the ratio at k = 1 is 2.
+    """
+    ages, steps = min_history - 1, horizon
+    out = np.full((max(ages, 0), steps, len(quantiles)), np.nan)
+    if ages <= 0 or train.empty or not len(warm_ids):
+        return out
+    frame = train.loc[train["unique_id"].isin(warm_ids), ["unique_id", "ds", "y"]]
+    frame = frame.sort_values(["unique_id", "ds"])
+    y = frame["y"].to_numpy(dtype=float)
+    position = frame.groupby("unique_id").cumcount().to_numpy()
+    sold = y > 0
+    first_position = pd.Series(position[sold]).groupby(frame["unique_id"].to_numpy()[sold]).min()
+    first_date = frame.loc[sold].groupby("unique_id")["ds"].min()
+    launched = first_date.index[first_date > train["ds"].min()]
+    if not len(launched):
+        return out
+    keep = frame["unique_id"].isin(launched).to_numpy()
+    uid = frame["unique_id"].to_numpy()[keep]
+    age = position[keep] - first_position.reindex(uid).to_numpy() + 1
+    in_range = (age >= 1) & (age <= ages + steps)
+    codes, _ = pd.factorize(uid[in_range])
+    units = np.full((codes.max() + 1, ages + steps), np.nan)
+    units[codes, age[in_range] - 1] = y[keep][in_range]
+    levels = np.cumsum(np.nan_to_num(units[:, :ages]), axis=1) / np.arange(1, ages + 1)
+    # column of age a + k (0-based a + k - 1) for every (a, k)
+    columns = np.arange(1, ages + 1)[:, None] + np.arange(1, steps + 1)[None, :] - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = np.where(
+            levels[:, :, None] > 0, units[:, columns] / levels[:, :, None], np.nan
+        )  # (series, ages, steps)
+    for a in range(ages):
+        for k in range(steps):
+            pool = ratios[:, a, k]
+            pool = pool[np.isfinite(pool)]
+            if pool.size >= MIN_POOL:
+                out[a, k] = np.sort([conformal_quantile(pool, q) for q in quantiles])
+    return out
+
+
+def calibrated_to_launches(
+    frame: pd.DataFrame,
+    n: int,
+    level: float,
+    launch_ratios: np.ndarray,
+    quantiles: tuple[float, ...],
+) -> pd.DataFrame:
+    """Set the quantile columns of `frame` (one row per horizon step, in order) of a cold
+    series sold for `n` periods with mean `level` units per period to `level` x the
+    replayed ratio quantiles `launch_ratios[n - 1, step - 1]` (see
+    `launch_ratio_quantiles`), on the steps whose pool was large enough (finite); other
+    steps, n outside 1..len(launch_ratios), level <= 0 and the `mean` column are unchanged.
+    """
+    if level <= 0 or not 1 <= n <= launch_ratios.shape[0] or not quantiles:
+        return frame
+    table = launch_ratios[n - 1]
+    rows = min(len(frame), table.shape[0])
+    usable = np.isfinite(table[:rows]).all(axis=1)
+    if not usable.any():
+        return frame
+    out = frame.copy()
+    positions = np.flatnonzero(usable)
+    for j, q in enumerate(quantiles):
+        column = quantile_column(q)
+        if column in out.columns:
+            out.iloc[positions, out.columns.get_loc(column)] = level * table[positions, j]
     return out

@@ -11,7 +11,11 @@ from statsforecast.utils import ConformalIntervals
 
 from forecasting.candidates import NO_NATIVE_INTERVALS, build_model, candidates_for
 from forecasting.classify import classify_series
-from forecasting.cold_start import profile_forecasts
+from forecasting.cold_start import (
+    MAX_CALIBRATED_AGE,
+    launch_ratio_quantiles,
+    profile_forecasts,
+)
 from forecasting.config import FREQUENCIES, ForecastConfig, normalize_freq
 from forecasting.cumulative import (
     cumulative_column,
@@ -244,6 +248,13 @@ def _forecast(
     if cold_ids:
         cold_pairs = ids.loc[cold_ids].reset_index()
         own = _sales_since_first_sale(prep.train, cold_pairs)
+        # quantiles of just-launched cold series, calibrated on the history's launches
+        # (replay); computed only when such series exist
+        launch_ratios = (
+            launch_ratio_quantiles(prep.train, warm_ids, min_history, horizon, qs)
+            if (own["n"] <= MAX_CALIBRATED_AGE).any()
+            else None
+        )
         cold_fc = profile_forecasts(
             cold_pairs,
             warm_fc[["sku", "location", "date", *value_columns]],
@@ -252,6 +263,8 @@ def _forecast(
             items=items,
             own_means=own["mean"],
             own_spread=own[["n", "sd"]],
+            launch_ratios=launch_ratios,
+            quantiles=qs,
         )
         # observed for min_history periods or more without a single sale: not selling, 0
         dormant = stats.index[(stats["nonzero"] == 0) & (stats["length"] >= min_history)]
