@@ -432,7 +432,8 @@ def main(argv: list[str]) -> None:
     forecaster (supplycast simulate's) on 30-series subsamples (slow: minutes per data set);
     `--forecasting-only` runs only that one; `--windows=N` sets its backtest windows (default
     the simulate command's, SIMULATE_BACKTEST_WINDOWS); `--models=a,b` its candidate models
-    (default ForecastConfig.fast()'s)."""
+    (default ForecastConfig.fast()'s); `--series=N` its Walmart / Stallion subsample
+    (default FORECASTING_SERIES)."""
     from supplycast.commands.replenish import SIMULATE_BACKTEST_WINDOWS
 
     names = [a for a in argv if not a.startswith("--")]
@@ -443,6 +444,9 @@ def main(argv: list[str]) -> None:
     )
     models = next(
         (tuple(a.split("=", 1)[1].split(",")) for a in argv if a.startswith("--models=")), None
+    )
+    forecasting_series = next(
+        (int(a.split("=", 1)[1]) for a in argv if a.startswith("--series=")), FORECASTING_SERIES
     )
     only_forecasting = "--forecasting-only" in argv
     loaders = {
@@ -458,7 +462,7 @@ def main(argv: list[str]) -> None:
             if not only_forecasting:
                 rows.extend(run(loader(SERIES), "empirical"))
             if "--forecasting" in argv or only_forecasting:
-                rows.extend(run(loader(FORECASTING_SERIES), "forecasting", windows, models))
+                rows.extend(run(loader(forecasting_series), "forecasting", windows, models))
     table = pd.DataFrame(rows)
     RESULTS.mkdir(parents=True, exist_ok=True)
     table.to_csv(RESULTS / "replenish_calibration.csv", index=False)
