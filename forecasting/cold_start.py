@@ -188,23 +188,31 @@ def launch_ratio_quantiles(
     out = np.full((max(ages, 0), steps, len(quantiles)), np.nan)
     if ages <= 0 or train.empty or not len(warm_ids):
         return out
-    frame = train.loc[train["unique_id"].isin(warm_ids), ["unique_id", "ds", "y"]]
-    frame = frame.sort_values(["unique_id", "ds"])
-    y = frame["y"].to_numpy(dtype=float)
-    position = frame.groupby("unique_id").cumcount().to_numpy()
-    sold = y > 0
-    first_position = pd.Series(position[sold]).groupby(frame["unique_id"].to_numpy()[sold]).min()
-    first_date = frame.loc[sold].groupby("unique_id")["ds"].min()
-    launched = first_date.index[first_date > train["ds"].min()]
-    if not len(launched):
+    uid = train["unique_id"].to_numpy()
+    ds = train["ds"].to_numpy()
+    same = uid[1:] == uid[:-1]
+    if not ((uid[1:] >= uid[:-1]).all() and (ds[1:][same] > ds[:-1][same]).all()):
+        train = train.sort_values(["unique_id", "ds"])  # prepare_inputs' train already is
+        uid, ds = train["unique_id"].to_numpy(), train["ds"].to_numpy()
+    y = train["y"].to_numpy(dtype=float)
+    starts = np.flatnonzero(np.r_[True, uid[1:] != uid[:-1]])  # first row of each series
+    ends = np.r_[starts[1:], len(uid)]
+    sold_rows = np.flatnonzero(y > 0)
+    if not sold_rows.size:
         return out
-    keep = frame["unique_id"].isin(launched).to_numpy()
-    uid = frame["unique_id"].to_numpy()[keep]
-    age = position[keep] - first_position.reindex(uid).to_numpy() + 1
-    in_range = (age >= 1) & (age <= ages + steps)
-    codes, _ = pd.factorize(uid[in_range])
-    units = np.full((codes.max() + 1, ages + steps), np.nan)
-    units[codes, age[in_range] - 1] = y[keep][in_range]
+    # first row with a sale at or after each series' start (a sale only if before its end)
+    first = sold_rows[np.minimum(np.searchsorted(sold_rows, starts), sold_rows.size - 1)]
+    launched = (
+        (first >= starts)
+        & (first < ends)
+        & (ds[first] > ds.min())
+        & np.isin(uid[starts], np.asarray(warm_ids))
+    )
+    if not launched.any():
+        return out
+    first, ends = first[launched], ends[launched]
+    rows = first[:, None] + np.arange(ages + steps)[None, :]  # ages 1..ages + steps
+    units = np.where(rows < ends[:, None], y[np.minimum(rows, y.size - 1)], np.nan)
     levels = np.cumsum(np.nan_to_num(units[:, :ages]), axis=1) / np.arange(1, ages + 1)
     # column of age a + k (0-based a + k - 1) for every (a, k)
     columns = np.arange(1, ages + 1)[:, None] + np.arange(1, steps + 1)[None, :] - 1
