@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python benchmarks/forecast_accuracy.py [--series N] [--windows K]
     [--sets walmart,stallion,bike] [--references seasonal_naive,auto_ets,auto_arima]
+    [--seasonal-calibration off|add|replace]
 
 Rolling-origin backtests (`forecasting.backtest.backtest`, K windows, default 3) on:
 - walmart: Walmart store x department weekly sales (a seeded sample of N series with the full
@@ -178,6 +179,12 @@ def main() -> None:
         "--inner-windows", type=int, default=3, help="selection windows inside forecast"
     )
     parser.add_argument("--ensemble-top", type=int, default=3, help="ForecastConfig.ensemble_top")
+    parser.add_argument(
+        "--seasonal-calibration",
+        default="off",
+        choices=("off", "add", "replace"),
+        help="ForecastConfig.seasonal_calibration",
+    )
     parser.add_argument("--sets", default="walmart,stallion,bike")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
@@ -200,6 +207,7 @@ def main() -> None:
         config = ForecastConfig(
             n_windows=args.inner_windows,
             ensemble_top=args.ensemble_top,
+            seasonal_calibration=args.seasonal_calibration,
             holiday_country="US" if name != "stallion" else None,
         )
         started = time.perf_counter()
