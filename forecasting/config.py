@@ -16,6 +16,7 @@ MODEL_NAMES = (
     "lightgbm",
 )
 INTERVAL_METHODS = ("conformal", "model")
+SEASONAL_CALIBRATION = ("off", "add", "replace")
 
 # Frequency code -> (season length, default minimum history in periods for a model fit).
 FREQUENCIES: dict[str, tuple[int, int]] = {"D": (7, 14), "W": (52, 8), "M": (12, 6)}
@@ -45,6 +46,12 @@ class ForecastConfig:
     - `n_jobs`: processes for statsforecast (local engine).
     - `refit_windows`: refit models in every backtest window (True) or fit once and roll
       forward (False, faster; only for models with `forward`).
+    - `seasonal_calibration`: conformal intervals only. "off" = calibrate on the selection
+      backtest windows (the most recent); "add" / "replace" = also / instead use the chosen
+      model's errors in backtest windows one season back from the forecast origin (the
+      same periods of the season as the horizon and its neighbours,
+      `forecasting.intervals.seasonal_windows`), for series long enough. The selection and
+      point forecasts are unchanged; costs one more backtest of the chosen models.
     """
 
     models: tuple[str, ...] | None = None
@@ -56,6 +63,7 @@ class ForecastConfig:
     ensemble_top: int = 1
     n_jobs: int = 1
     refit_windows: bool = True
+    seasonal_calibration: str = "off"
 
     def __post_init__(self) -> None:
         if self.models is not None:
@@ -72,6 +80,8 @@ class ForecastConfig:
             raise ValueError("min_history must be >= 1")
         if self.interval_method not in INTERVAL_METHODS:
             raise ValueError(f"interval_method must be one of {INTERVAL_METHODS}")
+        if self.seasonal_calibration not in SEASONAL_CALIBRATION:
+            raise ValueError(f"seasonal_calibration must be one of {SEASONAL_CALIBRATION}")
         if self.ensemble_top < 1:
             raise ValueError("ensemble_top must be >= 1")
         if self.n_jobs < 1:

@@ -9,7 +9,12 @@ import numpy as np
 import pandas as pd
 from statsforecast.utils import ConformalIntervals
 
-from forecasting.candidates import NO_NATIVE_INTERVALS, build_model, candidates_for
+from forecasting.candidates import (
+    GLOBAL_MODELS,
+    NO_NATIVE_INTERVALS,
+    build_model,
+    candidates_for,
+)
 from forecasting.classify import classify_series
 from forecasting.cold_start import (
     MAX_CALIBRATED_AGE,
@@ -23,12 +28,13 @@ from forecasting.cumulative import (
     monotone_cumulative,
     running_sums,
 )
-from forecasting.global_model import global_forecast
+from forecasting.global_model import global_cross_validation, global_forecast
 from forecasting.inputs import PreparedInputs, prepare_inputs
 from forecasting.intervals import (
     apply_quantiles,
     offsets_for,
     scaled_error_quantiles,
+    seasonal_windows,
     zero_inflated_floor,
 )
 from forecasting.metrics import seasonal_naive_scale
@@ -169,7 +175,20 @@ def _forecast(
                 excluded={"seasonal_naive": stats.index[stats["history_periods"] < season]},
             )
             selection_parts.append(chosen.choice)
-            residual_parts.append(chosen.residuals)
+            residual_parts.append(
+                _with_seasonal_residuals(
+                    chosen.residuals,
+                    train,
+                    chosen.choice,
+                    cfg,
+                    runner,
+                    prep.sf_freq,
+                    freq_code,
+                    horizon,
+                    season,
+                    min_history,
+                )
+            )
         else:
             default = next((n for n in names if n != "seasonal_naive"), names[0])
             selection_parts.append(
@@ -296,6 +315,89 @@ def _forecast(
 
     selection = _selection_frame(prep, stats, choice, cold_ids)
     return ForecastResult(forecasts=forecasts, selection=selection, warnings=tuple(warnings))
+
+
+def _with_seasonal_residuals(
+    residuals: pd.DataFrame,
+    train: pd.DataFrame,
+    choice: pd.DataFrame,
+    cfg: ForecastConfig,
+    runner: Runner,
+    sf_freq: str,
+    freq: str,
+    horizon: int,
+    season: int,
+    min_history: int,
+) -> pd.DataFrame:
+    """The selection backtest `residuals`, with `cfg.seasonal_calibration` "add": plus the
+    chosen models' errors in the seasonal calibration windows (`seasonal_windows`: one
+    season back from the origin); "replace": those instead of the recent windows' errors,
+    for the series that have them. Only series whose truncated history is long enough for
+    those windows (the selection backtest's own minimum) get them. The seasonal windows
+    are not used for the selection, so the chosen model's errors there are out of
+    selection, as the leave-one-window-out errors of the recent windows are."""
+    if cfg.seasonal_calibration == "off" or cfg.interval_method != "conformal":
+        return residuals
+    drop, count = seasonal_windows(season, horizon, cfg.n_windows)
+    dates = np.sort(train["ds"].unique())
+    if count == 0 or drop >= len(dates):
+        return residuals
+    past = train[train["ds"] <= dates[-drop - 1]] if drop else train
+    lengths = past.groupby("unique_id").size()
+    eligible = lengths.index[lengths >= count * horizon + max(season + 1, min_history)]
+    models = choice.set_index("unique_id")["model"].reindex(eligible).dropna()
+    if models.empty:
+        return residuals
+    members = {m for model in models for m in ensemble_members(str(model))}
+    keys = ["unique_id", "ds", "cutoff"]
+    cv = None
+    for name in sorted(members):  # each model only on the series that use it
+        uids = [u for u, model in models.items() if name in ensemble_members(str(model))]
+        if name in GLOBAL_MODELS:  # trained on the whole group, as in the selection
+            part = global_cross_validation(
+                past, horizon, count, freq=freq, sf_freq=sf_freq, season_length=season
+            )
+            part = part[part["unique_id"].isin(uids)]
+        else:
+            part = runner.cross_validation(
+                [build_model(name, season, freq=freq)],
+                past[past["unique_id"].isin(uids)],
+                horizon,
+                count,
+                freq=sf_freq,
+                season_length=season,
+                refit=cfg.refit_windows,
+            )
+        part = part[[*keys, "y", name]]
+        if cv is None:
+            cv = part
+        else:
+            cv = cv.merge(part, on=keys, how="outer", suffixes=("", "_other"))
+            cv["y"] = cv["y"].fillna(cv.pop("y_other"))
+    assert cv is not None
+    cv = cv.sort_values(["unique_id", "cutoff", "ds"]).reset_index(drop=True)
+    # each row's prediction: its series' chosen model (the mean of an ensemble's members)
+    yhat = np.full(len(cv), np.nan)
+    chosen_of_row = models.reindex(cv["unique_id"]).to_numpy()
+    for model in pd.unique(chosen_of_row):
+        rows = chosen_of_row == model
+        # NaN when a member has no prediction for the row (the row is then left out)
+        members_of = ensemble_members(str(model))
+        yhat[rows] = cv.loc[rows, members_of].mean(axis=1, skipna=False).to_numpy()
+    seasonal = pd.DataFrame(
+        {
+            "unique_id": cv["unique_id"].to_numpy(),
+            "ds": cv["ds"].to_numpy(),
+            "cutoff": cv["cutoff"].to_numpy(),
+            "step": cv.groupby(["unique_id", "cutoff"]).cumcount().to_numpy() + 1,
+            "y": cv["y"].to_numpy(),
+            "yhat": yhat,
+        }
+    )
+    seasonal = seasonal[np.isfinite(seasonal["yhat"])]
+    if cfg.seasonal_calibration == "replace":
+        residuals = residuals[~residuals["unique_id"].isin(seasonal["unique_id"])]
+    return pd.concat([residuals, seasonal], ignore_index=True)
 
 
 def _conformal_cumulative(

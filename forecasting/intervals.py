@@ -26,6 +26,13 @@ most the nominal share (q for a lower, 1 - q for an upper quantile) of the held-
 window's errors, pooled over the windows (a cross-validated level, as in cross-conformal
 prediction, Vovk 2015, with the window as the exchangeable unit). Where the windows agree,
 q' = q.
+
+Volatility can be seasonal (e.g. weekly retail: the backtest windows just before a May
+origin hold Thanksgiving-Christmas, the coming months are calmer). With seasonal
+calibration (`ForecastConfig.seasonal_calibration`), backtest windows placed one season
+back from the forecast origin (the same periods of the season as the horizon, and one
+window either side, `seasonal_windows`) give the chosen model's errors too; they are pooled
+with ("add") or used instead of ("replace") the recent selection windows' errors.
 """
 
 from __future__ import annotations
@@ -107,6 +114,26 @@ def window_adjusted_level(z: np.ndarray, windows: np.ndarray, q: float) -> float
         if missed <= tail * z.size + 1e-9:
             return candidate
     return candidate
+
+
+def seasonal_windows(season: int, horizon: int, n_windows: int) -> tuple[int, int]:
+    """Placement of the seasonal calibration windows: (`drop`, `count`) = backtest the
+    history without its last `drop` periods over its last `count` windows of `horizon`
+    periods (step = horizon). (0, 0) when there is none.
+
+    With T the last history period, the candidate windows have cutoffs T - season + j *
+    horizon for j = -1, 0, 1 (j = 0: the same periods of the season as the coming horizon,
+    one season back; j = -1, 1: its neighbours). A window is kept only when it ends before
+    the `n_windows` recent selection windows begin (end <= T - n_windows * horizon), so no
+    period is counted twice; the kept windows are consecutive from j = -1. E.g. weekly,
+    season 52, horizon 8, 3 windows: all three (drop 36, count 3: cutoffs T - 60, T - 52,
+    T - 44); monthly, season 12, horizon 6, 3 windows: none (the recent windows already
+    cover the last 18 months).
+    """
+    kept = [j for j in (-1, 0, 1) if season - (j + 1) * horizon >= n_windows * horizon]
+    if horizon < 1 or not kept:
+        return 0, 0
+    return season - (max(kept) + 1) * horizon, len(kept)
 
 
 def step_spreads(steps: np.ndarray, abs_errors: np.ndarray, horizon: int) -> np.ndarray:
