@@ -181,7 +181,7 @@ def main() -> None:
     parser.add_argument("--ensemble-top", type=int, default=3, help="ForecastConfig.ensemble_top")
     parser.add_argument(
         "--seasonal-calibration",
-        default="off",
+        default="replace",
         choices=("off", "add", "replace"),
         help="ForecastConfig.seasonal_calibration",
     )

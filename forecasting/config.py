@@ -46,12 +46,13 @@ class ForecastConfig:
     - `n_jobs`: processes for statsforecast (local engine).
     - `refit_windows`: refit models in every backtest window (True) or fit once and roll
       forward (False, faster; only for models with `forward`).
-    - `seasonal_calibration`: conformal intervals only. "off" = calibrate on the selection
-      backtest windows (the most recent); "add" / "replace" = also / instead use the chosen
+    - `seasonal_calibration`: conformal intervals only. "replace" (default) / "add" =
+      instead of / as well as the selection backtest windows (the most recent), use the chosen
       model's errors in backtest windows one season back from the forecast origin (the
       same periods of the season as the horizon and its neighbours,
       `forecasting.intervals.seasonal_windows`), for series long enough. The selection and
-      point forecasts are unchanged; costs one more backtest of the chosen models.
+      point forecasts are unchanged; costs one more backtest of the chosen models. "off" =
+      the recent selection windows only.
     """
 
     models: tuple[str, ...] | None = None
@@ -63,7 +64,7 @@ class ForecastConfig:
     ensemble_top: int = 1
     n_jobs: int = 1
     refit_windows: bool = True
-    seasonal_calibration: str = "off"
+    seasonal_calibration: str = "replace"
 
     def __post_init__(self) -> None:
         if self.models is not None:
@@ -90,10 +91,12 @@ class ForecastConfig:
     @classmethod
     def fast(cls) -> ForecastConfig:
         """A cheap setting for daily plans and simulations: SeasonalNaive, AutoETS and
-        CrostonOptimized/TSB for sparse series, one backtest window, fitted once."""
+        CrostonOptimized/TSB for sparse series, one backtest window, fitted once, no
+        seasonal calibration windows (they cost one more backtest on weekly data)."""
         return cls(
             models=("seasonal_naive", "auto_ets", "croston_optimized", "tsb"),
             n_windows=1,
+            seasonal_calibration="off",
         )
 
 

@@ -29,7 +29,8 @@ def test_seasonal_windows_known_placements() -> None:
 
 
 def test_config_rejects_unknown_seasonal_calibration() -> None:
-    assert ForecastConfig().seasonal_calibration == "off"
+    assert ForecastConfig().seasonal_calibration == "replace"
+    assert ForecastConfig.fast().seasonal_calibration == "off"
     with pytest.raises(ValueError):
         ForecastConfig(seasonal_calibration="weighted")
 
