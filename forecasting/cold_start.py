@@ -39,11 +39,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import t as student_t
 
-from forecasting.intervals import conformal_quantile
+from forecasting.intervals import MIN_POOL, conformal_quantile
 from forecasting.quantiles import quantile_column
 
-MIN_POOL = 30
-"""Fewest replayed launch ratios at an (age, step) for a calibrated cold-start quantile."""
+# MIN_POOL (the conformal pools' minimum, forecasting.intervals): fewest replayed launch
+# ratios at an (age, step) for a calibrated cold-start quantile.
 MAX_CALIBRATED_AGE = 1
 """Largest age (periods since the first sale) whose quantiles come from the launch replay."""
 

@@ -89,8 +89,6 @@ def cumulative_error_quantiles(
     With persistent (level) errors the spread grows like k, with independent errors like
     sqrt(k); the pool follows whichever the backtest shows.
     """
-    if residuals.empty:
-        return {}
     return scaled_error_quantiles(
         cumulative_residuals(residuals), scales, classes, quantiles, horizon
     )

@@ -32,7 +32,7 @@ from forecasting.global_model import global_cross_validation, global_forecast
 from forecasting.inputs import PreparedInputs, prepare_inputs
 from forecasting.intervals import (
     apply_quantiles,
-    offsets_for,
+    class_offset_table,
     scaled_error_quantiles,
     seasonal_windows,
     zero_inflated_floor,
@@ -239,11 +239,7 @@ def _forecast(
         # horizon step 1..h of each forecast row (its date's rank within the series)
         steps = warm_fc.groupby("unique_id")["ds"].rank(method="dense").to_numpy(dtype=int)
         steps = np.clip(steps, 1, horizon)
-        table = np.empty((len(warm_fc), len(qs)))
-        codes, uniques = pd.factorize(classes, use_na_sentinel=False)
-        for code, demand_class in enumerate(uniques):  # one lookup per class, not per row
-            rows = codes == code
-            table[rows] = offsets_for(offsets, demand_class)[steps[rows] - 1]
+        table = class_offset_table(offsets, classes, steps)
         scale = stats["scale"].reindex(warm_fc["unique_id"]).to_numpy()
         point = warm_fc["mean"].to_numpy()
         # periods without a sale since the first sale (the zero mass of demand)
@@ -256,7 +252,7 @@ def _forecast(
         )
         if cum_columns:
             warm_fc[cum_columns] = _conformal_cumulative(
-                warm_fc, residuals, stats, qs, horizon, steps, point, scale
+                warm_fc, residuals, stats, qs, horizon, classes, steps, point, scale
             )
     warm_fc["mean"] = warm_fc["mean"].clip(lower=0.0)
 
@@ -406,13 +402,15 @@ def _conformal_cumulative(
     stats: pd.DataFrame,
     qs: tuple[float, ...],
     horizon: int,
+    classes: np.ndarray,
     steps: np.ndarray,
     point: np.ndarray,
     scale: np.ndarray,
 ) -> np.ndarray:
     """Cumulative quantiles (rows of `warm_fc` x quantiles, units, not yet made monotone):
     the sum of the row's series' point forecasts `point` over steps 1..k (k = `steps`, the
-    row's horizon step) + `scale` * the cumulative conformal offset of its demand class.
+    row's horizon step) + `scale` * the cumulative conformal offset of its demand class
+    (`classes`, per row).
     All NaN (the running-sum fallback) when no cumulative offsets can be formed."""
     offsets = cumulative_error_quantiles(
         residuals, stats["scale"], stats["demand_class"], qs, horizon
@@ -422,13 +420,7 @@ def _conformal_cumulative(
     order = np.lexsort((warm_fc["ds"].to_numpy(), warm_fc["unique_id"].to_numpy()))
     total = np.empty(len(warm_fc))
     total[order] = running_sums(point[order, None], warm_fc["unique_id"].to_numpy()[order])[:, 0]
-    classes = stats["demand_class"].reindex(warm_fc["unique_id"]).to_numpy()
-    table = np.empty((len(warm_fc), len(qs)))
-    codes, uniques = pd.factorize(classes, use_na_sentinel=False)
-    for code, demand_class in enumerate(uniques):  # one lookup per class, not per row
-        rows = codes == code
-        table[rows] = offsets_for(offsets, demand_class)[steps[rows] - 1]
-    return total[:, None] + scale[:, None] * table
+    return total[:, None] + scale[:, None] * class_offset_table(offsets, classes, steps)
 
 
 def _with_cumulative_columns(

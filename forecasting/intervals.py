@@ -219,6 +219,20 @@ def offsets_for(offsets: dict[str, np.ndarray], demand_class: str) -> np.ndarray
     return offsets["*"]
 
 
+def class_offset_table(
+    offsets: dict[str, np.ndarray], classes: np.ndarray, steps: np.ndarray
+) -> np.ndarray:
+    """Offsets per forecast row (rows x quantiles): row i gets `offsets_for(offsets,
+    classes[i])` at its horizon step `steps[i]` (1-based). One lookup per class, not per
+    row."""
+    table = np.empty((len(classes), next(iter(offsets.values())).shape[1]))
+    codes, uniques = pd.factorize(classes, use_na_sentinel=False)
+    for code, demand_class in enumerate(uniques):
+        rows = codes == code
+        table[rows] = offsets_for(offsets, demand_class)[steps[rows] - 1]
+    return table
+
+
 def apply_quantiles(point: np.ndarray, scale: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """Quantile forecasts (rows x quantiles) = point + scale * offset, clipped at 0 and
     sorted along the quantile axis so they never cross."""
