@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from replenishment.inputs import CUMULATIVE_QUANTILE_COLUMN
+from replenishment.inputs import quantile_columns as quantile_columns_by_level
 from supplycast.plan_steps.inputs import PlanningInputs, PlanParameters
 
 WEEKDAY_TOKENS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -61,18 +63,12 @@ def quantile_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if len(c) == 3 and c[0] == "p" and c[1:].isdigit()]
 
 
-def cumulative_quantile_columns(frame: pd.DataFrame) -> list[str]:
-    """Columns named `cum_pNN` (quantiles of the demand from the first forecast date on)."""
-    return [c for c in frame.columns if len(c) == 7 and c[:5] == "cum_p" and c[5:].isdigit()]
-
-
-def _widest_cumulative_pair(columns: list[str]) -> tuple[str, str] | None:
-    """(cum_pLO, cum_pHI) for the widest symmetric pair present (LO + HI = 100), or None."""
-    levels = {int(c[5:]) for c in columns}
-    for lo in sorted(level for level in levels if level < 50):
-        if 100 - lo in levels:
-            return f"cum_p{lo:02d}", f"cum_p{100 - lo:02d}"
-    return None
+def _widest_cumulative_pair(frame: pd.DataFrame) -> tuple[float, float] | None:
+    """Levels (lo, hi) of the widest symmetric `cum_pNN` pair in `frame` (lo + hi = 1), or
+    None (`replenishment.inputs.quantile_columns` finds the columns)."""
+    levels = quantile_columns_by_level(frame, CUMULATIVE_QUANTILE_COLUMN)
+    pairs = [(lo, round(1 - lo, 2)) for lo in levels if lo < 0.5 and round(1 - lo, 2) in levels]
+    return pairs[0] if pairs else None
 
 
 def aggregate_forecasts(forecasts: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
@@ -94,12 +90,13 @@ def aggregate_forecasts(forecasts: pd.DataFrame, groups: pd.DataFrame) -> pd.Dat
     else:
         sigma = pd.Series(0.0, index=merged.index)
     merged = merged.assign(_variance=sigma**2)
-    cum_columns = cumulative_quantile_columns(forecasts)
-    pair = _widest_cumulative_pair(cum_columns)
+    cum_levels = quantile_columns_by_level(forecasts, CUMULATIVE_QUANTILE_COLUMN)
+    cum_columns = list(cum_levels.values())
+    pair = _widest_cumulative_pair(forecasts)
     sums = ["mean", "_variance"]
     if pair is not None:
-        lo, hi = pair
-        z_span = float(norm.ppf(int(hi[5:]) / 100) - norm.ppf(int(lo[5:]) / 100))
+        z_span = float(norm.ppf(pair[1]) - norm.ppf(pair[0]))
+        lo, hi = cum_levels[pair[0]], cum_levels[pair[1]]
         spread = pd.to_numeric(merged[hi], errors="coerce") - pd.to_numeric(
             merged[lo], errors="coerce"
         )
@@ -128,8 +125,7 @@ def aggregate_forecasts(forecasts: pd.DataFrame, groups: pd.DataFrame) -> pd.Dat
         bad_group = bad_row.groupby(group).transform("any")
         cum_mean = summed["mean"].groupby(group).cumsum()  # rows sorted by sku, target, date
         cum_sd = np.sqrt(summed["_cum_variance"]).where(~bad_group)
-        for column in cum_columns:
-            level = int(column[5:]) / 100
+        for level, column in cum_levels.items():
             summed[column] = (cum_mean + float(norm.ppf(level)) * cum_sd).clip(lower=0)
     summed["model"] = "sum_of_fronts"
     summed = summed.drop(columns=sums[1:]).rename(columns={"target": "location"})
