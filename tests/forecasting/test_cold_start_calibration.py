@@ -72,31 +72,18 @@ def test_fallback_and_older_cold_series_keep_todays_rule() -> None:
     columns = ["mean", "p10", "p50", "p90"]
     own_means = pd.Series({("C", "L"): 5.0})
     spread = pd.DataFrame({"n": [2], "sd": [1.0]}, index=pd.MultiIndex.from_tuples([("C", "L")]))
-    base = profile_forecasts(
-        cold, warm, columns, horizon_dates, own_means=own_means, own_spread=spread
-    )
-    fallback = profile_forecasts(
-        cold,
-        warm,
-        columns,
-        horizon_dates,
-        own_means=own_means,
-        own_spread=spread,
-        launch_ratios=np.full((2, 2, 3), np.nan),
-        quantiles=QS,
-    )
+
+    def cold_forecast(ratios: np.ndarray | None) -> pd.DataFrame:
+        launch = {} if ratios is None else {"launch_ratios": ratios, "quantiles": QS}
+        return profile_forecasts(
+            cold, warm, columns, horizon_dates, own_means=own_means, own_spread=spread, **launch
+        )
+
+    base = cold_forecast(None)
+    fallback = cold_forecast(np.full((2, 2, 3), np.nan))
     pd.testing.assert_frame_equal(base, fallback)
     # sold for 2 periods: the Student-t rule is kept even with full pools
-    kept = profile_forecasts(
-        cold,
-        warm,
-        columns,
-        horizon_dates,
-        own_means=own_means,
-        own_spread=spread,
-        launch_ratios=np.full((2, 2, 3), 3.0),
-        quantiles=QS,
-    )
+    kept = cold_forecast(np.full((2, 2, 3), 3.0))
     pd.testing.assert_frame_equal(base, kept)
 
 
