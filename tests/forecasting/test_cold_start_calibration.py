@@ -73,10 +73,16 @@ def test_fallback_and_older_cold_series_keep_todays_rule() -> None:
     own_means = pd.Series({("C", "L"): 5.0})
     spread = pd.DataFrame({"n": [2], "sd": [1.0]}, index=pd.MultiIndex.from_tuples([("C", "L")]))
 
-    def cold_forecast(ratios: np.ndarray | None) -> pd.DataFrame:
-        launch = {} if ratios is None else {"launch_ratios": ratios, "quantiles": QS}
+    def cold_forecast(ratios: np.ndarray | None) -> pd.DataFrame:  # None: no launch replay
         return profile_forecasts(
-            cold, warm, columns, horizon_dates, own_means=own_means, own_spread=spread, **launch
+            cold,
+            warm,
+            columns,
+            horizon_dates,
+            own_means=own_means,
+            own_spread=spread,
+            launch_ratios=ratios,
+            quantiles=QS,
         )
 
     base = cold_forecast(None)
