@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from replenishment.inputs import quantile_columns
 from supplycast.plan_steps.inputs import PlanningInputs, PlanParameters
 
 WEATHER_FEATURES = ("temperature_c", "precipitation_mm")
@@ -127,8 +128,7 @@ def run_forecast(
 def forecast_rows(forecasts: pd.DataFrame) -> pd.DataFrame:
     """F.csv frame -> `plan_forecasts` columns: p10/p50/p90 kept, other levels in `quantiles`."""
     rows = forecasts.copy()
-    quantile_columns = [c for c in rows.columns if c.startswith("p") and c[1:].isdigit()]
-    extra = [c for c in quantile_columns if c not in ("p10", "p50", "p90")]
+    extra = [c for c in quantile_columns(rows).values() if c not in ("p10", "p50", "p90")]
     if extra:
         rows["quantiles"] = rows[extra].astype(float).to_dict(orient="records")
     else:

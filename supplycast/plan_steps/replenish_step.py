@@ -58,11 +58,6 @@ def review_period_from_order_days(order_days: str | None) -> float:
     return float(max(gaps))
 
 
-def quantile_columns(frame: pd.DataFrame) -> list[str]:
-    """Columns named `pNN` (forecast quantiles)."""
-    return [c for c in frame.columns if len(c) == 3 and c[0] == "p" and c[1:].isdigit()]
-
-
 def _widest_cumulative_pair(frame: pd.DataFrame) -> tuple[float, float] | None:
     """Levels (lo, hi) of the widest symmetric `cum_pNN` pair in `frame` (lo + hi = 1), or
     None (`replenishment.inputs.quantile_columns` finds the columns)."""
@@ -111,8 +106,7 @@ def aggregate_forecasts(forecasts: pd.DataFrame, groups: pd.DataFrame) -> pd.Dat
         cum_columns = []
     summed = merged.groupby(["sku", "target", "date"], as_index=False)[sums].sum()
     sd = np.sqrt(summed["_variance"])
-    for column in quantile_columns(forecasts):
-        level = int(column[1:]) / 100
+    for level, column in quantile_columns_by_level(forecasts).items():
         summed[column] = (summed["mean"] + float(norm.ppf(level)) * sd).clip(lower=0)
     if cum_columns:
         group = [summed["sku"], summed["target"]]
@@ -130,7 +124,15 @@ def aggregate_forecasts(forecasts: pd.DataFrame, groups: pd.DataFrame) -> pd.Dat
     summed["model"] = "sum_of_fronts"
     summed = summed.drop(columns=sums[1:]).rename(columns={"target": "location"})
     return summed[
-        ["sku", "location", "date", "mean", *quantile_columns(forecasts), *cum_columns, "model"]
+        [
+            "sku",
+            "location",
+            "date",
+            "mean",
+            *quantile_columns_by_level(forecasts).values(),
+            *cum_columns,
+            "model",
+        ]
     ]
 
 
