@@ -82,20 +82,37 @@ def classify_abc_xyz(
 
 
 def apply_class_targets(
-    policy: pd.DataFrame, classes: pd.DataFrame, targets: Mapping[str, float]
+    policy: pd.DataFrame,
+    classes: pd.DataFrame,
+    targets: Mapping[str, float],
+    *,
+    as_service_groups: bool = False,
 ) -> pd.DataFrame:
     """Policy with `service_level` set from `targets` by class.
 
     `targets` keys are a combined class (`"AX"`), an ABC letter (`"A"`) or an XYZ letter
     (`"Z"`); the most specific match wins (combined, then ABC, then XYZ). Series without a
     class or a matching key keep their policy's service_level. Targets must be in (0, 1).
+    With `as_service_groups=True` each matched series also gets `service_group` = the key
+    that matched (`"AX"`, `"A"` or `"Z"`), so the target is the class's aggregate fill rate
+    (95% of the class's demand units; see replenishment/group_service.py) instead of one per
+    series; unmatched series keep their service_group (blank when the policy has none).
     """
     bad = {k: v for k, v in targets.items() if not 0 < v < 1}
     if bad:
         raise ValueError(f"class targets must be strictly between 0 and 1: {bad}")
     merged = policy.merge(classes[[*KEY, "abc", "xyz", "abc_xyz"]], on=KEY, how="left")
-    level = merged["abc_xyz"].map(targets)
-    level = level.fillna(merged["abc"].map(targets)).fillna(merged["xyz"].map(targets))
+    keys = pd.Series(np.nan, index=merged.index, dtype=object)
+    for column in ("abc_xyz", "abc", "xyz"):  # most specific first
+        matched = merged[column].where(merged[column].isin(list(targets)))
+        keys = keys.fillna(matched)
     out = policy.copy()
-    out["service_level"] = level.fillna(merged["service_level"]).to_numpy()
+    out["service_level"] = keys.map(targets).fillna(merged["service_level"]).to_numpy()
+    if as_service_groups:
+        previous = (
+            out["service_group"].to_numpy()
+            if "service_group" in out.columns
+            else np.full(len(out), "", dtype=object)
+        )
+        out["service_group"] = np.where(keys.notna(), keys.astype(str), previous)
     return out

@@ -120,7 +120,8 @@ def normalize_policy(policy: pd.DataFrame, *, name: str = "policy") -> pd.DataFr
     Checks: required columns, numbers, service_level in (0, 1), lead_time_days >= 0,
     review_period_days >= 0, lead_time_std_days >= 0, moq >= 0, pack_size > 0,
     max_units >= 0, shelf_life_days > 0, service_type in {fill_rate, cycle}, policy_type
-    in {order_up_to, s_q, s_s}, order_days names, duplicate sku/location.
+    in {order_up_to, s_q, s_s}, order_days names, one service_level per `service_group`
+    (text; blank = no group, stored as ""), duplicate sku/location.
     """
     problems = _require_columns(name, policy, POLICY_REQUIRED)
     if problems:
@@ -218,10 +219,36 @@ def normalize_policy(policy: pd.DataFrame, *, name: str = "policy") -> pd.DataFr
         out["order_days"] = [parsed[c] for c in codes]  # no -1 codes: blanks filled with ""
     else:
         out["order_days"] = [frozenset()] * len(frame)
+    if "service_group" in frame.columns:
+        out["service_group"] = _text(frame["service_group"]).str.strip().to_numpy()
+    else:
+        out["service_group"] = ""
+    _mixed_group_levels(name, frame, out, problems)
     _duplicates(name, frame, KEY, problems)
     if problems:
         raise ReplenishmentInputError(problems)
     return out
+
+
+def _mixed_group_levels(
+    name: str, frame: pd.DataFrame, out: pd.DataFrame, problems: list[str]
+) -> None:
+    """One problem per row of a service_group whose rows do not share one service_level
+    (the group's aggregate fill rate is a single number)."""
+    grouped = out[out["service_group"] != ""].groupby("service_group", sort=False)
+    for group, rows in grouped["service_level"]:
+        levels = rows.dropna().unique()
+        if len(levels) <= 1:
+            continue
+        listed = ", ".join(f"{level:g}" for level in sorted(levels))
+        _check(
+            name,
+            frame,
+            out.index.isin(rows.index),
+            f"service_group '{group}' mixes service levels ({listed}); "
+            "a group has one service_level",
+            problems,
+        )
 
 
 def _text(column: pd.Series) -> pd.Series:

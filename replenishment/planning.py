@@ -50,6 +50,7 @@ from replenishment.formulas import (
     standard_normal_complementary_loss,
     z_for_fill_rate,
 )
+from replenishment.group_service import group_fill_rates
 from replenishment.inputs import (
     KEY,
     normalize_forecasts,
@@ -248,26 +249,55 @@ def plan_replenishment(
     z = np.where(fill_rate_target & (demand_per_cycle <= 0), 0.0, z)
     # periodic review with a fill rate: exact cycle shortage (end minus start of the cycle)
     periodic_fill = fill_rate_target & ~continuous & (sigma_p > 0) & (demand_per_cycle > 0)
+    service_group = pol["service_group"].to_numpy()
+    grouped = periodic_fill & (service_group != "")
+    row_fill_rate = alpha.copy()  # the fill rate each row is solved for (implied, in a group)
     if periodic_fill.any():
         # lost sales (default) with fixed lead times; a random lead time breaks the model's
         # cycle accounting (and a wider D_L alone can lower its S), so those rows keep the
         # backorder formula, which overstates lost sales (conservative)
         use_lost = periodic_fill & (lead_sd == 0) if lost_sales else np.zeros(n, dtype=bool)
-        for mask, solve in (
-            (use_lost, rs_order_up_to_for_fill_rate_lost_sales),
-            (periodic_fill & ~use_lost, rs_order_up_to_for_fill_rate),
-        ):
-            if not mask.any():
-                continue
-            level = solve(
-                over_protection.mean[mask],
-                sigma_p[mask],
-                over_lead.mean[mask],
-                sigma_l[mask],
-                review_cycle_demand[mask],
-                alpha[mask],
+        level_inputs = (
+            over_protection.mean,
+            sigma_p,
+            over_lead.mean,
+            sigma_l,
+            review_cycle_demand,
+        )
+
+        def periodic_level(index: np.ndarray, beta: np.ndarray) -> np.ndarray:
+            """Order-up-to levels of rows `index` at fill rates `beta` ([m] or [m, k])."""
+            expand = (slice(None),) + (None,) * (beta.ndim - 1)
+            out = np.empty(beta.shape)
+            lost_rows = use_lost[index]
+            for flag, solve in (
+                (True, rs_order_up_to_for_fill_rate_lost_sales),
+                (False, rs_order_up_to_for_fill_rate),
+            ):
+                sel = lost_rows == flag
+                if sel.any():
+                    mu_p, sd_p, mu_l, sd_l, mu_r = (a[index[sel]][expand] for a in level_inputs)
+                    out[sel] = solve(mu_p, sd_p, mu_l, sd_l, mu_r, beta[sel])
+            return out
+
+        if grouped.any():
+            index = np.flatnonzero(grouped)
+            codes = pd.factorize(service_group[index])[0]
+            unit_cost = pol["unit_cost"].to_numpy()[index]
+            no_cost = ~(np.isfinite(unit_cost) & (unit_cost > 0))
+            # stock value when every row of the group has a unit cost, else units
+            by_units = np.bincount(codes, weights=no_cost.astype(float)) > 0
+            weight = np.where(by_units[codes], 1.0, unit_cost)
+            row_fill_rate[index] = group_fill_rates(
+                lambda beta: periodic_level(index, beta),
+                review_cycle_demand[index],
+                weight,
+                codes,
+                alpha[index],
             )
-            z[mask] = (level - over_protection.mean[mask]) / sigma_p[mask]
+        index = np.flatnonzero(periodic_fill)
+        level = periodic_level(index, row_fill_rate[index])
+        z[index] = (level - over_protection.mean[index]) / sigma_p[index]
     safety = z * sigma_p
     reorder_point = over_lead.mean + z * sigma_l
     order_up_to = np.where(continuous, reorder_point + cycle_qty, over_protection.mean + safety)
@@ -345,6 +375,7 @@ def plan_replenishment(
 
     explanation = _explain(
         pol=pol,
+        row_fill_rate=np.where(grouped, row_fill_rate, np.nan),
         mu_p=over_protection.mean,
         protection=protection_days,
         lead=lead,
@@ -395,6 +426,8 @@ def plan_replenishment(
             sigma_source=np.where(rows.cumulative, "cumulative_quantiles", "error_correlation"),
             demand_over_lead_time=over_lead.mean,
             demand_per_cycle=demand_per_cycle,
+            service_group=service_group,
+            row_fill_rate=np.where(fill_rate_target, row_fill_rate, np.nan),
             expected_spoilage=spoilage,
             on_hand=on_hand,
             on_order=on_order,
@@ -405,6 +438,7 @@ def plan_replenishment(
 def _explain(
     *,
     pol: pd.DataFrame,
+    row_fill_rate: np.ndarray,
     mu_p: np.ndarray,
     protection: np.ndarray,
     lead: np.ndarray,
@@ -425,7 +459,14 @@ def _explain(
     """One sentence per suggestion: forecast, safety stock, position, rounding, constraint."""
     target = [
         f"{'fill rate' if t == 'fill_rate' else 'cycle service'} {a:.1%}"
-        for t, a in zip(pol["service_type"], pol["service_level"], strict=True)
+        + (f" on group {g}'s demand; this item's fill rate {b:.1%}" if np.isfinite(b) else "")
+        for t, a, g, b in zip(
+            pol["service_type"],
+            pol["service_level"],
+            pol["service_group"],
+            row_fill_rate,
+            strict=True,
+        )
     ]
     mu_s, ss_s, s_s, rop_s = _fmt(mu_p), _fmt(safety), _fmt(order_up_to), _fmt(reorder_point)
     oh_s, oo_s, raw_s, q_s = _fmt(on_hand), _fmt(on_order), _fmt(raw), _fmt(qty)

@@ -11,7 +11,15 @@ import typer
 
 from supplycast.commands.common import CommandInputError, fail, first_line
 
-STRING_COLUMNS = ("sku", "location", "model", "order_days", "service_type", "policy_type")
+STRING_COLUMNS = (
+    "sku",
+    "location",
+    "model",
+    "order_days",
+    "service_type",
+    "policy_type",
+    "service_group",
+)
 
 
 def read_csv(path: Path) -> pd.DataFrame:
