@@ -323,6 +323,40 @@ def robust_sd(errors: np.ndarray) -> float:
     return float(q95 - q05) / 3.29
 
 
+def perfect_foresight_on_hand(
+    pseudo: pd.DataFrame, keys: pd.DataFrame, data: DataSet, start: date, fill_rate: float
+) -> float:
+    """Lower bound on the total average on hand (summed over series, units; the simulator's
+    SUM.csv `avg_on_hand` ALL row) of ANY policy that orders on the review days start,
+    start + R, ... with lead time L and serves the aggregate fill rate `fill_rate` (lost
+    sales), even one that knows the future.
+
+    Units reach the shelf only on arrival days: the start (starting stock) and
+    start + L + kR. A unit sold on day d arrived on an arrival day a <= d at the latest, the
+    last one, a(d), so it is on hand at the end of at least d - a(d) days (0 when sold on
+    its arrival day). Serving a fraction f of all demand units therefore holds at least the
+    sum of d - a(d) over the served units; the least is reached by serving the units with
+    the smallest d - a(d) (early in their cycle, any series) and losing the latest ones:
+    this is the bound, divided by the number of simulated days. It is the pure cycle stock
+    of perfect foresight (order exactly the next cycle's demand), lowered by losing the
+    units that would sit longest. Calendar: the pseudo-daily one of the runs (one step =
+    one period; every step is a day)."""
+    days = pd.date_range(pd.Timestamp(start), pd.Timestamp(pseudo["date"].max()), freq="D")
+    frame = pseudo[pseudo["date"].isin(days)].merge(keys, on=["sku", "location"])
+    demand = frame["units"].clip(lower=0).to_numpy(dtype=float)
+    day = (frame["date"] - days[0]).dt.days.to_numpy()
+    lead, review = data.lead_periods, max(data.review_periods, 1)
+    # days since the last arrival: the start, then L, L + R, L + 2R, ... (reviews 0, R, ...)
+    since_first_order = day - lead
+    held = np.where(since_first_order >= 0, since_first_order % review, day)
+    order = np.argsort(held, kind="stable")
+    mass, cost = demand[order], held[order].astype(float)
+    need = fill_rate * mass.sum()
+    before = np.cumsum(mass) - mass
+    served = np.clip(need - before, 0.0, mass)
+    return float((served * cost).sum() / len(days))
+
+
 def flat_forecaster(ma_periods: int, multiplier: float | dict[tuple[str, str], float]):
     """Flat rule as a forecaster: mean = k x moving-average demand per period, no spread;
     k is one number, or one per (sku, location)."""
@@ -398,12 +432,88 @@ def flat_tuned_per_series(
     return fill, on_hand
 
 
+def compare(
+    data: DataSet,
+    pseudo: pd.DataFrame,
+    keys: pd.DataFrame,
+    start: date,
+    forecaster: CachedForecaster | EmpiricalForecaster,
+    target: float,
+    targeting: str,
+) -> dict[str, object]:
+    """One table row: our policy at `target` ("per-series": every series its own fill-rate
+    target; "group": all series one service_group, an aggregate target), the flat rule with
+    one k tuned to our achieved aggregate fill rate, the flat rule tuned per series to our
+    per-series fill rates (per-series rows only: it answers the equal-service question), and
+    the perfect-foresight lower bound at our fill rate."""
+    started = time.perf_counter()
+    policy = policy_frame(keys, data, target, "fill_rate")
+    if targeting == "group":
+        policy = policy.assign(service_group="ALL")
+    ours = simulate(pseudo, policy, forecaster, start=start)
+    ours_seconds = time.perf_counter() - started
+    total = ours.summary.set_index("sku").loc["ALL"]
+    achieved, our_stock = float(total["fill_rate"]), float(total["avg_on_hand"])
+
+    flat_policy = policy_frame(keys, data, 0.5, "cycle")
+
+    @functools.cache  # the final flat(hi) is a k the search has already simulated
+    def flat(k: float) -> tuple[float, float]:
+        result = simulate(pseudo, flat_policy, flat_forecaster(data.ma_periods, k), start=start)
+        all_row = result.summary.set_index("sku").loc["ALL"]
+        return float(all_row["fill_rate"]), float(all_row["avg_on_hand"])
+
+    lo, hi = 0.5, 1.5
+    while flat(hi)[0] < achieved and hi < 20:
+        hi *= 1.5
+    for _ in range(14):  # bisection on k to the same achieved fill rate
+        mid = 0.5 * (lo + hi)
+        if flat(mid)[0] < achieved:
+            lo = mid
+        else:
+            hi = mid
+    flat_rate, flat_stock = flat(hi)
+    summary = ours.summary[ours.summary["sku"] != "ALL"].set_index(["sku", "location"])
+    per_series = summary["fill_rate"].fillna(1.0)
+    tuned_fill, tuned_stock = (
+        flat_tuned_per_series(pseudo, flat_policy, data, start, per_series)
+        if targeting == "per-series"
+        else (np.nan, np.nan)
+    )
+    bound = perfect_foresight_on_hand(pseudo, keys, data, start, achieved)
+    return {
+        "data set": data.name,
+        "targeting": targeting,
+        "series": len(keys),
+        "sim periods": pseudo["date"].nunique() - data.start_index,
+        "L,R (periods)": f"{data.lead_periods},{data.review_periods}",
+        "target": target,
+        "achieved": round(achieved, 4),
+        "|gap| pts": round(abs(achieved - target) * 100, 2),
+        "avg on hand": round(our_stock, 1),
+        "flat k": round(hi, 3),
+        "flat fill": round(flat_rate, 4),
+        "flat on hand": round(flat_stock, 1),
+        "reduction": f"{1 - our_stock / flat_stock:.1%}",
+        "foresight bound": round(bound, 1),
+        "bound reduction": f"{1 - bound / flat_stock:.1%}",
+        "series fill sd": round(float(per_series.std()), 3),
+        "flat per-series k: fill": round(tuned_fill, 4),
+        "on hand": round(tuned_stock, 1),
+        "reduction vs per-series k": f"{1 - our_stock / tuned_stock:.1%}",
+        "sim s": round(ours_seconds, 1),
+    }
+
+
 def run(
     data: DataSet,
     which: str,
     n_windows: int | None = None,
     models: tuple[str, ...] | None = None,
+    group: bool = False,
 ) -> list[dict[str, object]]:
+    """Rows for targets 95% / 98%: per-series fill-rate targets, and with `group` also one
+    service group of all series (the aggregate fill rate the benchmark measures)."""
     pseudo, back = to_pseudo(data)
     keys = pseudo[["sku", "location"]].drop_duplicates().reset_index(drop=True)
     dates = sorted(pseudo["date"].unique())
@@ -420,64 +530,18 @@ def run(
             data.origins,
             data.lead_periods,
         )
-    rows = []
+    label = (
+        which
+        + (f" ({n_windows} windows)" if which == "forecasting" and n_windows else "")
+        + (f" [{'+'.join(models)}]" if which == "forecasting" and models else "")
+    )
+    rows: list[dict[str, object]] = []
+    targetings = ("per-series", "group") if group else ("per-series",)
     for target in (0.95, 0.98):
-        started = time.perf_counter()
-        ours = simulate(
-            pseudo, policy_frame(keys, data, target, "fill_rate"), forecaster, start=start
-        )
-        ours_seconds = time.perf_counter() - started
-        total = ours.summary.set_index("sku").loc["ALL"]
-        achieved, our_stock = float(total["fill_rate"]), float(total["avg_on_hand"])
-
-        flat_policy = policy_frame(keys, data, 0.5, "cycle")
-
-        @functools.cache  # the final flat(hi) is a k the search has already simulated
-        def flat(k: float, flat_policy: pd.DataFrame = flat_policy) -> tuple[float, float]:
-            result = simulate(pseudo, flat_policy, flat_forecaster(data.ma_periods, k), start=start)
-            all_row = result.summary.set_index("sku").loc["ALL"]
-            return float(all_row["fill_rate"]), float(all_row["avg_on_hand"])
-
-        lo, hi = 0.5, 1.5
-        while flat(hi)[0] < achieved and hi < 20:
-            hi *= 1.5
-        for _ in range(14):  # bisection on k to the same achieved fill rate
-            mid = 0.5 * (lo + hi)
-            if flat(mid)[0] < achieved:
-                lo = mid
-            else:
-                hi = mid
-        flat_rate, flat_stock = flat(hi)
-        summary = ours.summary[ours.summary["sku"] != "ALL"].set_index(["sku", "location"])
-        per_series = summary["fill_rate"].fillna(1.0)
-        tuned_fill, tuned_stock = flat_tuned_per_series(
-            pseudo, flat_policy, data, start, per_series
-        )
-        rows.append(
-            {
-                "data set": data.name,
-                "forecaster": which
-                + (f" ({n_windows} windows)" if which == "forecasting" and n_windows else "")
-                + (f" [{'+'.join(models)}]" if which == "forecasting" and models else ""),
-                "series": len(keys),
-                "sim periods": len(dates) - data.start_index,
-                "L,R (periods)": f"{data.lead_periods},{data.review_periods}",
-                "target": target,
-                "achieved": round(achieved, 4),
-                "|gap| pts": round(abs(achieved - target) * 100, 2),
-                "avg on hand": round(our_stock, 1),
-                "flat k": round(hi, 3),
-                "flat fill": round(flat_rate, 4),
-                "flat on hand": round(flat_stock, 1),
-                "reduction": f"{1 - our_stock / flat_stock:.1%}",
-                "series fill sd": round(float(per_series.std()), 3),
-                "flat per-series k: fill": round(tuned_fill, 4),
-                "on hand": round(tuned_stock, 1),
-                "reduction vs per-series k": f"{1 - our_stock / tuned_stock:.1%}",
-                "sim s": round(ours_seconds, 1),
-            }
-        )
-        print(rows[-1], flush=True)
+        for targeting in targetings:
+            row = compare(data, pseudo, keys, start, forecaster, target, targeting)
+            rows.append({"data set": row.pop("data set"), "forecaster": label, **row})
+            print(rows[-1], flush=True)
     print(f"{data.name}: forecaster ({which}) took {forecaster.seconds:.0f} s in total", flush=True)
     return rows
 
@@ -488,7 +552,8 @@ def main(argv: list[str]) -> None:
     `--forecasting-only` runs only that one; `--windows=N` sets its backtest windows (default
     the simulate command's, SIMULATE_BACKTEST_WINDOWS); `--models=a,b` its candidate models
     (default ForecastConfig.fast()'s); `--series=N` its Walmart / Stallion subsample
-    (default FORECASTING_SERIES)."""
+    (default FORECASTING_SERIES); `--group` adds rows with every series in one service
+    group (targeting "group": the aggregate fill rate as the target)."""
     from supplycast.commands.replenish import SIMULATE_BACKTEST_WINDOWS
 
     names = [a for a in argv if not a.startswith("--")]
@@ -504,6 +569,7 @@ def main(argv: list[str]) -> None:
         (int(a.split("=", 1)[1]) for a in argv if a.startswith("--series=")), FORECASTING_SERIES
     )
     only_forecasting = "--forecasting-only" in argv
+    group = "--group" in argv
     loaders = {
         "stallion": lambda n: load_stallion(series=n),
         "walmart": lambda n: load_walmart(series=n),
@@ -515,9 +581,11 @@ def main(argv: list[str]) -> None:
     for name, loader in loaders.items():
         if name in wanted:
             if not only_forecasting:
-                rows.extend(run(loader(SERIES), "empirical"))
+                rows.extend(run(loader(SERIES), "empirical", group=group))
             if "--forecasting" in argv or only_forecasting:
-                rows.extend(run(loader(forecasting_series), "forecasting", windows, models))
+                rows.extend(
+                    run(loader(forecasting_series), "forecasting", windows, models, group=group)
+                )
     table = pd.DataFrame(rows)
     RESULTS.mkdir(parents=True, exist_ok=True)
     table.to_csv(RESULTS / "replenish_calibration.csv", index=False)
