@@ -24,7 +24,8 @@ from forecasting.config import MODEL_NAMES
 # Models tried per class when the caller does not restrict them. Continuous (smooth,
 # erratic) demand gets the seasonal/trend families; sparse demand (intermittent, lumpy)
 # the intermittent family (Syntetos & Boylan; Kourentzes 2014 for ADIDA/IMAPA; Teunter,
-# Syntetos & Babai 2011 for TSB).
+# Syntetos & Babai 2011 for TSB). Series of the "no_sales" class (no sale at all) are cold
+# starts (`forecasting.engine`), never fitted, so they have no candidates.
 # AutoARIMA is not a default candidate: it costs 10-20x AutoETS per series here (measured
 # ~12 s vs ~1 s per 2-year daily series on the loaded 2-core machine); name it in
 # `ForecastConfig.models` to include it.

@@ -8,6 +8,9 @@ CV^2 = squared coefficient of variation of the non-zero demand sizes. Cut-offs 1
 |---|---|---|
 | ADI < 1.32 | smooth | erratic |
 | ADI >= 1.32 | intermittent | lumpy |
+
+A series without any sale has no inter-demand interval or size to measure: it is its own
+class, "no_sales" (not selling, or not launched yet), not a demand pattern.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ import pandas as pd
 
 ADI_CUTOFF = 1.32
 CV2_CUTOFF = 0.49
-DEMAND_CLASSES = ("smooth", "erratic", "intermittent", "lumpy")
+NO_SALES = "no_sales"
+DEMAND_CLASSES = ("smooth", "erratic", "intermittent", "lumpy", NO_SALES)
 
 
 @dataclass(frozen=True)
@@ -37,13 +41,13 @@ def classify_demand(units: npt.ArrayLike) -> DemandProfile:
 
     The series is measured from its first non-zero period (leading zeros are "not yet
     selling", not intermittence). ADI = periods / non-zero periods. CV^2 uses the population
-    standard deviation of the non-zero sizes. A series with no demand at all is "lumpy"
-    with infinite ADI (the intermittent-demand family handles it).
+    standard deviation of the non-zero sizes. A series with no demand at all is "no_sales"
+    (`NO_SALES`) with infinite ADI and NaN CV^2.
     """
     y = np.asarray(units, dtype=float)
     nonzero = np.flatnonzero(y > 0)
     if nonzero.size == 0:
-        return DemandProfile(adi=float("inf"), cv2=float("nan"), demand_class="lumpy")
+        return DemandProfile(adi=float("inf"), cv2=float("nan"), demand_class=NO_SALES)
     active = y[nonzero[0] :]
     sizes = active[active > 0]
     adi = active.size / sizes.size

@@ -47,7 +47,8 @@ def test_boundary_adi_exactly_cutoff_is_intermittent() -> None:
     assert p.demand_class == "intermittent"
 
 
-def test_no_demand_is_lumpy_with_infinite_adi() -> None:
+def test_no_demand_is_its_own_class_not_lumpy() -> None:
     p = classify_demand([0, 0, 0])
     assert math.isinf(p.adi)
-    assert p.demand_class == "lumpy"
+    assert math.isnan(p.cv2)
+    assert p.demand_class == "no_sales"
