@@ -31,6 +31,10 @@ calibrated: replayed leave-one-launch-out on Stallion's 65 launches, the Student
 covers 0.77-0.80 at ages 2-5 with a lower interval score than the ratio band (0.89-0.91,
 wider: the ratios' p10 is mostly 0, so only the upper tail misses), while at age 1 the
 ratio band covers 0.88 where the rule above has no sample band.
+
+A series observed for `min_history` periods or more without any sale (class "no_sales") is
+not profiled: the engine forecasts it from the history's own never-sold series
+(`never_sold_quantiles`), which is 0 (not selling) unless such series launched often.
 """
 
 from __future__ import annotations
@@ -255,4 +259,47 @@ def calibrated_to_launches(
         column = quantile_column(q)
         if column in out.columns:
             out.iloc[positions, out.columns.get_loc(column)] = level * table[positions, j]
+    return out
+
+
+def never_sold_quantiles(
+    train: pd.DataFrame,
+    min_history: int,
+    horizon: int,
+    span: int,
+    quantiles: tuple[float, ...],
+) -> np.ndarray:
+    """Forecast of a series observed for `min_history` periods or more without any sale,
+    replayed on the history's own never-sold series: shape (horizon, 1 + len(quantiles)),
+    row k - 1 = (mean, quantiles...) of demand k periods ahead, in units per period.
+
+    `train`: `unique_id, ds, y` (gap-filled from each series' first period to the last
+    period T of the whole frame, units >= 0). Every origin t of the last `span` periods
+    before T (T - span <= t < T) is replayed: each series that had been observed for at
+    least `min_history` periods by t without selling gives, for each step k with t + k <= T,
+    its units at t + k (0 unless it launched by then). Row k is the mean and the
+    `conformal_quantile`s of those values, so a quantile is positive only where more than
+    its tail share of such periods sold (p90 > 0 needs P(sale k periods ahead) > ~10%);
+    sorted along the quantiles. A step with fewer than `MIN_POOL` values keeps the "not
+    selling" forecast, 0. E.g. `min_history` 2, span 2, series A: 0, 0, 0, 5 and B: 0, 0,
+    0, 0 (T = 3): step 1 pools origins 1 and 2: A 0, B 0 (t = 1), A 5, B 0 (t = 2).
+    """
+    out = np.zeros((horizon, 1 + len(quantiles)))
+    if train.empty or horizon < 1 or span < 1:
+        return out
+    wide = train.pivot(index="unique_id", columns="ds", values="y").sort_index(axis=1)
+    units = wide.to_numpy(dtype=float)  # NaN before a series' first period
+    observed = np.cumsum(np.isfinite(units), axis=1)  # periods observed up to each column
+    never_sold = np.cumsum(np.nan_to_num(units) > 0, axis=1) == 0  # no sale up to the column
+    last = units.shape[1] - 1
+    for k in range(1, horizon + 1):
+        pool = [
+            units[(observed[:, t] >= min_history) & never_sold[:, t], t + k]
+            for t in range(max(last - span, 0), last - k + 1)
+        ]
+        values = np.concatenate(pool) if pool else np.empty(0)
+        values = values[np.isfinite(values)]
+        if values.size >= MIN_POOL:
+            row = np.sort([conformal_quantile(values, q) for q in quantiles])
+            out[k - 1] = [values.mean(), *row]
     return out

@@ -19,6 +19,7 @@ from forecasting.classify import classify_series
 from forecasting.cold_start import (
     MAX_CALIBRATED_AGE,
     launch_ratio_quantiles,
+    never_sold_quantiles,
     profile_forecasts,
 )
 from forecasting.config import FREQUENCIES, ForecastConfig, normalize_freq
@@ -281,13 +282,18 @@ def _forecast(
             launch_ratios=launch_ratios,
             quantiles=qs,
         )
-        # observed for min_history periods or more without a single sale: not selling, 0
+        # observed for min_history periods or more without a single sale: not selling, 0,
+        # unless the history's own never-sold series launched often enough (replay over
+        # the selection backtest's span)
         dormant = stats.index[(stats["nonzero"] == 0) & (stats["length"] >= min_history)]
         if len(dormant):
             pairs = ids.loc[[int(u) for u in dormant], ["sku", "location"]]
             keys = pd.MultiIndex.from_frame(cold_fc[["sku", "location"]])
             is_dormant = keys.isin(pd.MultiIndex.from_frame(pairs))
-            cold_fc.loc[is_dormant, value_columns] = 0.0
+            span = max(cfg.n_windows, 1) * horizon
+            table = never_sold_quantiles(prep.train, min_history, horizon, span, qs)
+            steps = prep.horizon_dates.get_indexer(cold_fc.loc[is_dormant, "date"])
+            cold_fc.loc[is_dormant, value_columns] = table[steps]
         cold_fc["model"] = COLD_START_MODEL
         warnings.append(
             f"{len(cold_ids)} series with little or no history forecast"
