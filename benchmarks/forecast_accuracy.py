@@ -19,7 +19,9 @@ benchmarks/results/forecast_accuracy_<sets>.csv. Then coverage of the selected m
 demand class: each test point counts for the class its series had at its window's origin,
 with the number of series and points, a series-bootstrap 90% interval (series resampled
 with replacement within the class, 1000 draws; it does not cover the variation between
-test windows, which all series share: see "by window"), the points forecast as cold starts
+test windows, which all series share: see "by window"), the shares below the interval and
+above it (demand with p10 = 0, e.g. zero-inflated, has none below, so its coverage is
+1 - the share above: ~90% when p90 is calibrated), the points forecast as cold starts
 and the coverage without them; "last-window" is the older attribution (every point of a series to
 its class in the last window).
 """
@@ -156,6 +158,9 @@ def class_coverage(report: BacktestReport, name: str) -> list[dict[str, object]]
                 "boot 5%": low,
                 "boot 95%": high,
                 "by window": "/".join(f"{v:.3f}" for v in in_class.groupby("window")["hit"].mean()),
+                # one-sided misses: with p10 = 0 (zero-inflated demand) no point is below
+                "below lo": float((in_class["y"] < in_class["lo"]).mean()),
+                "above hi": float((in_class["y"] > in_class["hi"]).mean()),
                 "cold-start points": int(cold.sum()),
                 "warm coverage": float(in_class.loc[~cold, "hit"].mean())
                 if (~cold).any()
