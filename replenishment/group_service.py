@@ -29,7 +29,9 @@ segments between neighbouring points cost dV = c_i dS and remove de of shortage;
 dV / de are made non-decreasing along each curve (a running maximum, guarding against
 table noise where the sampled curve is not quite convex); all segments of a group are
 bought in increasing ratio, starting from every series at 99% short, until the group's
-shortage reaches the target, the last segment partly (linear interpolation). The implied
+shortage reaches the target, the last segment partly (linear interpolation); then twice
+more on finer grids around each series' answer (REFINE_SPANS: steps of 1.3%, then 0.1% in
+e), since a piecewise-linear optimum sits on grid points for all but one series. The implied
 fill rates returned are then fed to the per-row solver, so each series' own level is an
 exact per-row answer at its implied fill rate and the group's modelled shortage equals the
 target exactly; only the split between series carries the piecewise-linear error (the
