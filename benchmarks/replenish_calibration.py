@@ -11,6 +11,11 @@ replays the last part of the history under:
 Reported per data set and target: achieved aggregate fill rate (served / demand over all
 series), our average on-hand, the flat rule's k and average on-hand at the same fill rate,
 and the on-hand reduction. Targets: |achieved - target| <= 1.5 points; reduction >= 20%.
+Also per row: the perfect-foresight lower bound on average on hand at our achieved fill rate
+(perfect_foresight_on_hand: any policy with the same L and R, knowing the future) and the
+largest reduction against the flat rule it leaves possible. `--group` adds rows with every
+series in one service_group (column `targeting`: per-series / group), i.e. the aggregate
+fill rate the benchmark measures as the planner's target.
 
 Data sets: Walmart store x department weekly sales (300 seeded series with full history and
 mean > 1000), Stallion agency x sku monthly volumes (300 seeded series), and two daily
@@ -38,7 +43,8 @@ runs.
 The same forecasts serve the 95% and 98% runs (cached per review day).
 
 Run: `nice .venv/bin/python benchmarks/replenish_calibration.py [walmart] [stallion] [bike]
-[bike_hours] [--forecasting | --forecasting-only] [--windows=N]` (default: the four data
+[bike_r1] [bike_hours] [--forecasting | --forecasting-only] [--windows=N] [--series=N]
+[--group]` (default: the four data
 sets, empirical forecaster). The table is also written to
 benchmarks/results/replenish_calibration.csv.
 """

@@ -21,6 +21,9 @@ Method (all quantities in units, times in days; see docs/replenishment.md):
    shortage E[(D_P - S)^+] - E[(D_L - S)^+] (Hadley &
    Whitin; formulas.rs_order_up_to_for_fill_rate); z = (S - mu_P) / sigma_P;
    fill rate, s_q / s_s -> sigma_L L(z) = (1 - beta) Q [Silver, Pyke & Thomas eq. 7.9].
+   Order-up-to fill-rate rows sharing a `service_group` are solved for implied per-row fill
+   rates that meet the group's aggregate fill rate at minimum total stock
+   (replenishment/group_service.py); each then gets the per-row level at its implied rate.
 4. safety_stock = z sigma_P; order_up_to S = mu_P + safety_stock (s_q / s_s: reorder point
    s = mu_L + z sigma_L, S = s + Q). reorder_point reported for order-up-to is the level
    over the lead time alone, mu_L + z sigma_L.
@@ -159,11 +162,13 @@ def plan_replenishment(
     cumulative quantile columns `cum_pNN` (quantiles of the total demand from the series'
     first forecast date to each row's end) on every row, with the first row dated as_of,
     take the spread over a window starting at as_of from those instead, and
-    `error_correlation` does not apply to them.
+    `error_correlation` does not apply to them. Order-up-to fill-rate rows with the same
+    P.csv `service_group` share one aggregate fill rate (group_service.group_fill_rates).
     With `details=True` extra columns are appended
     (`order_day`, `protection_days`, `z`, `sigma_protection`, `sigma_source`
     (`cumulative_quantiles` or `error_correlation`), `demand_over_lead_time`,
-    `expected_spoilage`, ...).
+    `expected_spoilage`, `service_group`, `row_fill_rate` (the fill rate the row was solved
+    for: its implied one in a group), ...).
 
     Raises :class:`replenishment.inputs.ReplenishmentInputError` naming the bad rows.
     """
