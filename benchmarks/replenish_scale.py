@@ -10,7 +10,11 @@ benchmarks/results/replenish_scale/, then times, in the same run:
 - `plan_replenishment` alone on frames already in memory;
 - a naive reference: a pandas script that reads the same CSVs, sums the mean over each
   series' protection interval with a groupby, orders up to 1.15 x that, and writes the
-  result (no quantiles, constraints, flags or explanations).
+  result (no quantiles, constraints, flags or explanations);
+- group fill-rate targets (P.csv `service_group`, replenishment/group_service.py):
+  `plan_replenishment` with every service_level set to 0.95 and all rows in one group, and
+  in 10 groups, against the same frames without groups (the reference). Wall time without
+  tracing; peak memory of a second call under tracemalloc (numpy's buffers included).
 
 Run: `.venv/bin/python benchmarks/replenish_scale.py [n_series] [--cumulative]` (default
 100000). `--cumulative` adds `cum_p05`..`cum_p95` columns to F.csv (quantiles of the demand
@@ -26,6 +30,7 @@ import resource
 import subprocess
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -118,6 +123,44 @@ def naive_reference(paths: dict[str, Path], out: Path) -> None:
     result.to_csv(out, index=False)
 
 
+def group_rows(frames: list[pd.DataFrame], n: int) -> pd.DataFrame:
+    """plan_replenishment at service_level 0.95 without groups, in one group, in 10 groups:
+    wall s, cpu s, ratio to the no-group run, and tracemalloc peak MB (a second call)."""
+    from replenishment import plan_replenishment
+
+    forecasts, inventory, policy = frames
+    policy = policy.assign(service_level=0.95)
+    cases = {
+        "no groups (reference)": "",
+        "1 group": "G",
+        "10 groups": np.array([f"G{i % 10}" for i in range(len(policy))]),
+    }
+    rows = []
+    reference = np.nan
+    for name, group in cases.items():
+        pol = policy.assign(service_group=group)
+        started, cpu = time.perf_counter(), time.process_time()
+        plan_replenishment(forecasts, inventory, pol)
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        tracemalloc.start()
+        plan_replenishment(forecasts, inventory, pol)
+        peak = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.stop()
+        reference = wall if group == "" else reference
+        rows.append(
+            {
+                "what": f"plan_replenishment, service 0.95, {name}",
+                "series": n,
+                "wall s": round(wall, 2),
+                "cpu s": round(cpu, 2),
+                "ratio to no groups": round(wall / reference, 2),
+                "peak MB": round(peak),
+                "target": "" if group == "" else "<= 3x, < 2 GB",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     cumulative = "--cumulative" in sys.argv[1:]
@@ -203,6 +246,7 @@ def main() -> None:
             },
         ]
     )
+    table = pd.concat([table, group_rows(frames, n)], ignore_index=True)
     print(f"load average (1 min) before the CLI run: {load_before:.1f} on {os.cpu_count()} CPUs")
     print(proc.stdout.strip())
     print(f"orders suggested: {int((result['order_qty'] > 0).sum())}")

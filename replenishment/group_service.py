@@ -23,19 +23,27 @@ proportional to the unit cost otherwise (cheap items are served better). High-cv
 need more stock per unit of shortage removed, so they end with lower implied fill rates.
 
 Solution (greedy marginal analysis, the discrete form of the Lagrangian; Sherbrooke's
-METRIC allocation): each series' curve S_i(e) is sampled at FRACTIONS_SHORT (shortage as a
-fraction of mu_R,i, log-spaced from 1e-6 to 0.99) with the per-row solver, vectorized; the
-segments between neighbouring points cost dV = c_i dS and remove de of shortage; ratios
+METRIC allocation): each series' curve S_i(e) is sampled at COARSE_POINTS shortage
+fractions e / mu_R,i, log-spaced from its ceiling 1 - floor_i down to 1e-6, with the per-row
+solver, vectorized in row chunks (CHUNK_ELEMENTS rows x points per call: bounded memory);
+the segments between neighbouring points cost dV = c_i dS and remove de of shortage; ratios
 dV / de are made non-decreasing along each curve (a running maximum, guarding against
 table noise where the sampled curve is not quite convex); all segments of a group are
-bought in increasing ratio, starting from every series at 99% short, until the group's
-shortage reaches the target, the last segment partly (linear interpolation); then twice
-more on finer grids around each series' answer (REFINE_SPANS: steps of 1.3%, then 0.1% in
-e), since a piecewise-linear optimum sits on grid points for all but one series. The implied
-fill rates returned are then fed to the per-row solver, so each series' own level is an
-exact per-row answer at its implied fill rate and the group's modelled shortage equals the
+bought in increasing ratio, starting from every series at its ceiling, until the group's
+shortage reaches the target, the last segment partly (linear interpolation); then on finer
+grids around each series' answer (coarse steps of 42% in e, then REFINE_PASSES: 7%, 1.5%,
+0.3%), since a piecewise-linear optimum sits on grid points for all but one series: 71
+level evaluations per series (the first version: 162, REFERENCE_GRID; the default agrees
+with it to 2e-5 of the stock, tests/replenishment/test_group_service.py). The implied fill
+rates returned are then fed to the per-row solver, so each series' own level is an exact
+per-row answer at its implied fill rate and the group's modelled shortage equals the
 target exactly; only the split between series carries the piecewise-linear error (the
 objective is flat at the optimum, so the stock is within a small fraction of the minimum).
+
+Floor (P.csv min_fill_rate, default DEFAULT_MIN_FILL_RATE or the group target if lower):
+a series never gets an implied fill rate below its floor; its curve starts there, so the
+trade can only buy it more stock. Floors raise the group's stock; they never break its
+target (the other series make up the rest, up to fill rate 1 - 1e-6 each).
 A group of one gets the group target itself.
 """
 
@@ -45,50 +53,69 @@ from collections.abc import Callable
 
 import numpy as np
 
-FRACTIONS_SHORT = np.geomspace(0.99, 1e-6, 80)  # e / mu_R sample points, decreasing
-# refining passes: each series' shortage within [e / span, e x span] of the previous answer
-# at 41 log-spaced points (steps of 1.3%, then 0.1%)
-REFINE_SPANS = (1.3, 1.02)
-REFINE_POINTS = 41
+SMALLEST_SHORT = 1e-6  # smallest shortage fraction e / mu_R sampled (fill rate 1 - 1e-6)
+DEFAULT_MIN_FILL_RATE = 0.5  # an item's implied fill rate floor when P.csv gives none
+# coarse pass: COARSE_POINTS log-spaced shortage fractions from the row's ceiling
+# (1 - its floor) down to SMALLEST_SHORT; refining passes (span, points): each series'
+# shortage within [e / span, e x span] of the previous answer
+COARSE_POINTS = 40
+REFINE_PASSES: tuple[tuple[float, int], ...] = ((1.5, 13), (1.06, 9), (1.012, 9))
+# the solver of the current settings before 2026-11-23 (80 coarse points from 0.99, two
+# refining passes of 41 points): the reference the tests compare the default against
+REFERENCE_GRID: tuple[int, tuple[tuple[float, int], ...]] = (80, ((1.3, 41), (1.02, 41)))
+CHUNK_ELEMENTS = 400_000  # rows x points per call of `level` (bounds the solver's memory)
+
+Level = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def group_fill_rates(
-    level: Callable[[np.ndarray], np.ndarray],
+    level: Level,
     cycle_demand: np.ndarray,
     weight: np.ndarray,
     group: np.ndarray,
     target: np.ndarray,
+    min_fill_rate: np.ndarray | None = None,
+    *,
+    grid: tuple[int, tuple[tuple[float, int], ...]] = (COARSE_POINTS, REFINE_PASSES),
 ) -> np.ndarray:
     """Implied fill rate per series so that each group meets its aggregate fill rate at the
-    minimum total stock value.
+    minimum total stock value, with no series below its floor.
 
-    `level(beta)`: the per-row order-up-to level (units) for fill rates `beta` of shape
-    [n, k] (row i = series i). `cycle_demand`: mu_R per series, units (> 0). `weight`: value
-    per unit (> 0; 1 everywhere minimises units). `group`: integer group code per series
-    (>= 0). `target`: the group's fill rate on each of its series (equal within a group; in
-    (0, 1)). Returns beta_i per series, in [0.01, 1 - 1e-6].
+    `level(rows, beta)`: the per-row order-up-to level (units) of series `rows` (integer
+    positions) for fill rates `beta` of shape [len(rows), k]. `cycle_demand`: mu_R per
+    series, units (> 0). `weight`: value per unit (> 0; 1 everywhere minimises units).
+    `group`: integer group code per series (>= 0). `target`: the group's fill rate on each
+    of its series (equal within a group; in (0, 1)). `min_fill_rate`: each series' floor
+    on its implied fill rate, in (0, target] (None: 0.01, no practical floor); a series at
+    its floor takes no part in the trade below it: its curve starts at the floor. `grid`:
+    (coarse points, refining passes), see the module constants. Returns beta_i per series,
+    in [floor_i, 1 - 1e-6].
 
-    Three passes of the greedy allocation: on FRACTIONS_SHORT, then on finer grids around
-    each series' previous answer (REFINE_SPANS): a piecewise-linear optimum sits on grid
-    points, so a pass can be off by one step for all but one series.
+    A coarse pass of the greedy allocation, then finer passes around each series' previous
+    answer: a piecewise-linear optimum sits on grid points, so a pass can be off by one step
+    for all but one series.
     """
     n = len(cycle_demand)
     if n == 0:
         return np.zeros(0)
+    floor = np.full(n, 0.01) if min_fill_rate is None else np.asarray(min_fill_rate, float)
+    high = 1.0 - floor  # each series' largest shortage fraction
+    low = SMALLEST_SHORT
+    coarse_points, passes = grid
     goal = np.bincount(group, weights=(1.0 - target) * cycle_demand)
-    coarse = np.broadcast_to(FRACTIONS_SHORT[None, :], (n, len(FRACTIONS_SHORT)))
-    first = _allocate(level, coarse, cycle_demand, weight, group, goal)
-    low, high = FRACTIONS_SHORT[-1], FRACTIONS_SHORT[0]
-    fraction = first
-    for span in REFINE_SPANS:
-        steps = np.geomspace(span, 1.0 / span, REFINE_POINTS)
-        fine = np.clip(fraction[:, None] * steps[None, :], low, high)
+    # log-spaced from the ceiling down to `low` (one shared grid when the floors are equal)
+    position = np.linspace(0.0, 1.0, coarse_points)[None, :]
+    coarse = np.exp(np.log(high)[:, None] * (1.0 - position) + np.log(low) * position)
+    fraction = _allocate(level, coarse, cycle_demand, weight, group, goal)
+    for span, points in passes:
+        steps = np.geomspace(span, 1.0 / span, points)
+        fine = np.clip(fraction[:, None] * steps[None, :], low, high[:, None])
         fraction = _allocate(level, fine, cycle_demand, weight, group, goal)
     return 1.0 - np.clip(fraction, low, high)
 
 
 def _allocate(
-    level: Callable[[np.ndarray], np.ndarray],
+    level: Level,
     fractions: np.ndarray,
     cycle_demand: np.ndarray,
     weight: np.ndarray,
@@ -96,16 +123,23 @@ def _allocate(
     goal: np.ndarray,
 ) -> np.ndarray:
     """Shortage fraction e_i / mu_R,i per series from the greedy allocation on the sample
-    points `fractions` ([n, k], decreasing along each row): every series starts at its first
-    point; segments are bought in increasing stock value per unit of shortage removed until
-    each group's shortage is down to `goal` (units per cycle, per group code)."""
+    points `fractions` ([n, k], non-increasing along each row): every series starts at its
+    first point; segments are bought in increasing stock value per unit of shortage removed
+    until each group's shortage is down to `goal` (units per cycle, per group code). The
+    level curves are evaluated CHUNK_ELEMENTS at a time."""
     n, points = fractions.shape
-    value = weight[:, None] * level(1.0 - fractions)  # [n, k] stock value at each point
+    value = np.empty((n, points))  # stock value at each point
+    step = max(1, CHUNK_ELEMENTS // points)
+    for start in range(0, n, step):
+        rows = np.arange(start, min(n, start + step))
+        value[rows] = weight[rows, None] * level(rows, 1.0 - fractions[rows])
     short = fractions * cycle_demand[:, None]  # [n, k] expected units short per cycle
     removed = np.maximum(short[:, :-1] - short[:, 1:], 0.0)  # shortage a segment removes
     cost = np.maximum(value[:, 1:] - value[:, :-1], 0.0)  # stock value a segment adds
+    # a segment that removes nothing (points clipped together at a bound) is never bought;
+    # ratio 0 keeps it out of the running maximum below
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(removed > 0, cost / removed, np.inf)
+        ratio = np.where(removed > 0, cost / removed, 0.0)
     ratio = np.maximum.accumulate(ratio, axis=1)  # convex hull guard (keeps chain order)
     segments = points - 1
     seg_row = np.repeat(np.arange(n), segments)

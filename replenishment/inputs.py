@@ -26,6 +26,7 @@ POLICY_OPTIONAL_NUMERIC = {
     "unit_cost": np.nan,
     "initial_on_hand": np.nan,
     "order_quantity": np.nan,
+    "min_fill_rate": np.nan,  # floor on an implied fill rate in a service_group; blank = default
 }
 SERVICE_TYPES = ("fill_rate", "cycle")
 POLICY_TYPES = ("order_up_to", "s_q", "s_s")
@@ -121,7 +122,8 @@ def normalize_policy(policy: pd.DataFrame, *, name: str = "policy") -> pd.DataFr
     review_period_days >= 0, lead_time_std_days >= 0, moq >= 0, pack_size > 0,
     max_units >= 0, shelf_life_days > 0, service_type in {fill_rate, cycle}, policy_type
     in {order_up_to, s_q, s_s}, order_days names, one service_level per `service_group`
-    (text; blank = no group, stored as ""), duplicate sku/location.
+    (text; blank = no group, stored as ""), min_fill_rate in (0, 1) and <= service_level
+    (blank = NaN: the planner's default floor), duplicate sku/location.
     """
     problems = _require_columns(name, policy, POLICY_REQUIRED)
     if problems:
@@ -188,6 +190,22 @@ def normalize_policy(policy: pd.DataFrame, *, name: str = "policy") -> pd.DataFr
             frame,
             out["order_quantity"].to_numpy() <= 0,
             "order_quantity must be > 0",
+            problems,
+        )
+        floor = out["min_fill_rate"].to_numpy()
+        _check(
+            name,
+            frame,
+            (floor <= 0) | (floor >= 1),
+            "min_fill_rate must be strictly between 0 and 1",
+            problems,
+        )
+        _check(
+            name,
+            frame,
+            (floor > 0) & (floor < 1) & (floor > sl),
+            "min_fill_rate is above service_level: a floor on an item's share of a group "
+            "target cannot exceed the target",
             problems,
         )
     for column, allowed, fallback in (

@@ -53,7 +53,7 @@ from replenishment.formulas import (
     standard_normal_complementary_loss,
     z_for_fill_rate,
 )
-from replenishment.group_service import group_fill_rates
+from replenishment.group_service import DEFAULT_MIN_FILL_RATE, group_fill_rates
 from replenishment.inputs import (
     KEY,
     normalize_forecasts,
@@ -293,12 +293,19 @@ def plan_replenishment(
             # stock value when every row of the group has a unit cost, else units
             by_units = np.bincount(codes, weights=no_cost.astype(float)) > 0
             weight = np.where(by_units[codes], 1.0, unit_cost)
+            # floor on each implied fill rate: P.csv min_fill_rate, blank = the default
+            # (DEFAULT_MIN_FILL_RATE, or the group target when that is lower)
+            floor = pol["min_fill_rate"].to_numpy()[index]
+            floor = np.where(
+                np.isnan(floor), np.minimum(DEFAULT_MIN_FILL_RATE, alpha[index]), floor
+            )
             row_fill_rate[index] = group_fill_rates(
-                lambda beta: periodic_level(index, beta),
+                lambda rows, beta: periodic_level(index[rows], beta),
                 review_cycle_demand[index],
                 weight,
                 codes,
                 alpha[index],
+                floor,
             )
         index = np.flatnonzero(periodic_fill)
         level = periodic_level(index, row_fill_rate[index])
