@@ -40,6 +40,9 @@ OPT_IN_MODELS = frozenset({"auto_arima"})
 GLOBAL_MODELS = frozenset({"lightgbm"})
 # Models that cannot give their own intervals (need conformal intervals).
 NO_NATIVE_INTERVALS = frozenset({"croston_optimized", "adida", "imapa", "tsb"})
+# Models without statsforecast's `forward` (apply fitted parameters to a longer series):
+# their backtests refit in every window.
+NO_FORWARD = frozenset({"croston_optimized", "adida", "imapa", "tsb"})
 # statsforecast models: every known model except the global ones.
 STATS_MODELS = frozenset(MODEL_NAMES) - GLOBAL_MODELS
 

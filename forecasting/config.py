@@ -20,6 +20,8 @@ SEASONAL_CALIBRATION = ("off", "add", "replace")
 
 # Frequency code -> (season length, default minimum history in periods for a model fit).
 FREQUENCIES: dict[str, tuple[int, int]] = {"D": (7, 14), "W": (52, 8), "M": (12, 6)}
+# Frequency code -> default `ForecastConfig.calibration_periods` (0 = no extra windows).
+CALIBRATION_PERIODS: dict[str, int] = {"D": 91, "W": 0, "M": 0}
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,19 @@ class ForecastConfig:
       `forecasting.intervals.seasonal_windows`), for series long enough. The selection and
       point forecasts are unchanged; costs one more backtest of the chosen models. "off" =
       the recent selection windows only.
+    - `calibration_periods`: conformal intervals only. When the selection windows cover
+      fewer periods than this (`n_windows * horizon < calibration_periods`: short horizons),
+      the chosen models are also backtested over extra windows of `horizon` periods just
+      before the selection windows, as many as it takes to cover `calibration_periods`
+      periods in all (`forecasting.intervals.calibration_windows`), and their errors are
+      pooled with the selection windows' for the per-step and cumulative bands (a pool of
+      few series x few short windows gives noisy tail quantiles). Each model is fitted once
+      at the first extra window and rolled forward (refitted per window only when it has no
+      `forward`: Croston, TSB, ADIDA, IMAPA). Only series long enough for all the extra
+      windows get them; the selection and point forecasts are unchanged. When the extra
+      windows are used, the seasonal calibration windows are not (they would overlap).
+      None = the frequency's default `CALIBRATION_PERIODS` (91 daily, 0 weekly and
+      monthly); 0 = off.
     """
 
     models: tuple[str, ...] | None = None
@@ -65,6 +80,7 @@ class ForecastConfig:
     n_jobs: int = 1
     refit_windows: bool = True
     seasonal_calibration: str = "replace"
+    calibration_periods: int | None = None
 
     def __post_init__(self) -> None:
         if self.models is not None:
@@ -83,6 +99,8 @@ class ForecastConfig:
             raise ValueError(f"interval_method must be one of {INTERVAL_METHODS}")
         if self.seasonal_calibration not in SEASONAL_CALIBRATION:
             raise ValueError(f"seasonal_calibration must be one of {SEASONAL_CALIBRATION}")
+        if self.calibration_periods is not None and self.calibration_periods < 0:
+            raise ValueError("calibration_periods must be >= 0")
         if self.ensemble_top < 1:
             raise ValueError("ensemble_top must be >= 1")
         if self.n_jobs < 1:

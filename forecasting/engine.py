@@ -11,6 +11,7 @@ from statsforecast.utils import ConformalIntervals
 
 from forecasting.candidates import (
     GLOBAL_MODELS,
+    NO_FORWARD,
     NO_NATIVE_INTERVALS,
     build_model,
     candidates_for,
@@ -22,7 +23,7 @@ from forecasting.cold_start import (
     never_sold_quantiles,
     profile_forecasts,
 )
-from forecasting.config import FREQUENCIES, ForecastConfig, normalize_freq
+from forecasting.config import CALIBRATION_PERIODS, FREQUENCIES, ForecastConfig, normalize_freq
 from forecasting.cumulative import (
     cumulative_column,
     cumulative_error_quantiles,
@@ -33,6 +34,7 @@ from forecasting.global_model import global_cross_validation, global_forecast
 from forecasting.inputs import PreparedInputs, prepare_inputs
 from forecasting.intervals import (
     apply_quantiles,
+    calibration_windows,
     class_offset_table,
     scaled_error_quantiles,
     seasonal_windows,
@@ -177,7 +179,7 @@ def _forecast(
             )
             selection_parts.append(chosen.choice)
             residual_parts.append(
-                _with_seasonal_residuals(
+                _with_calibration_residuals(
                     chosen.residuals,
                     train,
                     chosen.choice,
@@ -319,6 +321,52 @@ def _forecast(
     return ForecastResult(forecasts=forecasts, selection=selection, warnings=tuple(warnings))
 
 
+def _with_calibration_residuals(
+    residuals: pd.DataFrame,
+    train: pd.DataFrame,
+    choice: pd.DataFrame,
+    cfg: ForecastConfig,
+    runner: Runner,
+    sf_freq: str,
+    freq: str,
+    horizon: int,
+    season: int,
+    min_history: int,
+) -> pd.DataFrame:
+    """The selection backtest `residuals` plus the chosen models' errors in the extra
+    calibration windows (`cfg.calibration_periods`, placed by `calibration_windows` just
+    before the selection windows), for the series long enough for all of them; when there
+    are none (the selection windows cover enough periods, or calibration_periods is 0):
+    `_with_seasonal_residuals`. Conformal intervals only."""
+    if cfg.interval_method != "conformal":
+        return residuals
+    periods = (
+        cfg.calibration_periods
+        if cfg.calibration_periods is not None
+        else CALIBRATION_PERIODS[freq]
+    )
+    drop, count = calibration_windows(periods, horizon, cfg.n_windows)
+    if count == 0:
+        return _with_seasonal_residuals(
+            residuals, train, choice, cfg, runner, sf_freq, freq, horizon, season, min_history
+        )
+    extra = _chosen_model_errors(
+        train,
+        choice,
+        drop,
+        count,
+        cfg,
+        runner,
+        sf_freq,
+        freq,
+        horizon,
+        season,
+        min_history,
+        forward=True,
+    )
+    return pd.concat([residuals, extra], ignore_index=True) if len(extra) else residuals
+
+
 def _with_seasonal_residuals(
     residuals: pd.DataFrame,
     train: pd.DataFrame,
@@ -341,15 +389,53 @@ def _with_seasonal_residuals(
     if cfg.seasonal_calibration == "off" or cfg.interval_method != "conformal":
         return residuals
     drop, count = seasonal_windows(season, horizon, cfg.n_windows)
+    seasonal = _chosen_model_errors(
+        train, choice, drop, count, cfg, runner, sf_freq, freq, horizon, season, min_history
+    )
+    if seasonal.empty:
+        return residuals
+    if cfg.seasonal_calibration == "replace":
+        residuals = residuals[~residuals["unique_id"].isin(seasonal["unique_id"])]
+    return pd.concat([residuals, seasonal], ignore_index=True)
+
+
+def _chosen_model_errors(
+    train: pd.DataFrame,
+    choice: pd.DataFrame,
+    drop: int,
+    count: int,
+    cfg: ForecastConfig,
+    runner: Runner,
+    sf_freq: str,
+    freq: str,
+    horizon: int,
+    season: int,
+    min_history: int,
+    *,
+    forward: bool = False,
+) -> pd.DataFrame:
+    """Backtest errors of each series' chosen model (`choice`: unique_id, model; an
+    ensemble's prediction is the mean of its members') on `train` without its last `drop`
+    periods, over its last `count` windows of `horizon` periods: unique_id, ds, cutoff,
+    step, y, yhat. Only series whose truncated history has at least `count * horizon +
+    max(season + 1, min_history)` periods (the selection backtest's own minimum); empty
+    when none has. Models refit per window as `cfg.refit_windows` says; with `forward`,
+    statsforecast models are fitted once at the first window and rolled forward (those in
+    NO_FORWARD refit) and series whose chosen model is (or contains) a global model are
+    left out (it has no forward: every window would cost a fit on all series)."""
+    columns = ["unique_id", "ds", "cutoff", "step", "y", "yhat"]
     dates = np.sort(train["ds"].unique())
     if count == 0 or drop >= len(dates):
-        return residuals
+        return pd.DataFrame(columns=columns)
     past = train[train["ds"] <= dates[-drop - 1]] if drop else train
     lengths = past.groupby("unique_id").size()
     eligible = lengths.index[lengths >= count * horizon + max(season + 1, min_history)]
     models = choice.set_index("unique_id")["model"].reindex(eligible).dropna()
+    if forward:
+        local = [not GLOBAL_MODELS & set(ensemble_members(str(m))) for m in models]
+        models = models[np.array(local, dtype=bool)]
     if models.empty:
-        return residuals
+        return pd.DataFrame(columns=columns)
     members = {m for model in models for m in ensemble_members(str(model))}
     keys = ["unique_id", "ds", "cutoff"]
     cv = None
@@ -368,7 +454,7 @@ def _with_seasonal_residuals(
                 count,
                 freq=sf_freq,
                 season_length=season,
-                refit=cfg.refit_windows,
+                refit=name in NO_FORWARD if forward else cfg.refit_windows,
             )
         part = part[[*keys, "y", name]]
         if cv is None:
@@ -386,7 +472,7 @@ def _with_seasonal_residuals(
         # NaN when a member has no prediction for the row (the row is then left out)
         members_of = ensemble_members(str(model))
         yhat[rows] = cv.loc[rows, members_of].mean(axis=1, skipna=False).to_numpy()
-    seasonal = pd.DataFrame(
+    errors = pd.DataFrame(
         {
             "unique_id": cv["unique_id"].to_numpy(),
             "ds": cv["ds"].to_numpy(),
@@ -396,10 +482,7 @@ def _with_seasonal_residuals(
             "yhat": yhat,
         }
     )
-    seasonal = seasonal[np.isfinite(seasonal["yhat"])]
-    if cfg.seasonal_calibration == "replace":
-        residuals = residuals[~residuals["unique_id"].isin(seasonal["unique_id"])]
-    return pd.concat([residuals, seasonal], ignore_index=True)
+    return errors[np.isfinite(errors["yhat"])].reset_index(drop=True)
 
 
 def _conformal_cumulative(

@@ -33,6 +33,13 @@ calibration (`ForecastConfig.seasonal_calibration`), backtest windows placed one
 back from the forecast origin (the same periods of the season as the horizon, and one
 window either side, `seasonal_windows`) give the chosen model's errors too; they are pooled
 with ("add") or used instead of ("replace") the recent selection windows' errors.
+
+Short horizons: a few selection windows of a few periods each give few errors per step
+(3 windows x 3 series = 9 at each step of a 4-day horizon), and the conformal tail quantile
+of so few is their maximum, moved further out by the window check. With
+`ForecastConfig.calibration_periods`, the chosen models are also backtested over extra
+windows before the selection windows (`calibration_windows`) and their errors join the
+pool.
 """
 
 from __future__ import annotations
@@ -134,6 +141,24 @@ def seasonal_windows(season: int, horizon: int, n_windows: int) -> tuple[int, in
     if horizon < 1 or not kept:
         return 0, 0
     return season - (max(kept) + 1) * horizon, len(kept)
+
+
+def calibration_windows(periods: int, horizon: int, n_windows: int) -> tuple[int, int]:
+    """Placement of the extra calibration windows (`ForecastConfig.calibration_periods`):
+    (`drop`, `count`) = backtest the history without its last `drop` periods over its last
+    `count` windows of `horizon` periods (step = horizon). (0, 0) when the `n_windows`
+    selection windows already cover `periods` periods.
+
+    The extra windows end where the selection windows begin (`drop` = n_windows * horizon,
+    no period counted twice) and with them cover at least `periods` periods: `count` =
+    ceil((periods - n_windows * horizon) / horizon). E.g. 91 periods, horizon 4, 3 windows:
+    (12, 20), cutoffs T - 92, T - 88, .., T - 16 (T the last history period); horizon 28,
+    1 window: (28, 3); horizon 28, 4 windows: (0, 0).
+    """
+    covered = n_windows * horizon
+    if horizon < 1 or covered >= periods:
+        return 0, 0
+    return covered, math.ceil((periods - covered) / horizon)
 
 
 def step_spreads(steps: np.ndarray, abs_errors: np.ndarray, horizon: int) -> np.ndarray:

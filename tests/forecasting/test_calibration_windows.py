@@ -1,0 +1,157 @@
+"""Extra calibration windows for short horizons (`ForecastConfig.calibration_periods`):
+their placement, that the conformal pool gets the chosen model's errors there, and that the
+per-step and cumulative bands come out right on noise of known distribution."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting import ForecastConfig, forecast
+from forecasting.config import CALIBRATION_PERIODS
+from forecasting.engine import _with_calibration_residuals
+from forecasting.intervals import calibration_windows
+from forecasting.runner import Runner
+
+
+def test_calibration_windows_known_placements() -> None:
+    # 91 periods, horizon 4, 3 selection windows (12 periods): 79 more periods = 20 windows
+    # ending where the selection windows begin
+    assert calibration_windows(91, 4, 3) == (12, 20)
+    # the daily plan: horizon 28, 1 window: 63 more periods = 3 windows
+    assert calibration_windows(91, 28, 1) == (28, 3)
+    # the selection windows already cover enough: none
+    assert calibration_windows(91, 28, 4) == (0, 0)
+    assert calibration_windows(12, 4, 3) == (0, 0)
+    assert calibration_windows(0, 4, 3) == (0, 0)
+    # one period short of the selection windows' 12: one whole window more
+    assert calibration_windows(13, 4, 3) == (12, 1)
+
+
+def test_config_calibration_periods_defaults_and_validation() -> None:
+    assert ForecastConfig().calibration_periods is None
+    assert CALIBRATION_PERIODS == {"D": 91, "W": 0, "M": 0}
+    with pytest.raises(ValueError, match="calibration_periods"):
+        ForecastConfig(calibration_periods=-1)
+
+
+def _daily_train(lengths: tuple[int, ...], seed: int = 5) -> pd.DataFrame:
+    """unique_id 0.. with random positive daily values, all ending on the same date."""
+    rng = np.random.default_rng(seed)
+    end = pd.Timestamp("2012-12-31")
+    frames = []
+    for uid, n in enumerate(lengths):
+        ds = pd.date_range(end=end, periods=n, freq="D")
+        frames.append(pd.DataFrame({"unique_id": uid, "ds": ds, "y": rng.gamma(4.0, 25.0, n)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _selection_rows(train: pd.DataFrame) -> pd.DataFrame:
+    """Stand-in selection residuals: one row per series on its last day."""
+    last = train.groupby("unique_id").tail(1)
+    return pd.DataFrame(
+        {
+            "unique_id": last["unique_id"].to_numpy(),
+            "ds": last["ds"].to_numpy(),
+            "cutoff": last["ds"].to_numpy() - np.timedelta64(1, "D"),
+            "step": 1,
+            "y": last["y"].to_numpy(),
+            "yhat": 0.0,
+        }
+    )
+
+
+def _calibration_rows(periods: int, models: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    # series 0 and 2: 120 days; series 1: 50 days. Horizon 4, 3 selection windows,
+    # season 7, min_history 14.
+    train = _daily_train((120, 50, 120))
+    choice = pd.DataFrame({"unique_id": [0, 1, 2], "model": list(models)})
+    out = _with_calibration_residuals(
+        _selection_rows(train),
+        train,
+        choice,
+        ForecastConfig(n_windows=3, calibration_periods=periods, seasonal_calibration="off"),
+        Runner(),
+        "D",
+        "D",
+        4,
+        7,
+        14,
+    )
+    return train, out
+
+
+def test_extra_windows_hold_the_chosen_models_errors_before_the_selection_windows() -> None:
+    # 40 periods: drop the 12 selection days, 7 windows of 4 days. Series 0 (120 - 12 = 108
+    # >= 7 * 4 + 14) gets them; series 1 (50 - 12 = 38 < 42) is too short and keeps its
+    # selection rows only; series 2 chose the global model (no forward): left out.
+    train, out = _calibration_rows(40, ("seasonal_naive", "seasonal_naive", "lightgbm"))
+    pd.testing.assert_frame_equal(out.iloc[:3].reset_index(drop=True), _selection_rows(train))
+    added = out.iloc[3:]
+    assert len(added) == 7 * 4 and set(added["unique_id"]) == {0}
+    last = train["ds"].max()
+    day = pd.Timedelta(days=1)
+    assert sorted(pd.unique(added["cutoff"])) == [
+        last - k * day for k in (40, 36, 32, 28, 24, 20, 16)
+    ]
+    assert added["step"].tolist() == [1, 2, 3, 4] * 7
+    # the last extra window ends where the selection windows begin
+    assert added["ds"].max() == last - 12 * day
+    # seasonal naive (fitted once, rolled forward): the forecast of day t is day t - 7
+    y = train[train["unique_id"] == 0].set_index("ds")["y"]
+    expected = y.reindex(pd.DatetimeIndex(added["ds"]) - 7 * day).to_numpy()
+    np.testing.assert_allclose(added["yhat"].to_numpy(), expected)
+    np.testing.assert_allclose(added["y"].to_numpy(), y.reindex(added["ds"]).to_numpy())
+
+
+def test_no_extra_windows_when_off_or_covered() -> None:
+    models = ("seasonal_naive", "seasonal_naive", "seasonal_naive")
+    for periods in (0, 12):  # off; the 3 selection windows of 4 days already cover 12
+        train, out = _calibration_rows(periods, models)
+        pd.testing.assert_frame_equal(out, _selection_rows(train))
+
+
+def test_bands_match_known_noise_with_few_series_and_a_short_horizon() -> None:
+    # 3 series of iid normal noise around 1,000 (sd 50), 400 days, horizon 4. Seasonal
+    # naive (season 7) forecasts day t with day t - 7, so its error at each step is the
+    # difference of two independent draws (sd 50 * sqrt(2)), independent across the 4 steps:
+    # the 5%-95% band of one day is +-1.645 * 50 * sqrt(2), that of the total of k days
+    # +-1.645 * 50 * sqrt(2k). 364 calibration periods: 3 + 88 windows x 3 series = 273
+    # errors per step. The sampling sd of a 5% / 95% quantile of 273 normal draws is
+    # sqrt(0.05 * 0.95 / 273) / phi(1.645) = 0.13 sd, 8% of 1.645 sd; the half-width averages
+    # the two tails (about 6%), and the window check may move a tail out a little: 15%.
+    sd, horizon = 50.0, 4
+    rng = np.random.default_rng(11)
+    dates = pd.date_range("2011-01-01", periods=400, freq="D")
+    history = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "sku": f"s{i}",
+                    "location": "L",
+                    "date": dates,
+                    "units": 1000 + sd * rng.standard_normal(400),
+                }
+            )
+            for i in range(3)
+        ],
+        ignore_index=True,
+    )
+    config = ForecastConfig(
+        models=("seasonal_naive",), n_windows=3, calibration_periods=364, holiday_country=None
+    )
+    out = forecast(
+        history,
+        horizon,
+        quantiles=(0.05, 0.5, 0.95),
+        config=config,
+        cumulative_quantiles=True,
+    ).forecasts
+    step = out.groupby("sku").cumcount().to_numpy() + 1
+    per_step = ((out["p95"] - out["p05"]) / 2).to_numpy()
+    cumulative = ((out["cum_p95"] - out["cum_p05"]) / 2).to_numpy()
+    np.testing.assert_allclose(per_step, 1.645 * sd * math.sqrt(2), rtol=0.15)
+    np.testing.assert_allclose(cumulative, 1.645 * sd * np.sqrt(2 * step), rtol=0.15)
