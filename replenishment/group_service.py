@@ -31,8 +31,8 @@ dV / de are made non-decreasing along each curve (a running maximum, guarding ag
 table noise where the sampled curve is not quite convex); all segments of a group are
 bought in increasing ratio, starting from every series at its ceiling, until the group's
 shortage reaches the target, the last segment partly (linear interpolation); then on finer
-grids around each series' answer (coarse steps of 42% in e, then REFINE_PASSES: 7%, 1.5%,
-0.3%), since a piecewise-linear optimum sits on grid points for all but one series: 71
+grids around each series' answer (coarse steps of x2.7 in e, then REFINE_PASSES: 29%, 7%,
+1.7%, 0.4%), since a piecewise-linear optimum sits on grid points for all but one series: 51
 level evaluations per series (the first version: 162, REFERENCE_GRID; the default agrees
 with it to 2e-5 of the stock, tests/replenishment/test_group_service.py). The implied fill
 rates returned are then fed to the per-row solver, so each series' own level is an exact
@@ -58,8 +58,8 @@ DEFAULT_MIN_FILL_RATE = 0.5  # an item's implied fill rate floor when P.csv give
 # coarse pass: COARSE_POINTS log-spaced shortage fractions from the row's ceiling
 # (1 - its floor) down to SMALLEST_SHORT; refining passes (span, points): each series'
 # shortage within [e / span, e x span] of the previous answer
-COARSE_POINTS = 40
-REFINE_PASSES: tuple[tuple[float, int], ...] = ((1.5, 13), (1.06, 9), (1.012, 9))
+COARSE_POINTS = 15  # steps of x2.7 in e: the first refining span (2.8) covers one step
+REFINE_PASSES: tuple[tuple[float, int], ...] = ((2.8, 9), (1.3, 9), (1.07, 9), (1.017, 9))
 # the solver of the current settings before 2026-11-23 (80 coarse points from 0.99, two
 # refining passes of 41 points): the reference the tests compare the default against
 REFERENCE_GRID: tuple[int, tuple[tuple[float, int], ...]] = (80, ((1.3, 41), (1.02, 41)))
