@@ -15,7 +15,6 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from scipy.signal import lfilter
 
 #: Probability of a wet day by month (January first), roughly Shanghai's wet-day frequency.
 WET_DAY_PROBABILITY = np.array(
@@ -50,6 +49,10 @@ def build_weather(
     total = len(days)
     day_of_year = days.dayofyear.to_numpy()
     seasonal = 17.0 + 11.5 * np.cos(2 * np.pi * (day_of_year - 205) / 365.25)
+    # imported here: scipy.signal costs ~1 s to import, and every CLI command imports the
+    # demo command's module (and so this one) at start-up
+    from scipy.signal import lfilter
+
     anomaly = lfilter([1.0], [1.0, -0.8], rng.normal(0.0, 1.8, total))
     offsets = np.array([0.6 if loc in URBAN_CORE else -0.3 for loc in locations])
     temperature = (
