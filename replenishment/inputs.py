@@ -115,6 +115,20 @@ def parse_order_days(value: object) -> frozenset[int]:
     return frozenset(days)
 
 
+# Policy columns that must be > 0 (strict) or >= 0, in the order their problems are listed.
+POLICY_SIGN_CHECKS = (
+    ("lead_time_days", False),
+    ("review_period_days", False),
+    ("lead_time_std_days", False),
+    ("moq", False),
+    ("pack_size", True),
+    ("max_units", False),
+    ("shelf_life_days", True),
+    ("initial_on_hand", False),
+    ("order_quantity", True),
+)
+
+
 def normalize_policy(policy: pd.DataFrame, *, name: str = "policy") -> pd.DataFrame:
     """Validated policy frame with every optional column filled (defaults above).
 
@@ -147,51 +161,15 @@ def normalize_policy(policy: pd.DataFrame, *, name: str = "policy") -> pd.DataFr
             "service_level must be strictly between 0 and 1",
             problems,
         )
-        _check(
-            name,
-            frame,
-            out["lead_time_days"].to_numpy() < 0,
-            "lead_time_days must be >= 0",
-            problems,
-        )
-        _check(
-            name,
-            frame,
-            out["review_period_days"].to_numpy() < 0,
-            "review_period_days must be >= 0",
-            problems,
-        )
-        _check(
-            name,
-            frame,
-            out["lead_time_std_days"].to_numpy() < 0,
-            "lead_time_std_days must be >= 0",
-            problems,
-        )
-        _check(name, frame, out["moq"].to_numpy() < 0, "moq must be >= 0", problems)
-        _check(name, frame, out["pack_size"].to_numpy() <= 0, "pack_size must be > 0", problems)
-        _check(name, frame, out["max_units"].to_numpy() < 0, "max_units must be >= 0", problems)
-        _check(
-            name,
-            frame,
-            out["shelf_life_days"].to_numpy() <= 0,
-            "shelf_life_days must be > 0",
-            problems,
-        )
-        _check(
-            name,
-            frame,
-            out["initial_on_hand"].to_numpy() < 0,
-            "initial_on_hand must be >= 0",
-            problems,
-        )
-        _check(
-            name,
-            frame,
-            out["order_quantity"].to_numpy() <= 0,
-            "order_quantity must be > 0",
-            problems,
-        )
+        for column, strict in POLICY_SIGN_CHECKS:
+            values = out[column].to_numpy()
+            _check(
+                name,
+                frame,
+                values <= 0 if strict else values < 0,
+                f"{column} must be {'>' if strict else '>='} 0",
+                problems,
+            )
         floor = out["min_fill_rate"].to_numpy()
         _check(
             name,
