@@ -183,13 +183,9 @@ def _forecast(
                     chosen.residuals,
                     train,
                     chosen.choice,
-                    cfg,
-                    runner,
-                    prep.sf_freq,
-                    freq_code,
-                    horizon,
-                    season,
-                    min_history,
+                    _ChosenBacktest(
+                        cfg, runner, prep.sf_freq, freq_code, horizon, season, min_history
+                    ),
                 )
             )
         else:
@@ -321,49 +317,44 @@ def _forecast(
     return ForecastResult(forecasts=forecasts, selection=selection, warnings=tuple(warnings))
 
 
+@dataclasses.dataclass(frozen=True)
+class _ChosenBacktest:
+    """What a backtest of the chosen models needs besides the data: the settings, the
+    runner, the statsforecast frequency alias (`sf_freq`), the frequency code (D/W/M),
+    the horizon and season (periods) and the cold-start threshold (`min_history`)."""
+
+    cfg: ForecastConfig
+    runner: Runner
+    sf_freq: str
+    freq: str
+    horizon: int
+    season: int
+    min_history: int
+
+
 def _with_calibration_residuals(
     residuals: pd.DataFrame,
     train: pd.DataFrame,
     choice: pd.DataFrame,
-    cfg: ForecastConfig,
-    runner: Runner,
-    sf_freq: str,
-    freq: str,
-    horizon: int,
-    season: int,
-    min_history: int,
+    setup: _ChosenBacktest,
 ) -> pd.DataFrame:
     """The selection backtest `residuals` plus the chosen models' errors in the extra
     calibration windows (`cfg.calibration_periods`, placed by `calibration_windows` just
     before the selection windows), for the series long enough for all of them; when there
     are none (the selection windows cover enough periods, or calibration_periods is 0):
     `_with_seasonal_residuals`. Conformal intervals only."""
+    cfg = setup.cfg
     if cfg.interval_method != "conformal":
         return residuals
     periods = (
         cfg.calibration_periods
         if cfg.calibration_periods is not None
-        else CALIBRATION_PERIODS[freq]
+        else CALIBRATION_PERIODS[setup.freq]
     )
-    drop, count = calibration_windows(periods, horizon, cfg.n_windows)
+    drop, count = calibration_windows(periods, setup.horizon, cfg.n_windows)
     if count == 0:
-        return _with_seasonal_residuals(
-            residuals, train, choice, cfg, runner, sf_freq, freq, horizon, season, min_history
-        )
-    extra = _chosen_model_errors(
-        train,
-        choice,
-        drop,
-        count,
-        cfg,
-        runner,
-        sf_freq,
-        freq,
-        horizon,
-        season,
-        min_history,
-        forward=True,
-    )
+        return _with_seasonal_residuals(residuals, train, choice, setup)
+    extra = _chosen_model_errors(train, choice, drop, count, setup, forward=True)
     return pd.concat([residuals, extra], ignore_index=True) if len(extra) else residuals
 
 
@@ -371,13 +362,7 @@ def _with_seasonal_residuals(
     residuals: pd.DataFrame,
     train: pd.DataFrame,
     choice: pd.DataFrame,
-    cfg: ForecastConfig,
-    runner: Runner,
-    sf_freq: str,
-    freq: str,
-    horizon: int,
-    season: int,
-    min_history: int,
+    setup: _ChosenBacktest,
 ) -> pd.DataFrame:
     """The selection backtest `residuals`, with `cfg.seasonal_calibration` "add": plus the
     chosen models' errors in the seasonal calibration windows (`seasonal_windows`: one
@@ -386,12 +371,11 @@ def _with_seasonal_residuals(
     those windows (the selection backtest's own minimum) get them. The seasonal windows
     are not used for the selection, so the chosen model's errors there are out of
     selection, as the leave-one-window-out errors of the recent windows are."""
+    cfg = setup.cfg
     if cfg.seasonal_calibration == "off" or cfg.interval_method != "conformal":
         return residuals
-    drop, count = seasonal_windows(season, horizon, cfg.n_windows)
-    seasonal = _chosen_model_errors(
-        train, choice, drop, count, cfg, runner, sf_freq, freq, horizon, season, min_history
-    )
+    drop, count = seasonal_windows(setup.season, setup.horizon, cfg.n_windows)
+    seasonal = _chosen_model_errors(train, choice, drop, count, setup)
     if seasonal.empty:
         return residuals
     if cfg.seasonal_calibration == "replace":
@@ -404,13 +388,7 @@ def _chosen_model_errors(
     choice: pd.DataFrame,
     drop: int,
     count: int,
-    cfg: ForecastConfig,
-    runner: Runner,
-    sf_freq: str,
-    freq: str,
-    horizon: int,
-    season: int,
-    min_history: int,
+    setup: _ChosenBacktest,
     *,
     forward: bool = False,
 ) -> pd.DataFrame:
@@ -423,6 +401,8 @@ def _chosen_model_errors(
     statsforecast models are fitted once at the first window and rolled forward (those in
     NO_FORWARD refit) and series whose chosen model is (or contains) a global model are
     left out (it has no forward: every window would cost a fit on all series)."""
+    cfg, runner, sf_freq, freq = setup.cfg, setup.runner, setup.sf_freq, setup.freq
+    horizon, season, min_history = setup.horizon, setup.season, setup.min_history
     columns = ["unique_id", "ds", "cutoff", "step", "y", "yhat"]
     dates = np.sort(train["ds"].unique())
     if count == 0 or drop >= len(dates):

@@ -33,3 +33,32 @@ def series_frame(values: np.ndarray, dates: pd.DatetimeIndex) -> pd.DataFrame:
             "units": values.ravel(),
         }
     )
+
+
+def gamma_train(
+    lengths: tuple[int, ...], *, freq: str, end: str, shape: float, scale: float, seed: int
+) -> pd.DataFrame:
+    """`unique_id, ds, y`: unique_id 0.. with `lengths[i]` periods of random positive values
+    (gamma(shape, scale)), all ending on `end`."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for uid, n in enumerate(lengths):
+        ds = pd.date_range(end=pd.Timestamp(end), periods=n, freq=freq)
+        frames.append(pd.DataFrame({"unique_id": uid, "ds": ds, "y": rng.gamma(shape, scale, n)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def last_period_residuals(train: pd.DataFrame, cutoff_gap: np.timedelta64) -> pd.DataFrame:
+    """Stand-in selection residuals: one row per series on its last period (step 1, yhat 0,
+    cutoff `cutoff_gap` before it)."""
+    last = train.groupby("unique_id").tail(1)
+    return pd.DataFrame(
+        {
+            "unique_id": last["unique_id"].to_numpy(),
+            "ds": last["ds"].to_numpy(),
+            "cutoff": last["ds"].to_numpy() - cutoff_gap,
+            "step": 1,
+            "y": last["y"].to_numpy(),
+            "yhat": 0.0,
+        }
+    )

@@ -12,9 +12,10 @@ import pytest
 
 from forecasting import ForecastConfig, forecast
 from forecasting.config import CALIBRATION_PERIODS
-from forecasting.engine import _with_calibration_residuals
+from forecasting.engine import _ChosenBacktest, _with_calibration_residuals
 from forecasting.intervals import calibration_windows
 from forecasting.runner import Runner
+from tests.forecasting.helpers import gamma_train, last_period_residuals
 
 
 def test_calibration_windows_known_placements() -> None:
@@ -40,28 +41,12 @@ def test_config_calibration_periods_defaults_and_validation() -> None:
 
 def _daily_train(lengths: tuple[int, ...], seed: int = 5) -> pd.DataFrame:
     """unique_id 0.. with random positive daily values, all ending on the same date."""
-    rng = np.random.default_rng(seed)
-    end = pd.Timestamp("2012-12-31")
-    frames = []
-    for uid, n in enumerate(lengths):
-        ds = pd.date_range(end=end, periods=n, freq="D")
-        frames.append(pd.DataFrame({"unique_id": uid, "ds": ds, "y": rng.gamma(4.0, 25.0, n)}))
-    return pd.concat(frames, ignore_index=True)
+    return gamma_train(lengths, freq="D", end="2012-12-31", shape=4.0, scale=25.0, seed=seed)
 
 
 def _selection_rows(train: pd.DataFrame) -> pd.DataFrame:
     """Stand-in selection residuals: one row per series on its last day."""
-    last = train.groupby("unique_id").tail(1)
-    return pd.DataFrame(
-        {
-            "unique_id": last["unique_id"].to_numpy(),
-            "ds": last["ds"].to_numpy(),
-            "cutoff": last["ds"].to_numpy() - np.timedelta64(1, "D"),
-            "step": 1,
-            "y": last["y"].to_numpy(),
-            "yhat": 0.0,
-        }
-    )
+    return last_period_residuals(train, np.timedelta64(1, "D"))
 
 
 def _calibration_rows(periods: int, models: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -73,13 +58,15 @@ def _calibration_rows(periods: int, models: tuple[str, ...]) -> tuple[pd.DataFra
         _selection_rows(train),
         train,
         choice,
-        ForecastConfig(n_windows=3, calibration_periods=periods, seasonal_calibration="off"),
-        Runner(),
-        "D",
-        "D",
-        4,
-        7,
-        14,
+        _ChosenBacktest(
+            ForecastConfig(n_windows=3, calibration_periods=periods, seasonal_calibration="off"),
+            Runner(),
+            "D",
+            "D",
+            4,
+            7,
+            14,
+        ),
     )
     return train, out
 

@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 from forecasting import ForecastConfig, forecast
-from forecasting.engine import _with_seasonal_residuals
+from forecasting.engine import _ChosenBacktest, _with_seasonal_residuals
 from forecasting.intervals import seasonal_windows
 from forecasting.runner import Runner
-from tests.forecasting.helpers import series_frame
+from tests.forecasting.helpers import gamma_train, last_period_residuals, series_frame
 
 
 def test_seasonal_windows_known_placements() -> None:
@@ -37,28 +37,12 @@ def test_config_rejects_unknown_seasonal_calibration() -> None:
 
 def _weekly_train(lengths: tuple[int, ...], seed: int = 3) -> pd.DataFrame:
     """unique_id 0.. with random positive weekly values, all ending on the same date."""
-    rng = np.random.default_rng(seed)
-    end = pd.Timestamp("2012-04-27")
-    frames = []
-    for uid, n in enumerate(lengths):
-        ds = pd.date_range(end=end, periods=n, freq="W-FRI")
-        frames.append(pd.DataFrame({"unique_id": uid, "ds": ds, "y": rng.gamma(5.0, 20.0, n)}))
-    return pd.concat(frames, ignore_index=True)
+    return gamma_train(lengths, freq="W-FRI", end="2012-04-27", shape=5.0, scale=20.0, seed=seed)
 
 
 def _recent(train: pd.DataFrame) -> pd.DataFrame:
     """Stand-in selection residuals: one row per series in its last window."""
-    last = train.groupby("unique_id").tail(1)
-    return pd.DataFrame(
-        {
-            "unique_id": last["unique_id"].to_numpy(),
-            "ds": last["ds"].to_numpy(),
-            "cutoff": last["ds"].to_numpy() - np.timedelta64(7, "D"),
-            "step": 1,
-            "y": last["y"].to_numpy(),
-            "yhat": 0.0,
-        }
-    )
+    return last_period_residuals(train, np.timedelta64(7, "D"))
 
 
 def _seasonal_rows(mode: str, lengths: tuple[int, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -69,13 +53,9 @@ def _seasonal_rows(mode: str, lengths: tuple[int, ...]) -> tuple[pd.DataFrame, p
         recent,
         train,
         choice,
-        ForecastConfig(seasonal_calibration=mode),
-        Runner(),
-        "W-FRI",
-        "W",
-        8,
-        52,
-        8,
+        _ChosenBacktest(
+            ForecastConfig(seasonal_calibration=mode), Runner(), "W-FRI", "W", 8, 52, 8
+        ),
     )
     return train, out
 
