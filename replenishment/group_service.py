@@ -33,7 +33,7 @@ bought in increasing ratio, starting from every series at its ceiling, until the
 shortage reaches the target, the last segment partly (linear interpolation); then on finer
 grids around each series' answer (coarse steps of x2.7 in e, then REFINE_PASSES: 29%, 7%,
 1.7%, 0.4%), since a piecewise-linear optimum sits on grid points for all but one series: 51
-level evaluations per series (the first version: 162, REFERENCE_GRID; the default agrees
+level evaluations per series (the first version: 162, the tests' REFERENCE_GRID; the default agrees
 with it to 2e-5 of the stock, tests/replenishment/test_group_service.py). The implied fill
 rates returned are then fed to the per-row solver, so each series' own level is an exact
 per-row answer at its implied fill rate and the group's modelled shortage equals the
@@ -60,9 +60,6 @@ DEFAULT_MIN_FILL_RATE = 0.5  # an item's implied fill rate floor when P.csv give
 # shortage within [e / span, e x span] of the previous answer
 COARSE_POINTS = 15  # steps of x2.7 in e: the first refining span (2.8) covers one step
 REFINE_PASSES: tuple[tuple[float, int], ...] = ((2.8, 9), (1.3, 9), (1.07, 9), (1.017, 9))
-# the solver of the current settings before 2026-11-23 (80 coarse points from 0.99, two
-# refining passes of 41 points): the reference the tests compare the default against
-REFERENCE_GRID: tuple[int, tuple[tuple[float, int], ...]] = (80, ((1.3, 41), (1.02, 41)))
 CHUNK_ELEMENTS = 400_000  # rows x points per call of `level` (bounds the solver's memory)
 
 Level = Callable[[np.ndarray, np.ndarray], np.ndarray]
