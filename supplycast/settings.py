@@ -6,8 +6,12 @@ file in the working directory. Cores never read settings; shells pass plain valu
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from supplycast.plan_steps.service_targets import check_service_options, parse_service_targets
 
 
 class Settings(BaseSettings):
@@ -24,6 +28,13 @@ class Settings(BaseSettings):
             comma-separated; "all" = every candidate of each demand class (slow); unset = the
             daily default (seasonal_naive, croston_optimized, tsb, lightgbm).
         plan_forecast_windows: backtest windows for their model choice (unset = 1).
+        plan_service_targets: fill rate per ABC/XYZ class of those runs, e.g.
+            `A:0.98,B:0.95,C:0.90` (keys A/B/C, X/Y/Z or pairs such as AX; fractions in
+            (0, 1)); unset = one service level (0.95) for every policy.
+        plan_service_targeting: `group` (default: a class's target is the aggregate fill
+            rate of its demand units) or `item` (every series of the class at the target).
+        plan_min_fill_rate: floor on each series' implied fill rate inside a class group
+            (group targeting only; at most the lowest target); unset = the core's default.
         database_pool_size: PostgreSQL connections each API process keeps open (it opens up
             to twice as many more under a burst); mind the server's `max_connections`.
     """
@@ -37,7 +48,25 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 50 * 1024 * 1024
     plan_forecast_models: str | None = None
     plan_forecast_windows: int | None = Field(default=None, ge=1, le=20)
+    plan_service_targets: str | None = None
+    plan_service_targeting: Literal["group", "item"] = "group"
+    plan_min_fill_rate: float | None = Field(default=None, gt=0, lt=1)
     database_pool_size: int = Field(default=10, ge=1, le=1000)
+
+    @field_validator("plan_service_targets")
+    @classmethod
+    def _parse_targets(cls, value: str | None) -> str | None:
+        parse_service_targets(value)  # ValueError naming the bad token
+        return value
+
+    @model_validator(mode="after")
+    def _targets_fit_together(self) -> Settings:
+        check_service_options(
+            parse_service_targets(self.plan_service_targets),
+            self.plan_service_targeting,
+            self.plan_min_fill_rate,
+        )
+        return self
 
 
 def load_settings() -> Settings:

@@ -2,7 +2,8 @@
 
 Thin shell over `supplycast.daily_plan.run_plan`; the database URL comes from the settings
 (`SUPPLYCAST_DATABASE_URL`). Exit codes: 0 published, 1 the run failed (the previous plan stays
-served), 2 another run holds the lock, or bad options.
+served), 2 another run holds the lock, or bad options (a bad service target, a bad
+`SUPPLYCAST_*` setting: one line naming it).
 """
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import signal
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from supplycast.commands.common import first_line
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 def _exit_on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -30,6 +34,18 @@ def _parse_date(value: str | None) -> dt.date | None:
         raise typer.BadParameter(f"not an ISO date (YYYY-MM-DD): {value!r}") from None
 
 
+def settings_problem(exc: ValidationError) -> str:
+    """One line naming the first bad setting of a pydantic `ValidationError` and why."""
+    errors = exc.errors()
+    if not errors:
+        return f"bad settings: {first_line(exc, repr(exc))}"
+    first = errors[0]
+    names = [str(part) for part in first.get("loc", ()) if part]
+    where = f"SUPPLYCAST_{names[0].upper()}" if names else "SUPPLYCAST_* settings"
+    message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"bad setting {where}: {message}"
+
+
 def plan(
     date: Annotated[
         str | None,
@@ -42,6 +58,29 @@ def plan(
     service_level: Annotated[
         float, typer.Option("--service-level", help="Target fill rate, fraction 0-1.")
     ] = 0.95,
+    service_targets: Annotated[
+        str | None,
+        typer.Option(
+            "--service-targets",
+            help="Fill rate per ABC/XYZ class, e.g. A:0.98,B:0.95,C:0.90 (keys A/B/C, X/Y/Z "
+            "or pairs such as AX); classes without a key keep --service-level.",
+        ),
+    ] = None,
+    service_targeting: Annotated[
+        str,
+        typer.Option(
+            "--service-targeting",
+            help="group: a class target is the aggregate fill rate of the class's demand "
+            "(less stock); item: every item of the class at the target.",
+        ),
+    ] = "group",
+    min_fill_rate: Annotated[
+        float | None,
+        typer.Option(
+            "--min-fill-rate",
+            help="Floor on an item's fill rate inside a class group (group targeting).",
+        ),
+    ] = None,
     forecast_models: Annotated[
         str | None,
         typer.Option(
@@ -71,6 +110,7 @@ def plan(
     ] = None,
 ) -> None:
     """Run the daily plan (load -> forecast -> replenish -> allocate -> route -> publish)."""
+    from pydantic import ValidationError
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.table import Table
@@ -83,6 +123,7 @@ def plan(
         plan_parameters,
         run_plan,
     )
+    from supplycast.plan_steps.service_targets import parse_service_targets
     from supplycast.settings import load_settings
 
     as_of = _parse_date(date)
@@ -92,6 +133,9 @@ def plan(
             forecast_windows,
             horizon_days=horizon_days,
             service_level=service_level,
+            service_targets=parse_service_targets(service_targets),
+            service_targeting=service_targeting.strip().lower(),
+            min_fill_rate=min_fill_rate,
             down_locations=tuple(s.strip() for s in down.split(",") if s.strip()) if down else (),
             fleet=FleetParameters(
                 time_limit_seconds=route_seconds, seconds_per_stop=route_seconds_per_stop
@@ -100,7 +144,11 @@ def plan(
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except ValidationError as exc:
+        typer.echo(f"error: {settings_problem(exc)}", err=True)
+        raise typer.Exit(code=2) from None
     # SIGTERM (e.g. `timeout`, a supervisor stopping us) becomes SystemExit, so the run is
     # marked failed and its rows removed before exiting; SIGKILL is left to stale recovery.
     signal.signal(signal.SIGTERM, _exit_on_signal)

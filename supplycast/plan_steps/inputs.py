@@ -9,7 +9,7 @@ orders are placed, shipments shipped and routes driven on D + 1 (the "plan date"
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from supplycast.plan_steps.service_targets import check_service_options, parse_service_targets
 from supplycast.settings import Settings
 
 INPUT_KINDS = (
@@ -87,7 +88,19 @@ class PlanParameters:
 
     - `horizon_days`: forecast horizon in days; must cover the longest protection interval
       (lead time + review period) of any policy, or replenishment sees too little demand.
-    - `service_level`: target fill rate (fraction 0-1) of every policy.
+    - `service_level`: target fill rate (fraction 0-1) of every policy (of every policy
+      whose class has no target, when `service_targets` is given).
+    - `service_targets`: fill rate per ABC/XYZ class key (`{"A": 0.98, "B": 0.95,
+      "C": 0.9}`; keys in `service_targets.CLASS_KEYS`, the most specific key of a series
+      wins: pair, ABC, XYZ); None (default) = `service_level` for every policy. Classes come
+      from the plan's sales history (replenish_step.plan_classes).
+    - `service_targeting`: with targets, `"group"` (default) = a class's target is the
+      aggregate fill rate of the class's demand units at each echelon (fronts, regionals),
+      reached at less stock than every item at the target; `"item"` = every series of the
+      class at the target. Ignored without targets.
+    - `min_fill_rate`: floor (fraction 0-1) on each series' implied fill rate inside a class
+      group (`"group"` targeting only; at most the lowest target); None = the core's default
+      (0.5, or the target when lower).
     - `quantiles`: forecast quantile levels (fractions 0-1).
     - `front_review_period_days`: fronts are replenished from their regional parent every
       this many days (1 = daily transfers).
@@ -101,6 +114,9 @@ class PlanParameters:
 
     horizon_days: int = 28
     service_level: float = 0.95
+    service_targets: Mapping[str, float] | None = field(default=None, hash=False)
+    service_targeting: str = "group"
+    min_fill_rate: float | None = None
     quantiles: tuple[float, ...] = (0.1, 0.5, 0.9)
     front_review_period_days: float = 1.0
     history_days: int | None = 730
@@ -115,6 +131,9 @@ class PlanParameters:
             raise ValueError("horizon_days must be >= 1")
         if not 0.0 < self.service_level < 1.0:
             raise ValueError("service_level must be a fraction strictly between 0 and 1")
+        if self.service_targets is not None:  # a private copy: the dataclass is frozen
+            object.__setattr__(self, "service_targets", dict(self.service_targets))
+        check_service_options(self.service_targets, self.service_targeting, self.min_fill_rate)
         if not self.quantiles or any(not 0.0 < q < 1.0 for q in self.quantiles):
             raise ValueError("quantiles must be fractions strictly between 0 and 1")
         if self.front_review_period_days <= 0:
@@ -205,8 +224,17 @@ def _check_model_names(names: list[str]) -> None:
 
 def parameters_from_settings(settings: Settings) -> PlanParameters:
     """The knobs of scheduled and API-triggered runs: `SUPPLYCAST_PLAN_FORECAST_MODELS` and
-    `SUPPLYCAST_PLAN_FORECAST_WINDOWS` (see `plan_parameters`), the rest at their defaults."""
-    return plan_parameters(settings.plan_forecast_models, settings.plan_forecast_windows)
+    `SUPPLYCAST_PLAN_FORECAST_WINDOWS` (see `plan_parameters`), the class service targets
+    `SUPPLYCAST_PLAN_SERVICE_TARGETS` (`"A:0.98,B:0.95,C:0.90"`, unset = one service level),
+    `SUPPLYCAST_PLAN_SERVICE_TARGETING` (group / item) and `SUPPLYCAST_PLAN_MIN_FILL_RATE`,
+    the rest at their defaults."""
+    return plan_parameters(
+        settings.plan_forecast_models,
+        settings.plan_forecast_windows,
+        service_targets=parse_service_targets(settings.plan_service_targets),
+        service_targeting=settings.plan_service_targeting,
+        min_fill_rate=settings.plan_min_fill_rate,
+    )
 
 
 def _minutes(hhmm: str) -> int:

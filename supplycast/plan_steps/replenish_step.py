@@ -21,17 +21,41 @@ Two echelons, each an installation-stock policy (order-up-to over lead time + re
 
 Position inputs: `on_hand` from the latest count (0 when there is none), `on_order` = units
 of purchase orders / transfers still expected after the as-of date.
+
+Service targets per class (`PlanParameters.service_targets`; None = `service_level` on every
+policy, nothing below happens). Classes (`plan_classes`, `replenishment.classes.
+classify_abc_xyz`: A/B/C at 80%/95% of cumulative revenue, X/Y/Z at demand cv 0.5/1.0) come
+from the plan's sales history, the one the forecast step uses (units summed per sku x
+location x day, within `history_days`), valued at the item's `unit_price` (its `unit_cost`
+when the price is blank; revenue 0, class C, when both are). Each echelon is classified on
+its own, because a regional's demand is its fronts' demand again:
+- a **front** series among the front series, on its own sales;
+- a **regional** (sku x regional) among the regional series, on the daily sum of the sales
+  of the series it serves (its fronts, plus its own sales): the same demand its policy is
+  planned on, so its ABC rank is its sku's rank in that region and its XYZ class the
+  variability of the pooled demand (usually lower than its fronts').
+With `service_targeting="group"` the class key matched (`"B"`, `"AX"`, ...) becomes the
+service group `"<echelon> <key>"` (`"front B"`, `"regional B"`): the core meets the target as
+the aggregate fill rate of the class's demand units per echelon (fronts' units and the
+regional's units are the same demand, so they are never pooled in one group) at the minimum
+stock value (replenishment/group_service.py); `min_fill_rate` is the floor of its rows. With
+`"item"` every series of the class is planned at the target. Series whose class has no key
+keep `service_level`. The suggestions carry `abc_xyz` (and `service_group`), and each
+explanation starts with "Class BX." (the core's text goes on with "fill rate 95.0% on group
+front B's demand; this item's fill rate 93.2%").
 """
 
 from __future__ import annotations
 
 import math
+import warnings as pywarnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from replenishment.classes import apply_class_targets, classify_abc_xyz
 from replenishment.inputs import CUMULATIVE_QUANTILE_COLUMN
 from replenishment.inputs import quantile_columns as quantile_columns_by_level
 from supplycast.plan_steps.inputs import PlanningInputs, PlanParameters
@@ -136,6 +160,75 @@ def aggregate_forecasts(forecasts: pd.DataFrame, groups: pd.DataFrame) -> pd.Dat
     ]
 
 
+def daily_history(sales: pd.DataFrame) -> pd.DataFrame:
+    """`sku, location, date, units`: sales summed per sku x location x day (returns stay
+    negative), as the forecast step builds its history."""
+    return sales.groupby(["sku", "location", "date"], as_index=False)["units"].sum()
+
+
+def _unit_values(items: pd.DataFrame) -> pd.DataFrame | None:
+    """`sku, unit_price` per item: the price, else the unit cost (None when neither column
+    exists: revenue in units)."""
+    columns = [c for c in ("unit_price", "unit_cost") if c in items.columns]
+    if not columns:
+        return None
+    price = pd.to_numeric(items[columns[0]], errors="coerce")
+    for column in columns[1:]:
+        price = price.fillna(pd.to_numeric(items[column], errors="coerce"))
+    return pd.DataFrame({"sku": items["sku"].to_numpy(), "unit_price": price.to_numpy()})
+
+
+def plan_classes(inputs: PlanningInputs, feeds: pd.DataFrame) -> pd.DataFrame:
+    """ABC/XYZ class per front series and per regional series (`classify_abc_xyz` columns).
+
+    Fronts: every series with sales at a `front` site, classified among themselves.
+    Regionals: `feeds` (`sku, location, target`) names the series whose demand each regional
+    `target` serves (as for `aggregate_forecasts`); their daily sales are summed per sku x
+    target and classified among the regional series. See the module docstring.
+    """
+    history = daily_history(inputs.sales)
+    kinds = inputs.locations.set_index("location")["kind"]
+    values = _unit_values(inputs.items)
+    parts = []
+    front_history = history[history["location"].map(kinds) == "front"]
+    if len(front_history):
+        parts.append(classify_abc_xyz(front_history, values))
+    pooled = history.merge(feeds, on=["sku", "location"], how="inner")
+    if len(pooled):
+        pooled = pooled.groupby(["sku", "target", "date"], as_index=False)["units"].sum()
+        parts.append(classify_abc_xyz(pooled.rename(columns={"target": "location"}), values))
+    if not parts:
+        columns = ["sku", "location", "revenue", "revenue_share", "cv", "abc", "xyz", "abc_xyz"]
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True)
+
+
+def apply_service_targets(
+    policy: pd.DataFrame, classes: pd.DataFrame, parameters: PlanParameters
+) -> pd.DataFrame:
+    """`policy` (with `location_kind`) plus `abc_xyz`, its service_level from the class target
+    (`apply_class_targets`); with group targeting also `service_group` = `"<kind> <key>"`
+    for the rows a key matched ("" otherwise) and their `min_fill_rate` floor when given."""
+    targets = parameters.service_targets
+    if targets is None:
+        return policy
+    group = parameters.service_targeting == "group"
+    with pywarnings.catch_warnings():  # pandas' notice on the core's object-dtype fillna
+        pywarnings.filterwarnings("ignore", "Downcasting object dtype", FutureWarning)
+        out = apply_class_targets(policy, classes, targets, as_service_groups=group)
+    named = policy[["sku", "location"]].merge(
+        classes[["sku", "location", "abc_xyz"]], on=["sku", "location"], how="left"
+    )
+    out["abc_xyz"] = named["abc_xyz"].to_numpy()
+    if group:
+        keyed = (out["service_group"] != "").to_numpy()
+        labels = out["location_kind"].astype(str) + " " + out["service_group"].astype(str)
+        out["service_group"] = np.where(keyed, labels, "")
+        if parameters.min_fill_rate is not None:
+            out["min_fill_rate"] = np.where(keyed, parameters.min_fill_rate, np.nan)
+    return out
+
+
 def _positions(inputs: PlanningInputs, keys: pd.DataFrame) -> pd.DataFrame:
     on_hand = inputs.inventory.groupby(["sku", "location"], as_index=False)["on_hand"].sum()
     orders = inputs.purchase_orders
@@ -159,7 +252,9 @@ def build_replenishment_inputs(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
     """(forecasts, inventory, policy, origins, warnings) in F / I / P form for both echelons.
 
-    `origins` is `sku, location, location_kind, origin` for every policy row.
+    `origins` is `sku, location, location_kind, origin` for every policy row, plus
+    `abc_xyz` (and `service_group` with group targeting) when `parameters.service_targets`
+    is given (module docstring).
     """
     warnings: list[str] = []
     locations = inputs.locations.set_index("location")
@@ -218,13 +313,18 @@ def build_replenishment_inputs(
 
     policy = pd.concat([front_policy, regional_policy], ignore_index=True)
     policy["service_level"] = parameters.service_level
+    labels = ["sku", "location", "location_kind", "origin"]
+    if parameters.service_targets is not None:
+        classes = plan_classes(inputs, pd.concat([groups, own], ignore_index=True))
+        policy = apply_service_targets(policy, classes, parameters)
+        labels += ["abc_xyz", "service_group"] if "service_group" in policy else ["abc_xyz"]
     policy["pack_size"] = policy["sku"].map(items["pack_size"]).fillna(1).astype(float)
     policy["shelf_life_days"] = policy["sku"].map(items["shelf_life_days"]).astype(float)
     policy["unit_cost"] = policy["sku"].map(items["unit_cost"]).astype(float)
     if "order_days" in policy.columns:
         policy["order_days"] = policy["order_days"].fillna("")
-    origins = policy[["sku", "location", "location_kind", "origin"]].copy()
-    policy = policy.drop(columns=["location_kind", "origin"])
+    origins = policy[labels].copy()
+    policy = policy.drop(columns=["location_kind", "origin", "abc_xyz"], errors="ignore")
     protection = policy["lead_time_days"] + policy["review_period_days"]
     too_long = protection > parameters.horizon_days
     if too_long.any():
@@ -254,9 +354,20 @@ def run_replenishment(
     parameters: PlanParameters,
 ) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Call the replenishment core (`plan_replenishment`, passed in) on both echelons as of
-    the plan date; returns (suggestions plus `location_kind`, `origin`; the step's warnings)."""
+    the plan date; returns (suggestions plus `location_kind`, `origin`; the step's warnings).
+
+    With class service targets the suggestions also carry `abc_xyz` (and `service_group`),
+    and each explanation with a class starts with "Class BX. "."""
     f_frame, i_frame, p_frame, origins, warnings = build_replenishment_inputs(
         inputs, front_forecasts, parameters
     )
     suggestions = plan_replenishment(f_frame, i_frame, p_frame, as_of=inputs.plan_date)
-    return suggestions.merge(origins, on=["sku", "location"], how="left"), warnings
+    suggestions = suggestions.drop(columns=["service_group"], errors="ignore")
+    suggestions = suggestions.merge(origins, on=["sku", "location"], how="left")
+    if "abc_xyz" in suggestions.columns:
+        named = suggestions["abc_xyz"].notna().to_numpy()
+        prefix = "Class " + suggestions["abc_xyz"].fillna("").astype(str) + ". "
+        suggestions["explanation"] = np.where(
+            named, prefix + suggestions["explanation"], suggestions["explanation"]
+        )
+    return suggestions, warnings
