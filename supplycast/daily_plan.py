@@ -334,7 +334,7 @@ def _run_steps(
         _skip_all(recorder, ("allocate", "route"), "needs suggestions: " + reason)
         return
     suggestions, warnings = run_replenishment(
-        cores.plan_replenishment, inputs, forecasts, parameters
+        cores.plan_replenishment, inputs, forecasts, parameters, history
     )
     recorder.warnings.extend(warnings)
     recorder.counts["suggestions"] = save_result_rows(

@@ -178,15 +178,20 @@ def _unit_values(items: pd.DataFrame) -> pd.DataFrame | None:
     return pd.DataFrame({"sku": items["sku"].to_numpy(), "unit_price": price.to_numpy()})
 
 
-def plan_classes(inputs: PlanningInputs, feeds: pd.DataFrame) -> pd.DataFrame:
+def plan_classes(
+    inputs: PlanningInputs, feeds: pd.DataFrame, history: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """ABC/XYZ class per front series and per regional series (`classify_abc_xyz` columns).
 
     Fronts: every series with sales at a `front` site, classified among themselves.
     Regionals: `feeds` (`sku, location, target`) names the series whose demand each regional
     `target` serves (as for `aggregate_forecasts`); their daily sales are summed per sku x
     target and classified among the regional series. See the module docstring.
+    `history`: the daily history (`sku, location, date, units`, one row per series and day)
+    when the caller has it (the forecast step's); None = `daily_history(inputs.sales)`.
     """
-    history = daily_history(inputs.sales)
+    if history is None:
+        history = daily_history(inputs.sales)
     kinds = inputs.locations.set_index("location")["kind"]
     values = _unit_values(inputs.items)
     parts = []
@@ -248,13 +253,17 @@ def _positions(inputs: PlanningInputs, keys: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_replenishment_inputs(
-    inputs: PlanningInputs, front_forecasts: pd.DataFrame, parameters: PlanParameters
+    inputs: PlanningInputs,
+    front_forecasts: pd.DataFrame,
+    parameters: PlanParameters,
+    history: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
     """(forecasts, inventory, policy, origins, warnings) in F / I / P form for both echelons.
 
     `origins` is `sku, location, location_kind, origin` for every policy row, plus
     `abc_xyz` (and `service_group` with group targeting) when `parameters.service_targets`
-    is given (module docstring).
+    is given (module docstring). `history`: the forecast step's daily history, reused for
+    the classes (None = rebuilt from `inputs.sales`; only read with service targets).
     """
     warnings: list[str] = []
     locations = inputs.locations.set_index("location")
@@ -315,7 +324,8 @@ def build_replenishment_inputs(
     policy["service_level"] = parameters.service_level
     labels = ["sku", "location", "location_kind", "origin"]
     if parameters.service_targets is not None:
-        classes = plan_classes(inputs, pd.concat([groups, own], ignore_index=True))
+        feeds = pd.concat([groups, own], ignore_index=True)
+        classes = plan_classes(inputs, feeds, history)
         policy = apply_service_targets(policy, classes, parameters)
         labels += ["abc_xyz", "service_group"] if "service_group" in policy else ["abc_xyz"]
     policy["pack_size"] = policy["sku"].map(items["pack_size"]).fillna(1).astype(float)
@@ -352,14 +362,16 @@ def run_replenishment(
     inputs: PlanningInputs,
     front_forecasts: pd.DataFrame,
     parameters: PlanParameters,
+    history: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Call the replenishment core (`plan_replenishment`, passed in) on both echelons as of
     the plan date; returns (suggestions plus `location_kind`, `origin`; the step's warnings).
 
     With class service targets the suggestions also carry `abc_xyz` (and `service_group`),
-    and each explanation with a class starts with "Class BX. "."""
+    and each explanation with a class starts with "Class BX. ". `history`: the forecast
+    step's daily history, reused for the classes (None = rebuilt from `inputs.sales`)."""
     f_frame, i_frame, p_frame, origins, warnings = build_replenishment_inputs(
-        inputs, front_forecasts, parameters
+        inputs, front_forecasts, parameters, history
     )
     suggestions = plan_replenishment(f_frame, i_frame, p_frame, as_of=inputs.plan_date)
     suggestions = suggestions.drop(columns=["service_group"], errors="ignore")

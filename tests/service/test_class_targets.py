@@ -186,6 +186,15 @@ def test_classes_per_echelon_are_the_hand_computed_ones() -> None:
     assert classes.loc[("s3", "R1"), "cv"] == pytest.approx(np.sqrt(37) / 7)
 
 
+def test_classes_from_the_forecast_steps_history_are_the_same() -> None:
+    from supplycast.plan_steps.forecast_step import build_forecast_inputs
+
+    inputs = _inputs()
+    feeds = pd.DataFrame({"sku": ["s2", "s2"], "location": ["F1", "F2"], "target": "R1"})
+    history, _, _ = build_forecast_inputs(inputs, _params())
+    pd.testing.assert_frame_equal(plan_classes(inputs, feeds, history), plan_classes(inputs, feeds))
+
+
 def test_each_policy_row_gets_its_class_target_and_group() -> None:
     policy, _ = _plan(_params(service_targets=TARGETS))
     rows = policy.set_index(["sku", "location"])
