@@ -106,6 +106,20 @@ class SuggestionOut(BaseModel):
     demand_over_protection: float | None
     flags: str = Field(description="`;`-separated flag tokens.")
     explanation: str
+    service_class: str | None = Field(
+        default=None,
+        description="ABC/XYZ class (e.g. BY) when the plan had class service targets, else null.",
+    )
+    service_group: str | None = Field(
+        default=None,
+        description="Service group whose aggregate fill rate the row shares (e.g. 'front B'), "
+        "null outside a group.",
+    )
+    target_fill_rate: float | None = Field(
+        default=None,
+        description="Fill rate (fraction 0-1) the row was planned for: its implied rate in a "
+        "service group, else its service level; null on plans stored before it was recorded.",
+    )
     review_status: str = Field(description="pending, approved or overridden.")
     final_qty: float | None = Field(description="Quantity approved or overridden to, units.")
     reason_code: str | None

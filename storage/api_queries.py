@@ -441,6 +441,9 @@ SUGGESTION_EXPORT_COLUMNS: tuple[str, ...] = (
     "safety_stock",
     "position",
     "demand_over_protection",
+    "service_class",
+    "service_group",
+    "target_fill_rate",
     "flags",
     "explanation",
 )

@@ -10,11 +10,12 @@ Timestamps are time-zone aware UTC datetimes (SQLModel's `UTCDateTime`; SQLite s
 without offset and they come back as UTC). Quantities are in units of the
 item (the same unit as `sales.units`); times of day on route legs are `HH:MM` strings.
 
-Tables (revision `0002_plans`):
+Tables (revision `0002_plans`; the suggestions' service columns from `0004_suggestion_service`):
 - `plan_runs`: id, as_of, version (1, 2, ... per as_of), status, timings, counts, warnings.
 - `plan_forecasts`: sku, location, date, mean, p10/p50/p90 (+ other levels in `quantiles`), model.
 - `plan_backtest_metrics`: sku, location, demand_class, model, mase, cold_start (+ `metrics`).
-- `plan_suggestions`: S.csv columns + origin (who ships/supplies) + the planner review fields.
+- `plan_suggestions`: S.csv columns + origin (who ships/supplies) + the service target the row
+  was planned on (class, service group, fill rate) + the planner review fields.
 - `plan_allocations`: sku, origin, destination, units, ship_date, arrival_date.
 - `plan_route_legs`: depot, vehicle, sequence, stop, arrival, departure, load_after, distance_km.
 - `plan_unserved`: depot, stop, reason.
@@ -128,6 +129,12 @@ class PlanSuggestion(SQLModel, table=True):
     parent for a front site. `order_qty` is the engine's suggestion; `final_qty` is what the
     planner approved or overrode it to (None while pending). Review fields are written by the
     API; `reason_code` is one of the API's fixed list.
+
+    Service target of the row (revision `0004_suggestion_service`; None on runs stored before
+    it): `service_class` is the ABC/XYZ class (`"BY"`) when the plan had class service targets;
+    `service_group` the group whose aggregate fill rate the row shares (`"front B"`; None
+    outside groups); `target_fill_rate` the fill rate (fraction 0-1) the row was solved for:
+    its implied rate in a group, else its service level (None for a cycle service level).
     """
 
     __tablename__ = "plan_suggestions"
@@ -150,6 +157,9 @@ class PlanSuggestion(SQLModel, table=True):
     demand_over_protection: float | None = None
     flags: str = Field(default="", max_length=512)
     explanation: str = ""
+    service_class: str | None = Field(default=None, max_length=8)
+    service_group: str | None = Field(default=None, max_length=64)
+    target_fill_rate: float | None = None
     review_status: str = Field(default="pending", max_length=16)
     final_qty: float | None = None
     reason_code: str | None = Field(default=None, max_length=32)

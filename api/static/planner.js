@@ -44,6 +44,25 @@ function cell(row, text, className) {
   return td;
 }
 
+// The service target column: class badge ("BY"), then group and target fill rate when known.
+// Suggestions of plans stored before these fields existed have nulls: the cell stays empty.
+function serviceCell(row, s) {
+  const td = cell(row, "", "service");
+  if (s.service_class) {
+    const badge = document.createElement("span");
+    badge.className = "badge";
+    badge.textContent = s.service_class;
+    td.append(badge, " ");
+  }
+  const parts = [];
+  if (s.service_group) parts.push(s.service_group);
+  if (s.target_fill_rate !== null && s.target_fill_rate !== undefined) {
+    parts.push((100 * s.target_fill_rate).toFixed(1) + "%");
+  }
+  td.append(parts.join(" · "));
+  return td;
+}
+
 function renderRow(tbody, s) {
   const tr = document.createElement("tr");
   tr.dataset.id = s.id;
@@ -53,6 +72,7 @@ function renderRow(tbody, s) {
   cell(tr, s.order_qty, "num");
   cell(tr, s.final_qty, "num final");
   cell(tr, s.review_status + (s.reason_code ? ` (${s.reason_code})` : ""), "status");
+  serviceCell(tr, s);
   cell(tr, s.flags);
   cell(tr, s.explanation);
   const review = cell(tr, "");

@@ -40,9 +40,11 @@ the aggregate fill rate of the class's demand units per echelon (fronts' units a
 regional's units are the same demand, so they are never pooled in one group) at the minimum
 stock value (replenishment/group_service.py); `min_fill_rate` is the floor of its rows. With
 `"item"` every series of the class is planned at the target. Series whose class has no key
-keep `service_level`. The suggestions carry `abc_xyz` (and `service_group`), and each
-explanation starts with "Class BX." (the core's text goes on with "fill rate 95.0% on group
-front B's demand; this item's fill rate 93.2%").
+keep `service_level`. The suggestions carry `service_class` (the `abc_xyz` class) and
+`service_group` (stored as columns of `plan_suggestions`), and each explanation starts with
+"Class BX." (the core's text goes on with "fill rate 95.0% on group front B's demand; this
+item's fill rate 93.2%"). Every suggestion carries `target_fill_rate`, the fill rate it was
+solved for (the core's `row_fill_rate`: the implied one in a group).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ from scipy.stats import norm
 from replenishment.classes import apply_class_targets, classify_abc_xyz
 from replenishment.inputs import CUMULATIVE_QUANTILE_COLUMN
 from replenishment.inputs import quantile_columns as quantile_columns_by_level
+from replenishment.planning import SUGGESTION_COLUMNS
 from supplycast.plan_steps.inputs import PlanningInputs, PlanParameters
 
 WEEKDAY_TOKENS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -365,20 +368,31 @@ def run_replenishment(
     history: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Call the replenishment core (`plan_replenishment`, passed in) on both echelons as of
-    the plan date; returns (suggestions plus `location_kind`, `origin`; the step's warnings).
+    the plan date; returns (suggestions plus `location_kind`, `origin`, `target_fill_rate`;
+    the step's warnings).
 
-    With class service targets the suggestions also carry `abc_xyz` (and `service_group`),
-    and each explanation with a class starts with "Class BX. ". `history`: the forecast
-    step's daily history, reused for the classes (None = rebuilt from `inputs.sales`)."""
+    `target_fill_rate` is the fill rate (fraction 0-1) each row was solved for: the core's
+    `row_fill_rate` (details), i.e. its implied rate in a service group, else its service level.
+    With class service targets the suggestions also carry `service_class` (the ABC/XYZ class,
+    `"BY"`) and, with group targeting, `service_group` (`"front B"`; None for a row outside a
+    group), and each explanation with a class starts with "Class BY. ". `history`: the
+    forecast step's daily history, reused for the classes (None = rebuilt from `inputs.sales`).
+    """
     f_frame, i_frame, p_frame, origins, warnings = build_replenishment_inputs(
         inputs, front_forecasts, parameters, history
     )
-    suggestions = plan_replenishment(f_frame, i_frame, p_frame, as_of=inputs.plan_date)
-    suggestions = suggestions.drop(columns=["service_group"], errors="ignore")
+    detailed = plan_replenishment(f_frame, i_frame, p_frame, as_of=inputs.plan_date, details=True)
+    suggestions = detailed[[c for c in SUGGESTION_COLUMNS if c in detailed.columns]].assign(
+        target_fill_rate=detailed["row_fill_rate"].to_numpy(dtype=float)
+    )
     suggestions = suggestions.merge(origins, on=["sku", "location"], how="left")
+    if "service_group" in suggestions.columns:
+        group = suggestions["service_group"]
+        suggestions["service_group"] = group.where(group.notna() & (group != ""), None)
     if "abc_xyz" in suggestions.columns:
-        named = suggestions["abc_xyz"].notna().to_numpy()
-        prefix = "Class " + suggestions["abc_xyz"].fillna("").astype(str) + ". "
+        suggestions = suggestions.rename(columns={"abc_xyz": "service_class"})
+        named = suggestions["service_class"].notna().to_numpy()
+        prefix = "Class " + suggestions["service_class"].fillna("").astype(str) + ". "
         suggestions["explanation"] = np.where(
             named, prefix + suggestions["explanation"], suggestions["explanation"]
         )

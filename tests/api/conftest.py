@@ -139,7 +139,9 @@ def allocation_frame(
 
 
 def suggestion_frame() -> pd.DataFrame:
-    """Four suggestions: A and B at F1 and F2, with flags to filter on."""
+    """Four suggestions: A and B at F1 and F2, with flags to filter on. The F2 rows carry a
+    service target (class, group, fill rate); the F1 rows have none, like a plan planned
+    without class targets or stored before those columns existed."""
     return pd.DataFrame(
         {
             "sku": ["A", "B", "A", "B"],
@@ -159,6 +161,9 @@ def suggestion_frame() -> pd.DataFrame:
                 "Order 24 units.",
                 "Order 6 units.",
             ],
+            "service_class": [None, None, "AX", "BY"],
+            "service_group": [None, None, "front A", "front B"],
+            "target_fill_rate": [None, None, 0.98, 0.916],
         }
     )
 

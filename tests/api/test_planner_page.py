@@ -67,6 +67,9 @@ def test_planner_approves_and_overrides_in_the_browser(
             rows.first.wait_for()
             assert rows.count() == 2
             assert "version 1" in page.inner_text("#plan")
+            service = page.locator("#suggestions tbody tr", has_text="Order 6 units.")
+            assert service.locator("td.service .badge").inner_text() == "BY"
+            assert service.locator("td.service").inner_text() == "BY front B · 91.6%"
 
             first = page.locator("#suggestions tbody tr", has_text="Order 24 units.")
             first.locator("button.approve").click()

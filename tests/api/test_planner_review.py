@@ -138,3 +138,33 @@ def test_export_csv_and_excel_hold_the_reviewed_quantities(api_env: ApiEnv) -> N
         ("A", "F1", 10, None),
         ("B", "F1", 0, 12),
     ]
+
+
+def test_suggestions_and_exports_carry_the_service_target_columns(api_env: ApiEnv) -> None:
+    """Class, group and target fill rate as data; null on rows without them (F1 here, as on
+    a plan stored before the columns existed)."""
+    publish_plan(api_env.database_url, suggestions=suggestion_frame())
+    planner = api_env.auth("planner")
+    items = api_env.client.get("/v1/suggestions", headers=planner).json()["items"]
+    columns = ("service_class", "service_group", "target_fill_rate")
+    assert {(s["location"], s["sku"]): tuple(s[c] for c in columns) for s in items} == {
+        ("F1", "A"): (None, None, None),
+        ("F1", "B"): (None, None, None),
+        ("F2", "A"): ("AX", "front A", 0.98),
+        ("F2", "B"): ("BY", "front B", 0.916),
+    }
+    csv_response = api_env.client.get("/v1/suggestions/export", headers=planner)
+    frame = pd.read_csv(io.BytesIO(csv_response.content), keep_default_na=False)
+    assert frame[["location", "sku", *columns]].values.tolist() == [
+        ["F1", "A", "", "", ""],
+        ["F1", "B", "", "", ""],
+        ["F2", "A", "AX", "front A", "0.98"],
+        ["F2", "B", "BY", "front B", "0.916"],
+    ]
+    xlsx = api_env.client.get("/v1/suggestions/export?format=xlsx&location=F2", headers=planner)
+    rows = list(openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    where = [rows[0].index(c) for c in columns]
+    assert [tuple(r[i] for i in where) for r in rows[1:]] == [
+        ("AX", "front A", 0.98),
+        ("BY", "front B", 0.916),
+    ]

@@ -315,8 +315,9 @@ def test_default_is_one_service_level_and_the_same_frames_as_before() -> None:
     for before, after in zip(default[:4], same[:4], strict=True):
         pd.testing.assert_frame_equal(before, after)
     suggestions, _ = run_replenishment(plan_replenishment, inputs, forecasts, _params())
-    assert "abc_xyz" not in suggestions.columns
+    assert not {"abc_xyz", "service_class", "service_group"} & set(suggestions.columns)
     assert not suggestions["explanation"].str.startswith("Class").any()
+    assert (suggestions["target_fill_rate"] == 0.95).all()  # every row at service_level
 
 
 def test_explanations_name_the_class_group_and_implied_fill_rate() -> None:
@@ -325,9 +326,69 @@ def test_explanations_name_the_class_group_and_implied_fill_rate() -> None:
         plan_replenishment, inputs, _forecasts(inputs), _params(service_targets=TARGETS)
     )
     row = suggestions.set_index(["sku", "location"]).loc[("s2", "F2")]
-    assert row["abc_xyz"] == "BY" and row["service_group"] == "front B"
+    assert row["service_class"] == "BY" and row["service_group"] == "front B"
     assert row["explanation"].startswith("Class BY. Forecast ")
     assert "fill rate 95.0% on group front B's demand; this item's fill rate " in row["explanation"]
+
+
+def test_suggestions_carry_class_group_and_target_fill_rate_as_columns() -> None:
+    inputs = _inputs()
+    suggestions, _ = run_replenishment(
+        plan_replenishment,
+        inputs,
+        _forecasts(inputs),
+        _params(service_targets=TARGETS, min_fill_rate=0.6),
+    )
+    rows = suggestions.set_index(["sku", "location"])
+    assert rows["service_class"].to_dict() == {
+        ("s1", "F1"): "AX",
+        ("s1", "F2"): "AX",
+        ("s2", "F1"): "BX",
+        ("s2", "F2"): "BY",
+        ("s3", "F1"): "CX",
+        ("s3", "F2"): "CZ",
+        ("s1", "R1"): "AX",
+        ("s2", "R1"): "BX",
+        ("s3", "R1"): "CY",
+    }
+    assert rows.loc[("s2", "F1"), "service_group"] == "front B"
+    assert rows.loc[("s2", "R1"), "service_group"] == "regional B"
+    # the stored rate is the implied one the row was solved for: class B's rows trade
+    # (smooth above 95%, erratic below) and meet 95% over the class's cycle demand
+    _, details = _plan(_params(service_targets=TARGETS, min_fill_rate=0.6))
+    cycle = details.set_index(["sku", "location"])["demand_per_cycle"]
+    rate = rows["target_fill_rate"]
+    assert rate[("s2", "F1")] > 0.95 > rate[("s2", "F2")] >= 0.6
+    front_b = [("s2", "F1"), ("s2", "F2")]
+    short = ((1 - rate[front_b]) * cycle[front_b]).sum()
+    assert 1 - short / cycle[front_b].sum() == pytest.approx(0.95, abs=1e-9)
+    # the explanation prints the same implied rate
+    explanation = rows.loc[("s2", "F2"), "explanation"]
+    assert f"this item's fill rate {100 * rate[('s2', 'F2')]:.1f}%" in explanation
+
+
+def test_item_targeting_stores_each_items_class_target_without_group() -> None:
+    inputs = _inputs()
+    suggestions, _ = run_replenishment(
+        plan_replenishment,
+        inputs,
+        _forecasts(inputs),
+        _params(service_targets={"A": 0.98, "Z": 0.85}, service_targeting="item"),
+    )
+    rows = suggestions.set_index(["sku", "location"])
+    assert "service_group" not in suggestions.columns
+    assert rows["target_fill_rate"].to_dict() == {
+        ("s1", "F1"): 0.98,
+        ("s1", "F2"): 0.98,
+        ("s2", "F1"): 0.95,
+        ("s2", "F2"): 0.95,
+        ("s3", "F1"): 0.95,
+        ("s3", "F2"): 0.85,
+        ("s1", "R1"): 0.98,
+        ("s2", "R1"): 0.95,
+        ("s3", "R1"): 0.95,
+    }
+    assert rows.loc[("s3", "F2"), "service_class"] == "CZ"
 
 
 @pytest.mark.parametrize(
@@ -467,6 +528,14 @@ def test_stored_suggestions_and_the_planner_api_show_the_class(plan_db: str) -> 
     finally:
         engine.dispose()
     assert len(stored) and stored["explanation"].str.match(r"Class [ABC][XYZ]\. Forecast ").all()
+    # the class, group and rate are columns too, the same as the explanation says
+    classes = stored["explanation"].str.extract(r"^Class ([ABC][XYZ])\. ")[0]
+    assert stored["service_class"].tolist() == classes.tolist()
+    in_group = stored["service_group"].notna()
+    assert set(stored.loc[in_group, "service_group"]) <= {
+        f"{kind} {key}" for kind in ("front", "regional") for key in "ABC"
+    }
+    assert stored["target_fill_rate"].between(0, 1).all()
     # seasonal naive gives the fronts no spread (no safety stock to trade); the regionals
     # (AX: skus A and B, CZ: sku C) are planned on their class's aggregate fill rate
     grouped = stored["explanation"].str.contains(
@@ -486,3 +555,16 @@ def test_stored_suggestions_and_the_planner_api_show_the_class(plan_db: str) -> 
     assert served == dict(
         zip(zip(stored["sku"], stored["location"], strict=True), stored["explanation"], strict=True)
     )
+    columns = ["service_class", "service_group", "target_fill_rate"]
+    served_columns = {
+        (s["sku"], s["location"]): tuple(s[c] for c in columns) for s in response.json()["items"]
+    }
+    stored_columns = {
+        (row.sku, row.location): (
+            row.service_class,
+            None if pd.isna(row.service_group) else row.service_group,
+            row.target_fill_rate,
+        )
+        for row in stored.itertuples()
+    }
+    assert served_columns == stored_columns

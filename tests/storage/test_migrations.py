@@ -94,3 +94,76 @@ def test_foreign_keys_are_checked_at_commit(database_url: str) -> None:
             assert names.scalars().all() == ["F", "R"]
     finally:
         engine.dispose()
+
+
+def test_head_matches_every_model(database_url: str) -> None:
+    """No drift between the migrations at head and the SQLModel tables (inputs, plan results,
+    API), column types included."""
+    import storage.api_tables  # noqa: F401
+    import storage.plan_tables  # noqa: F401
+
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, SQLModel.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_suggestion_service_columns_upgrade_old_rows_to_null_and_downgrade(
+    database_url: str,
+) -> None:
+    """A suggestion (and its review) stored at 0003_api survives the upgrade with NULL
+    service columns, takes values in them after, and survives the downgrade."""
+    upgrade(database_url, "0003_api")
+    engine = make_engine(database_url)
+    columns = ("service_class", "service_group", "target_fill_rate")
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO plan_runs (id, as_of, version, status, triggered_by, started_at,"
+                    " steps, counts, warnings) VALUES (1, '2025-03-10', 1, 'published', 'test',"
+                    " '2025-03-10 06:00:00', '{}', '{}', '[]')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO plan_suggestions (id, plan_run_id, sku, location, order_qty,"
+                    " flags, explanation, review_status) VALUES (1, 1, 'A', 'F1', 10, '',"
+                    " 'Order 10 units.', 'approved')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO suggestion_reviews (suggestion_id, plan_run_id, sku, location,"
+                    " action, old_qty, new_qty, reviewed_by, reviewed_at) VALUES (1, 1, 'A',"
+                    " 'F1', 'approve', 10, 10, 'pat', '2025-03-10 07:00:00')"
+                )
+            )
+        upgrade(database_url)
+        with engine.begin() as connection:
+            old = connection.execute(
+                text(f"SELECT sku, {', '.join(columns)} FROM plan_suggestions")
+            ).all()
+            assert [tuple(row) for row in old] == [("A", None, None, None)]
+            connection.execute(
+                text(
+                    "UPDATE plan_suggestions SET service_class = 'BY',"
+                    " service_group = 'front B', target_fill_rate = 0.916"
+                )
+            )
+            new = connection.execute(text(f"SELECT {', '.join(columns)} FROM plan_suggestions"))
+            assert [tuple(row) for row in new] == [("BY", "front B", 0.916)]
+        downgrade(database_url, "0003_api")
+        assert not set(columns) & {
+            c["name"] for c in inspect(engine).get_columns("plan_suggestions")
+        }
+        with engine.connect() as connection:
+            kept = connection.execute(text("SELECT count(*) FROM suggestion_reviews")).scalar()
+            rows = connection.execute(text("SELECT sku, explanation FROM plan_suggestions"))
+            assert kept == 1 and [tuple(r) for r in rows] == [("A", "Order 10 units.")]
+    finally:
+        engine.dispose()
