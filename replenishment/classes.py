@@ -102,12 +102,19 @@ def apply_class_targets(
     if bad:
         raise ValueError(f"class targets must be strictly between 0 and 1: {bad}")
     merged = policy.merge(classes[[*KEY, "abc", "xyz", "abc_xyz"]], on=KEY, how="left")
-    keys = pd.Series(np.nan, index=merged.index, dtype=object)
-    for column in ("abc_xyz", "abc", "xyz"):  # most specific first
-        matched = merged[column].where(merged[column].isin(list(targets)))
-        keys = keys.fillna(matched)
+    columns = ("abc_xyz", "abc", "xyz")  # most specific first: np.select takes the first match
+    keys = pd.Series(
+        np.select(
+            [merged[c].isin(list(targets)).to_numpy() for c in columns],
+            [merged[c].to_numpy(dtype=object) for c in columns],
+            default=np.full(len(merged), None, dtype=object),
+        ),
+        index=merged.index,
+        dtype=object,
+    )  # the matched key, None where no key matches (an object column throughout)
+    level = keys.map(targets).astype(float)  # NaN where unmatched
     out = policy.copy()
-    out["service_level"] = keys.map(targets).fillna(merged["service_level"]).to_numpy()
+    out["service_level"] = level.fillna(merged["service_level"].astype(float)).to_numpy()
     if as_service_groups:
         previous = (
             out["service_group"].to_numpy()

@@ -50,7 +50,6 @@ solved for (the core's `row_fill_rate`: the implied one in a group).
 from __future__ import annotations
 
 import math
-import warnings as pywarnings
 from typing import Any
 
 import numpy as np
@@ -221,9 +220,7 @@ def apply_service_targets(
     if targets is None:
         return policy
     group = parameters.service_targeting == "group"
-    with pywarnings.catch_warnings():  # pandas' notice on the core's object-dtype fillna
-        pywarnings.filterwarnings("ignore", "Downcasting object dtype", FutureWarning)
-        out = apply_class_targets(policy, classes, targets, as_service_groups=group)
+    out = apply_class_targets(policy, classes, targets, as_service_groups=group)
     named = policy[["sku", "location"]].merge(
         classes[["sku", "location", "abc_xyz"]], on=["sku", "location"], how="left"
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 import pytest
 
@@ -52,3 +54,33 @@ def test_class_targets_most_specific_wins() -> None:
         apply_class_targets(policy, classes, {"A": 1.0})
     with pytest.raises(ValueError):
         ClassThresholds(a_share=0.9, b_share=0.8)
+
+
+@pytest.mark.parametrize(
+    ("targets", "levels", "groups"),
+    [
+        # no key matches any series: every level and group stays as it was
+        ({"BZ": 0.8}, [0.9, 0.9, 0.9, 0.9, 0.9], ["", "", "", "", ""]),
+        # only an ABC key: no combined class matches first
+        ({"A": 0.98}, [0.98, 0.9, 0.9, 0.9, 0.9], ["A", "", "", "", ""]),
+        (
+            {"AX": 0.99, "C": 0.85, "Z": 0.8},
+            [0.99, 0.9, 0.85, 0.85, 0.9],
+            ["AX", "", "C", "C", ""],
+        ),
+    ],
+)
+def test_class_targets_raise_no_pandas_warning(
+    targets: dict[str, float], levels: list[float], groups: list[str]
+) -> None:
+    """Every warning an error (pandas' object-dtype fillna downcasting notice was one);
+    E has no class (no history) and keeps its level."""
+    classes = classify_abc_xyz(history())
+    policy = pd.DataFrame({"sku": ["A", "B", "C", "D", "E"], "location": "X", "service_level": 0.9})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = apply_class_targets(policy, classes, targets, as_service_groups=True)
+        empty = apply_class_targets(policy.iloc[0:0], classes, targets, as_service_groups=True)
+    assert out["service_level"].tolist() == levels
+    assert out["service_group"].tolist() == groups
+    assert out["service_level"].dtype == float and len(empty) == 0
