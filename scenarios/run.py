@@ -111,7 +111,9 @@ def plan_outcome(
     reuse: PlanOutcome | None = None,
 ) -> PlanOutcome:
     """Forecast, replenish and allocate as the daily plan does. Forecasts of `reuse` are taken
-    as they are when the forecast inputs are identical (saves the expensive step).
+    as they are when the forecast inputs are identical (saves the expensive step). The
+    replenishment reuses the forecast inputs' daily history for its service classes, as the
+    daily plan does (the sales are not grouped again).
 
     Raises RuntimeError when the forecasting or replenishment core is not importable.
     """
@@ -129,7 +131,7 @@ def plan_outcome(
         forecasts["date"] = pd.to_datetime(forecasts["date"]).dt.normalize()
 
     suggestions, step_warnings = run_replenishment(
-        cores.plan_replenishment, inputs, forecasts, parameters
+        cores.plan_replenishment, inputs, forecasts, parameters, history
     )
     warnings.extend(step_warnings)
 

@@ -73,6 +73,7 @@ def _inputs() -> PlanningInputs:
         "items": pd.DataFrame(
             {
                 "sku": ["s1", "s2", "s3"],
+                "category": ["c1", "c1", "c2"],
                 "unit_cost": [0.5, 1.0, 1.0],
                 "unit_price": [1.0, 2.0, np.nan],
                 "pack_size": [1, 1, 1],
@@ -568,3 +569,35 @@ def test_stored_suggestions_and_the_planner_api_show_the_class(plan_db: str) -> 
         for row in stored.itertuples()
     }
     assert served_columns == stored_columns
+
+
+@pytest.mark.skipif(bool(CORES.missing), reason=f"cores not all built: {dict(CORES.missing)}")
+def test_scenario_outcome_reuses_the_forecast_history_for_the_classes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A what-if plan classifies on the forecast inputs' history, as the daily plan does:
+    the sales are not grouped again, and the suggestions are the ones rebuilt from them.
+    (The hand-made forecasts come in through `reuse`, whose forecast inputs are the same.)"""
+    from scenarios.run import PlanOutcome, plan_outcome
+    from supplycast.plan_steps import replenish_step
+    from supplycast.plan_steps.forecast_step import build_forecast_inputs
+
+    inputs = _inputs()
+    parameters = _params(service_targets=TARGETS)
+    history, future, _ = build_forecast_inputs(inputs, parameters)
+    forecasts = _forecasts(inputs)
+    empty = pd.DataFrame()
+    reuse = PlanOutcome(forecasts, empty, empty, 0.0, 0.0, (), history, future)
+    rebuilt = replenish_step.daily_history
+
+    def refuse(sales: pd.DataFrame) -> pd.DataFrame:
+        raise AssertionError("the replenish step grouped the sales again")
+
+    monkeypatch.setattr(replenish_step, "daily_history", refuse)
+    outcome = plan_outcome(inputs, parameters, cores=CORES, reuse=reuse)
+    monkeypatch.setattr(replenish_step, "daily_history", rebuilt)
+    assert outcome.forecasts is forecasts  # reused, not forecast again
+    again, _ = run_replenishment(CORES.plan_replenishment, inputs, forecasts, parameters)
+    pd.testing.assert_frame_equal(outcome.suggestions, again)
+    classes = outcome.suggestions.set_index(["sku", "location"])["service_class"]
+    assert classes[("s2", "F2")] == "BY" and classes[("s3", "R1")] == "CY"
