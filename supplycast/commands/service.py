@@ -22,16 +22,24 @@ keys_app = typer.Typer(help="API keys: create, revoke, list.", no_args_is_help=T
 
 
 def _settings(database_url: str | None):  # type: ignore[no-untyped-def]
+    """The settings (`--database-url` over `SUPPLYCAST_DATABASE_URL`); a bad `SUPPLYCAST_*`
+    setting exits 2 with one `error: bad setting ...` line on stderr, as `supplycast plan`."""
+    from pydantic import ValidationError
+
+    from supplycast.commands.plan import settings_problem
     from supplycast.settings import load_settings
 
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except ValidationError as exc:
+        _fail(settings_problem(exc), code=2)
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
     return settings
 
 
-def _fail(message: str) -> NoReturn:
-    fail([message], prefix="error: ")
+def _fail(message: str, *, code: int = 1) -> NoReturn:
+    fail([message], code=code, prefix="error: ")
 
 
 def serve(
@@ -45,14 +53,33 @@ def serve(
     """Start the HTTP API (uvicorn) and, unless --no-scheduler, the daily plan scheduler.
 
     First marks runs left `running` by a process that died as failed (unless a plan run is in
-    progress), so the run history does not show a dead run as running until the next plan."""
+    progress), so the run history does not show a dead run as running until the next plan.
+    A bad `SUPPLYCAST_*` setting (a value pydantic refuses, plan knobs the plan refuses, or
+    with the scheduler a bad cron expression or time zone) exits 2 with one `error: ...` line
+    on stderr before the database is touched."""
     import uvicorn
     from sqlalchemy.exc import SQLAlchemyError
 
     from api.app import create_app
-    from supplycast.daily_plan import recover_interrupted_runs
+    from api.scheduler import build_scheduler
+    from supplycast.daily_plan import parameters_from_settings, recover_interrupted_runs
 
     settings = _settings(database_url)
+    try:
+        parameters = parameters_from_settings(settings)
+    except ValueError as exc:
+        _fail(f"bad plan setting (SUPPLYCAST_PLAN_*): {first_line(exc)}", code=2)
+    scheduler = None
+    if not no_scheduler:
+        try:
+            scheduler = build_scheduler(settings, parameters)
+        except ValueError as exc:
+            cron, zone = settings.plan_cron, settings.plan_timezone
+            _fail(
+                f"bad schedule SUPPLYCAST_PLAN_CRON={cron!r} SUPPLYCAST_PLAN_TIMEZONE={zone!r}: "
+                + first_line(exc),
+                code=2,
+            )
     try:
         recovered = recover_interrupted_runs(settings.database_url)
     except SQLAlchemyError as exc:  # unreachable or unmigrated: /healthz will say so
@@ -61,11 +88,8 @@ def serve(
     if recovered:
         typer.echo("marked failed (interrupted earlier): run " + ", ".join(map(str, recovered)))
     app = create_app(settings)
-    scheduler = None
-    if not no_scheduler:
-        from api.scheduler import start_scheduler
-
-        scheduler = start_scheduler(settings)
+    if scheduler is not None:
+        scheduler.start()
         typer.echo(f"scheduler: daily plan at '{settings.plan_cron}' ({settings.plan_timezone})")
     try:
         uvicorn.run(app, host=host, port=port, log_level="info")

@@ -60,3 +60,74 @@ def test_serve_starts_uvicorn_and_the_scheduler_and_stops_on_sigint(tmp_path: Pa
     assert f"marked failed (interrupted earlier): run {dead}" in output
     statuses = {run_id: state[0] for run_id, state in state_of_runs(url).items()}
     assert statuses == {published: "published", dead: "failed"}
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"SUPPLYCAST_DATABASE_POOL_SIZE": "0"},
+            "error: bad setting SUPPLYCAST_DATABASE_POOL_SIZE: Input should be greater than or "
+            "equal to 1",
+        ),
+        (
+            {"SUPPLYCAST_PLAN_SERVICE_TARGETS": "K:0.9"},
+            "error: bad setting SUPPLYCAST_PLAN_SERVICE_TARGETS: bad service target 'K:0.9': "
+            "unknown class 'K'",
+        ),
+        (
+            {"SUPPLYCAST_PLAN_FORECAST_MODELS": "bogus"},
+            "error: bad plan setting (SUPPLYCAST_PLAN_*): unknown forecast models ['bogus']",
+        ),
+        (
+            {"SUPPLYCAST_PLAN_CRON": "30 5 *"},
+            "error: bad schedule SUPPLYCAST_PLAN_CRON='30 5 *' SUPPLYCAST_PLAN_TIMEZONE='UTC': "
+            "Wrong number of fields; got 3, expected 5",
+        ),
+        (
+            {"SUPPLYCAST_PLAN_TIMEZONE": "Mars/Olympus"},
+            "error: bad schedule SUPPLYCAST_PLAN_CRON='30 5 * * *' "
+            "SUPPLYCAST_PLAN_TIMEZONE='Mars/Olympus': unknown time zone 'Mars/Olympus'",
+        ),
+    ],
+)
+def test_serve_refuses_a_bad_setting_with_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], message: str
+) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from supplycast.cli import app
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("uvicorn started despite a bad setting")
+
+    monkeypatch.setattr(uvicorn, "run", never)
+    database = tmp_path / "none.db"
+    monkeypatch.setenv("SUPPLYCAST_DATABASE_URL", f"sqlite:///{database}")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(app, ["serve", "--port", "8999"])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message), lines  # models: + the choices
+    assert "Traceback" not in result.output
+    assert not database.exists()  # refused before touching the database
+
+
+def test_keys_list_refuses_a_bad_setting_the_same_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from supplycast.cli import app
+
+    monkeypatch.setenv("SUPPLYCAST_DATABASE_URL", f"sqlite:///{tmp_path / 'none.db'}")
+    monkeypatch.setenv("SUPPLYCAST_PLAN_MISFIRE_GRACE_SECONDS", "soon")
+    result = CliRunner().invoke(app, ["keys", "list"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: bad setting SUPPLYCAST_PLAN_MISFIRE_GRACE_SECONDS: Input should be a valid "
+        "integer, unable to parse string as an integer"
+    ]
