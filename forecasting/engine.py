@@ -22,6 +22,7 @@ from forecasting.cold_start import (
     launch_ratio_quantiles,
     never_sold_quantiles,
     profile_forecasts,
+    widen_to_sample_band,
 )
 from forecasting.config import CALIBRATION_PERIODS, FREQUENCIES, ForecastConfig, normalize_freq
 from forecasting.cumulative import (
@@ -213,18 +214,17 @@ def _forecast(
     warm_fc = (
         pd.concat(warm_frames, ignore_index=True)
         if warm_frames
-        else pd.DataFrame(columns=["unique_id", "ds", "model", "mean"])
+        # no warm series (all too short or never sold): no rows, but every value column,
+        # so the cold-start profile below sees the columns it copies
+        else pd.DataFrame(columns=["unique_id", "ds", "model", *value_columns])
     )
-    missing = warm_fc["mean"].isna().to_numpy()
+    # every row of a series with a period the model left NaN (e.g. SeasonalNaive on a
+    # series shorter than one season): the series' recent level, so its rows do not mix
+    # copied periods (with the model's zero-width intervals) and the fallback
+    missing = warm_fc["unique_id"].isin(warm_fc.loc[warm_fc["mean"].isna(), "unique_id"])
+    missing = missing.to_numpy()
     if missing.any():
-        # e.g. SeasonalNaive on a series shorter than one season: use the recent level
-        recent = prep.train.groupby("unique_id")["y"].apply(
-            lambda y: float(y.iloc[-season:].mean())
-        )
-        warm_fc.loc[missing, "mean"] = recent.reindex(warm_fc.loc[missing, "unique_id"]).to_numpy()
-        quantile_cols = [c for c in value_columns[1:] if c in warm_fc.columns]
-        for column in quantile_cols:
-            warm_fc.loc[missing, column] = warm_fc.loc[missing, "mean"]
+        warm_fc = _recent_level_fallback(warm_fc, missing, prep.train, season, value_columns)
         n_series = warm_fc.loc[missing, "unique_id"].nunique()
         warnings.append(
             f"{n_series} series without a model forecast (history shorter than a season)"
@@ -299,13 +299,12 @@ def _forecast(
         )
 
     warm_columns = [*value_columns, *[c for c in cum_columns if c in warm_fc.columns]]
-    forecasts = pd.concat(
-        [
-            warm_fc[["sku", "location", "date", *warm_columns, "model"]],
-            cold_fc.drop(columns=["profile"], errors="ignore"),
-        ],
-        ignore_index=True,
-    )
+    parts = [
+        warm_fc[["sku", "location", "date", *warm_columns, "model"]],
+        cold_fc.drop(columns=["profile"], errors="ignore"),
+    ]
+    # an empty part (no warm or no cold series) would only add all-NA columns
+    forecasts = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     forecasts = forecasts.sort_values(["sku", "location", "date"]).reset_index(drop=True)
     forecasts["date"] = pd.to_datetime(forecasts["date"])
     for column in value_columns:
@@ -511,6 +510,44 @@ def _with_cumulative_columns(
     position = out.columns.get_loc(quantile_columns[-1]) + 1
     for j, column in enumerate(cum_columns):
         out.insert(position + j, column, values[:, j])
+    return out
+
+
+def _recent_level_fallback(
+    warm_fc: pd.DataFrame,
+    missing: np.ndarray,
+    train: pd.DataFrame,
+    season: int,
+    value_columns: list[str],
+) -> pd.DataFrame:
+    """`warm_fc` with its `missing` rows (all rows of the series the model left without a
+    forecast for some period, e.g. SeasonalNaive on a series shorter than one season) set
+    to their series' recent level: `mean` = the mean of its last `season` periods of
+    `train` (units per period; all of them when fewer), and every quantile column of
+    `value_columns` (created when absent) = that mean widened to the Student-t band of
+    those n values (`cold_start.widen_to_sample_band`: mean +/-
+    t_{n-1}(q) * sd * sqrt(1 + 1/n), lower quantiles clipped at 0; no spread when n < 2 or
+    sd = 0). E.g. last values 3, 5, 4, 6, 2 (season 7): mean 4, sd 1.581, p90 = 4 + 1.533 *
+    1.581 * sqrt(1.2) = 6.656. Conformal offsets, applied afterwards, replace these bands."""
+    out = warm_fc.copy()
+    quantile_cols = value_columns[1:]
+    for column in quantile_cols:
+        if column not in out.columns:
+            out[column] = np.nan
+    rows = np.flatnonzero(missing)
+    uids = out["unique_id"].to_numpy()[rows]
+    own = train[train["unique_id"].isin(uids)]
+    recent = {uid: y.to_numpy(dtype=float)[-season:] for uid, y in own.groupby("unique_id")["y"]}
+    positions = [out.columns.get_loc(c) for c in ("mean", *quantile_cols)]
+    for uid in pd.unique(uids):
+        values = recent.get(uid, np.zeros(0))
+        level = float(values.mean()) if values.size else 0.0
+        sd = float(values.std(ddof=1)) if values.size >= 2 else float("nan")
+        series_rows = rows[uids == uid]
+        frame = pd.DataFrame(level, index=range(len(series_rows)), columns=value_columns)
+        band = widen_to_sample_band(frame, values.size, sd)[quantile_cols].to_numpy()
+        out.iloc[series_rows, positions[0]] = level
+        out.iloc[series_rows, positions[1:]] = band
     return out
 
 
