@@ -7,7 +7,9 @@ file in the working directory. Cores never read settings; shells pass plain valu
 from __future__ import annotations
 
 from typing import Literal
+from zoneinfo import ZoneInfo
 
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -20,8 +22,10 @@ class Settings(BaseSettings):
     Attributes:
         database_url: SQLAlchemy URL. Default: a SQLite file `supplycast.db` in the working
             directory. PostgreSQL as `postgresql://user@host:5432/db` (driver psycopg 3).
-        plan_cron: crontab expression (minute hour day month weekday) of the daily plan run.
-        plan_timezone: IANA time zone the cron expression is read in.
+        plan_cron: crontab expression (minute hour day month weekday) of the daily plan run;
+            checked when the settings are read (APScheduler's `CronTrigger.from_crontab`).
+        plan_timezone: IANA time zone the cron expression is read in, e.g. `Europe/Paris`
+            (case-sensitive); checked when the settings are read (`zoneinfo.ZoneInfo`).
         plan_misfire_grace_seconds: a run missed by at most this many seconds still runs.
         max_upload_bytes: largest request body the API accepts, in bytes.
         plan_forecast_models: forecast candidates of the scheduled and API-triggered plan runs,
@@ -52,6 +56,24 @@ class Settings(BaseSettings):
     plan_service_targeting: Literal["group", "item"] = "group"
     plan_min_fill_rate: float | None = Field(default=None, gt=0, lt=1)
     database_pool_size: int = Field(default=10, ge=1, le=1000)
+
+    @field_validator("plan_cron")
+    @classmethod
+    def _check_cron(cls, value: str) -> str:
+        try:  # the zone does not change which expressions are valid
+            CronTrigger.from_crontab(value, timezone=ZoneInfo("UTC"))
+        except ValueError as exc:
+            raise ValueError(f"bad crontab expression {value!r}: {exc}") from exc
+        return value
+
+    @field_validator("plan_timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError, OSError) as exc:  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError(f"unknown time zone {value!r} (an IANA name, e.g. UTC)") from exc
+        return value
 
     @field_validator("plan_service_targets")
     @classmethod

@@ -54,9 +54,9 @@ def serve(
 
     First marks runs left `running` by a process that died as failed (unless a plan run is in
     progress), so the run history does not show a dead run as running until the next plan.
-    A bad `SUPPLYCAST_*` setting (a value pydantic refuses, plan knobs the plan refuses, or
-    with the scheduler a bad cron expression or time zone) exits 2 with one `error: ...` line
-    on stderr before the database is touched."""
+    A bad `SUPPLYCAST_*` setting (a value pydantic refuses, a bad cron expression or time
+    zone among them, or plan knobs the plan refuses) exits 2 with one `error: ...` line on
+    stderr before the database is touched."""
     import uvicorn
     from sqlalchemy.exc import SQLAlchemyError
 

@@ -81,13 +81,12 @@ def test_serve_starts_uvicorn_and_the_scheduler_and_stops_on_sigint(tmp_path: Pa
         ),
         (
             {"SUPPLYCAST_PLAN_CRON": "30 5 *"},
-            "error: bad schedule SUPPLYCAST_PLAN_CRON='30 5 *' SUPPLYCAST_PLAN_TIMEZONE='UTC': "
+            "error: bad setting SUPPLYCAST_PLAN_CRON: bad crontab expression '30 5 *': "
             "Wrong number of fields; got 3, expected 5",
         ),
         (
             {"SUPPLYCAST_PLAN_TIMEZONE": "Mars/Olympus"},
-            "error: bad schedule SUPPLYCAST_PLAN_CRON='30 5 * * *' "
-            "SUPPLYCAST_PLAN_TIMEZONE='Mars/Olympus': unknown time zone 'Mars/Olympus'",
+            "error: bad setting SUPPLYCAST_PLAN_TIMEZONE: unknown time zone 'Mars/Olympus'",
         ),
     ],
 )
