@@ -44,7 +44,7 @@ The same forecasts serve the 95% and 98% runs (cached per review day).
 
 Run: `nice .venv/bin/python benchmarks/replenish_calibration.py [walmart] [stallion] [bike]
 [bike_r1] [bike_hours] [--forecasting | --forecasting-only] [--windows=N] [--series=N]
-[--group]` (default: the four data
+[--group] [--cache-dir=DIR]` (default: the four data
 sets, empirical forecaster). The table is also written to
 benchmarks/results/replenish_calibration.csv.
 """
@@ -195,6 +195,7 @@ class CachedForecaster:
         back: dict[pd.Timestamp, pd.Timestamp],
         n_windows: int | None,
         models: tuple[str, ...] | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         from supplycast.commands.replenish import forecasting_forecaster
 
@@ -205,9 +206,19 @@ class CachedForecaster:
         )
         self.cache: dict[pd.Timestamp, pd.DataFrame] = {}
         self.seconds = 0.0
+        # opt-in on-disk cache: one pickle per review day under cache_dir/<data set, windows,
+        # models>/; it is never invalidated, so clear it after changing the forecaster
+        self.disk: Path | None = None
+        if cache_dir is not None:
+            label = f"{data.name}-w{n_windows}-{'+'.join(models) if models else 'fast'}"
+            self.disk = cache_dir / label.replace(" ", "_").replace("=", "")
+            self.disk.mkdir(parents=True, exist_ok=True)
 
     def __call__(self, past: pd.DataFrame, future: pd.DataFrame) -> pd.DataFrame:
         first = pd.Timestamp(future["date"].min())
+        stored = self.disk / f"{first.date()}.pkl" if self.disk is not None else None
+        if first not in self.cache and stored is not None and stored.exists():
+            self.cache[first] = pd.read_pickle(stored)
         if first not in self.cache:
             started = time.perf_counter()
             horizon = int(future.groupby(["sku", "location"]).size().max())
@@ -222,6 +233,8 @@ class CachedForecaster:
             step = fc.groupby(["sku", "location"]).cumcount()
             fc = fc.assign(date=first + pd.to_timedelta(step, unit="D"))
             self.cache[first] = fc
+            if stored is not None:
+                fc.to_pickle(stored)
             self.seconds += time.perf_counter() - started
         cached = self.cache[first]
         keys = future[["sku", "location", "date"]].drop_duplicates()
@@ -517,6 +530,7 @@ def run(
     n_windows: int | None = None,
     models: tuple[str, ...] | None = None,
     group: bool = False,
+    cache_dir: Path | None = None,
 ) -> list[dict[str, object]]:
     """Rows for targets 95% / 98%: per-series fill-rate targets, and with `group` also one
     service group of all series (the aggregate fill rate the benchmark measures)."""
@@ -526,7 +540,7 @@ def run(
     start = pd.Timestamp(dates[data.start_index]).date()
     if which == "forecasting":
         forecaster: CachedForecaster | EmpiricalForecaster = CachedForecaster(
-            data, back, n_windows, models
+            data, back, n_windows, models, cache_dir
         )
     else:
         forecaster = EmpiricalForecaster(
@@ -559,7 +573,9 @@ def main(argv: list[str]) -> None:
     the simulate command's, SIMULATE_BACKTEST_WINDOWS); `--models=a,b` its candidate models
     (default ForecastConfig.fast()'s); `--series=N` its Walmart / Stallion subsample
     (default FORECASTING_SERIES); `--group` adds rows with every series in one service
-    group (targeting "group": the aggregate fill rate as the target)."""
+    group (targeting "group": the aggregate fill rate as the target); `--cache-dir=DIR`
+    keeps the product forecaster's forecasts on disk (a pickle per data set and review day,
+    reused by later runs with the same data set, windows and models; off by default)."""
     from supplycast.commands.replenish import SIMULATE_BACKTEST_WINDOWS
 
     names = [a for a in argv if not a.startswith("--")]
@@ -574,6 +590,7 @@ def main(argv: list[str]) -> None:
     forecasting_series = next(
         (int(a.split("=", 1)[1]) for a in argv if a.startswith("--series=")), FORECASTING_SERIES
     )
+    cache_dir = next((Path(a.split("=", 1)[1]) for a in argv if a.startswith("--cache-dir=")), None)
     only_forecasting = "--forecasting-only" in argv
     group = "--group" in argv
     loaders = {
@@ -590,7 +607,14 @@ def main(argv: list[str]) -> None:
                 rows.extend(run(loader(SERIES), "empirical", group=group))
             if "--forecasting" in argv or only_forecasting:
                 rows.extend(
-                    run(loader(forecasting_series), "forecasting", windows, models, group=group)
+                    run(
+                        loader(forecasting_series),
+                        "forecasting",
+                        windows,
+                        models,
+                        group=group,
+                        cache_dir=cache_dir,
+                    )
                 )
     table = pd.DataFrame(rows)
     RESULTS.mkdir(parents=True, exist_ok=True)
