@@ -17,8 +17,10 @@ Method (all quantities in units, times in days; see docs/replenishment.md):
 3. Safety factor z: cycle service -> Phi^-1(alpha); fill rate (type 2), order-up-to ->
    S solves E[lost sales per review cycle] = (1 - beta) mu_R in the lost-sales cycle model
    (formulas.lost_sales_cycle_shortage, rs_order_up_to_for_fill_rate_lost_sales) when the
-   lead time is fixed; with lead_time_std_days > 0 or lost_sales=False the backorder cycle
-   shortage E[(D_P - S)^+] - E[(D_L - S)^+] (Hadley &
+   lead time is fixed (lead time shorter than the review period: the exact chain of
+   formulas.lost_sales_short_lead_loss, no order being open at a review); with
+   lead_time_std_days > 0 or lost_sales=False the backorder cycle shortage
+   E[(D_P - S)^+] - E[(D_L - S)^+] (Hadley &
    Whitin; formulas.rs_order_up_to_for_fill_rate); z = (S - mu_P) / sigma_P;
    fill rate, s_q / s_s -> sigma_L L(z) = (1 - beta) Q [Silver, Pyke & Thomas eq. 7.9].
    Order-up-to fill-rate rows sharing a `service_group` are solved for implied per-row fill
@@ -262,6 +264,7 @@ def plan_replenishment(
         # cycle accounting (and a wider D_L alone can lower its S), so those rows keep the
         # backorder formula, which overstates lost sales (conservative)
         use_lost = periodic_fill & (lead_sd == 0) if lost_sales else np.zeros(n, dtype=bool)
+        short_lead = lead < review
         level_inputs = (
             over_protection.mean,
             sigma_p,
@@ -275,14 +278,18 @@ def plan_replenishment(
             expand = (slice(None),) + (None,) * (beta.ndim - 1)
             out = np.empty(beta.shape)
             lost_rows = use_lost[index]
-            for flag, solve in (
-                (True, rs_order_up_to_for_fill_rate_lost_sales),
-                (False, rs_order_up_to_for_fill_rate),
-            ):
+            for flag in (True, False):
                 sel = lost_rows == flag
                 if sel.any():
                     mu_p, sd_p, mu_l, sd_l, mu_r = (a[index[sel]][expand] for a in level_inputs)
-                    out[sel] = solve(mu_p, sd_p, mu_l, sd_l, mu_r, beta[sel])
+                    if flag:  # L < R: no order is open at a review (exact chain)
+                        out[sel] = rs_order_up_to_for_fill_rate_lost_sales(
+                            mu_p, sd_p, mu_l, sd_l, mu_r, beta[sel], short_lead[index[sel]][expand]
+                        )
+                    else:
+                        out[sel] = rs_order_up_to_for_fill_rate(
+                            mu_p, sd_p, mu_l, sd_l, mu_r, beta[sel]
+                        )
             return out
 
         if grouped.any():

@@ -120,9 +120,9 @@ def test_without_cumulative_columns_the_same_frame_takes_the_correlation_path() 
 
 def test_daily_fill_rate_uses_the_cumulative_sigmas_in_the_lost_sales_model() -> None:
     row = plan(forecast(), service_type="fill_rate").loc["A"]
-    # mu_P 100, mu_L 30, mu_R 70; D_R's variance is sigma_P^2 - sigma_L^2 = 119
+    # mu_P 100, mu_L 30, mu_R 70; D_R's variance is sigma_P^2 - sigma_L^2 = 119 (L = 3 < R = 7)
     level = formulas.rs_order_up_to_for_fill_rate_lost_sales(
-        100.0, SIGMA_P, 30.0, SIGMA_L, 70.0, 0.95
+        100.0, SIGMA_P, 30.0, SIGMA_L, 70.0, 0.95, short_lead=True
     )
     assert row.order_up_to == pytest.approx(float(level))
     assert row.z == pytest.approx((float(level) - 100.0) / SIGMA_P)

@@ -131,8 +131,8 @@ def test_unit_cost_weights_the_stockout_probability() -> None:
 
 
 def test_two_items_lost_sales_at_a_brute_force_minimum() -> None:
-    # L = 2 < R = 7 (no L > R correction), lost-sales cycle model; the brute force uses the
-    # model's quadrature (formulas.lost_sales_cycle_shortage), the planner its table
+    # L = 2 < R = 7, lost-sales short-lead chain; the brute force computes the chain directly
+    # (formulas.lost_sales_cycle_shortage with short_lead), the planner reads its table
     lead, review = 2, 7
     result = plan_replenishment(
         forecasts(ITEMS),
@@ -148,7 +148,11 @@ def test_two_items_lost_sales_at_a_brute_force_minimum() -> None:
     target = 0.05 * mu_r.sum()
 
     def shortage(level: np.ndarray | float, i: int) -> float:
-        return float(formulas.lost_sales_cycle_shortage(level, mu_l[i], sd_l[i], mu_r[i], sd_r[i]))
+        return float(
+            formulas.lost_sales_cycle_shortage(
+                level, mu_l[i], sd_l[i], mu_r[i], sd_r[i], short_lead=True
+            )
+        )
 
     def second_level(level_1: float) -> float:
         rest = target - shortage(level_1, 0)

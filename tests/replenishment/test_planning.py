@@ -137,9 +137,9 @@ def lost_sales_shortage_quad(
     return integrate.quad(integrand, lo, mu_r + 10 * sd_r, points=points, limit=400)[0]
 
 
-@pytest.mark.parametrize(
-    ("lead", "review", "beta"), [(2, 1, 0.95), (7, 1, 0.98), (3, 7, 0.9), (1, 1, 0.99)]
-)
+# L >= R only: with L < R the planner solves the exact short-lead chain instead
+# (test_lost_sales_short_lead.py)
+@pytest.mark.parametrize(("lead", "review", "beta"), [(2, 1, 0.95), (7, 1, 0.98), (1, 1, 0.99)])
 def test_lost_sales_fill_rate_meets_the_cycle_shortage_equation(
     lead: int, review: int, beta: float
 ) -> None:
@@ -202,8 +202,9 @@ def simulated_lost_sales_fill(
 def test_lost_sales_level_is_close_to_target_in_a_simulated_system(
     lead: int, review: int, beta: float
 ) -> None:
-    # the model is not exact for L != R: 0.9475 / 0.9798 / 0.9522 here (backorder formula:
-    # 0.9714 / 0.9901 / 0.9644)
+    # the L > R model is not exact: 0.9475 / 0.9798 here; L = 3 < R = 7 solves the exact
+    # short-lead chain: 0.9491 (one 60,000-day path; the older model gave 0.9522) (backorder
+    # formula: 0.9714 / 0.9901 / 0.9644)
     row = plan(service_level=beta, lead_time_days=lead, review_period_days=review, lost_sales=True)
     fill = simulated_lost_sales_fill(row.order_up_to, lead, review, 10.0, 3.0, 60_000, seed=5)
     assert fill == pytest.approx(beta, abs=0.006)
@@ -529,7 +530,7 @@ def test_fill_rate_uses_the_protected_cycle_when_tomorrow_forecasts_nothing() ->
 
 def test_lost_sales_level_uses_the_correlated_lead_time_spread() -> None:
     # default error_correlation 1: sigma_P = 10 x 3 = 30 and sigma_L = 3 x 3 = 9 (the sds of
-    # the days add), both passed to the lost-sales cycle model
+    # the days add), both passed to the lost-sales cycle model (L = 3 < R = 7: short lead)
     result = plan_replenishment(
         forecast(), inventory(), policy(service_level=0.95), details=True
     ).iloc[0]
@@ -540,6 +541,7 @@ def test_lost_sales_level_uses_the_correlated_lead_time_spread() -> None:
         np.array([9.0]),
         np.array([70.0]),
         np.array([0.95]),
+        short_lead=np.array([True]),
     )[0]
     assert result.sigma_protection == pytest.approx(30.0)
     assert result.order_up_to == pytest.approx(expected)
