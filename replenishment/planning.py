@@ -42,6 +42,7 @@ Method (all quantities in units, times in days; see docs/replenishment.md):
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date
 
@@ -129,12 +130,27 @@ def _fmt(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(values), text, "n/a")
 
 
+def _format_each(values: np.ndarray, spec: str) -> np.ndarray:
+    """format(value, spec) per value, object array; each distinct value is formatted once."""
+    values = np.asarray(values, dtype=float)
+    unique, inverse = np.unique(values, return_inverse=True)
+    texts = np.array([format(v, spec) for v in unique.tolist()], dtype=object)
+    return texts[inverse.reshape(values.shape)]
+
+
 def _join_tokens(masks: dict[str, np.ndarray], separator: str, n: int) -> list[str]:
-    """Per row, the names whose mask is true, joined by `separator` (vectorized)."""
-    joined = np.full(n, "", dtype=object)
-    for name, mask in masks.items():
-        joined = np.where(mask, joined + (name + separator), joined)
-    return [text[: -len(separator)] if text else text for text in joined]
+    """Per row, the names whose mask is true, joined by `separator`: each distinct
+    combination of masks is joined once."""
+    names = list(masks)
+    code = np.zeros(n, dtype=np.int64)
+    for bit, name in enumerate(names):
+        code |= np.asarray(masks[name], dtype=np.int64) << bit
+    combos, inverse = np.unique(code, return_inverse=True)
+    texts = [
+        separator.join(name for bit, name in enumerate(names) if combo >> bit & 1)
+        for combo in combos.tolist()
+    ]
+    return np.array(texts, dtype=object)[inverse.ravel()].tolist()
 
 
 def plan_replenishment(
@@ -475,43 +491,79 @@ def _explain(
     spoilage: np.ndarray,
     has_forecast: np.ndarray,
 ) -> list[str]:
-    """One sentence per suggestion: forecast, safety stock, position, rounding, constraint."""
-    target = [
-        f"{'fill rate' if t == 'fill_rate' else 'cycle service'} {a:.1%}"
-        + (f" on group {g}'s demand; this item's fill rate {b:.1%}" if np.isfinite(b) else "")
-        for t, a, g, b in zip(
-            pol["service_type"],
-            pol["service_level"],
-            pol["service_group"],
-            row_fill_rate,
-            strict=True,
-        )
-    ]
+    """One sentence per suggestion: forecast, safety stock, position, rounding, constraint.
+
+    Built column-wise (one text array per piece of the sentence, joined per row)."""
+    n = len(qty)
+    kind = np.where(pol["service_type"].to_numpy() == "fill_rate", "fill rate ", "cycle service ")
+    target = kind.astype(object) + _format_each(pol["service_level"].to_numpy(), ".1%")
+    in_group = np.isfinite(row_fill_rate)
+    group_text = np.full(n, "", dtype=object)
+    if in_group.any():
+        group_text[in_group] = [
+            f" on group {g}'s demand; this item's fill rate {b:.1%}"
+            for g, b in zip(
+                pol["service_group"].to_numpy()[in_group],
+                row_fill_rate[in_group].tolist(),
+                strict=True,
+            )
+        ]
     mu_s, ss_s, s_s, rop_s = _fmt(mu_p), _fmt(safety), _fmt(order_up_to), _fmt(reorder_point)
     oh_s, oo_s, raw_s, q_s = _fmt(on_hand), _fmt(on_order), _fmt(raw), _fmt(qty)
     pos_s = _fmt(on_hand + on_order)
-    constraints = _join_tokens(binding, ", ", len(qty))
-    out = []
-    for i in range(len(qty)):
-        if not has_forecast[i]:
-            out.append("No forecast covers the protection interval, so no order is suggested.")
-            continue
-        if continuous[i]:
-            interval = f"the {lead[i]:g}-day lead time"
-            level = f"reorder point {rop_s[i]} and order-up-to {s_s[i]}"
-        else:
-            interval = (
-                f"the {protection[i]:g}-day protection interval "
-                f"(lead time {lead[i]:g} + review {review[i]:g} days)"
-            )
-            level = f"order-up-to {s_s[i]}"
-        tail = f"; binding: {constraints[i]}" if constraints[i] else ""
-        spoil = f"; expected spoilage {spoilage[i]:.1f} units" if spoilage[i] > 0.05 else ""
-        out.append(
-            f"Forecast {mu_s[i]} units over {interval} plus safety stock {ss_s[i]} "
-            f"(z={z[i]:.2f} for {target[i]}) gives {level}; position {pos_s[i]} "
-            f"(on hand {oh_s[i]} + on order {oo_s[i]}) so the raw need is {raw_s[i]} "
-            f"and the order is {q_s[i]}"
-            f"{tail}{spoil}."
-        )
-    return out
+    lead_s = _format_each(lead, "g")
+    interval = np.where(
+        continuous,
+        "the " + lead_s + "-day lead time",
+        "the "
+        + _format_each(protection, "g")
+        + "-day protection interval (lead time "
+        + lead_s
+        + " + review "
+        + _format_each(review, "g")
+        + " days)",
+    )
+    level = np.where(
+        continuous, "reorder point " + rop_s + " and order-up-to " + s_s, "order-up-to " + s_s
+    )
+    constraints = np.array(_join_tokens(binding, ", ", n), dtype=object)
+    tail = np.where(constraints != "", "; binding: " + constraints, "")
+    spoils = spoilage > 0.05
+    spoil = np.full(n, "", dtype=object)
+    if spoils.any():
+        spoil[spoils] = "; expected spoilage " + _format_each(spoilage[spoils], ".1f") + " units"
+    pieces = [
+        "Forecast ",
+        mu_s,
+        " units over ",
+        interval,
+        " plus safety stock ",
+        ss_s,
+        " (z=",
+        np.array([format(v, ".2f") for v in np.asarray(z, dtype=float).tolist()], dtype=object),
+        " for ",
+        target,
+        group_text,
+        ") gives ",
+        level,
+        "; position ",
+        pos_s,
+        " (on hand ",
+        oh_s,
+        " + on order ",
+        oo_s,
+        ") so the raw need is ",
+        raw_s,
+        " and the order is ",
+        q_s,
+        tail,
+        spoil,
+        ".",
+    ]
+    columns = [itertools.repeat(p) if isinstance(p, str) else p.tolist() for p in pieces]
+    sentences = list(map("".join, zip(*columns, strict=False)))  # constants repeat
+    if not has_forecast.all():
+        none = "No forecast covers the protection interval, so no order is suggested."
+        for i in np.flatnonzero(~has_forecast).tolist():
+            sentences[i] = none
+    return sentences
