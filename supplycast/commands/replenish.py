@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import pandas as pd
 import typer
 
@@ -47,6 +50,52 @@ def read_csv(path: Path) -> pd.DataFrame:
         OSError,
     ) as exc:
         raise CommandInputError([f"{path}: cannot read CSV: {first_line(exc)}"]) from exc
+
+
+def write_csv(frame: pd.DataFrame, path: Path, float_format: str = "%.4f") -> None:
+    """`frame.to_csv(path, index=False, float_format=float_format)`, byte for byte, faster.
+
+    Float columns are formatted with one `%` per value (NaN as an empty field), text
+    fields with a comma, quote, CR or LF are quoted by the csv module (as pandas does), and
+    the lines are joined in one string. Frames with other column types (ints, dates,
+    categoricals) or with a single column (where the csv module quotes an empty field) are
+    left to pandas.
+    """
+    dtypes = list(frame.dtypes)
+    if len(dtypes) < 2 or not all(isinstance(d, np.dtype) and d.kind in "fO" for d in dtypes):
+        frame.to_csv(path, index=False, float_format=float_format)
+        return
+    columns = []
+    for position, dtype in enumerate(dtypes):
+        values = frame.iloc[:, position].to_numpy()
+        if dtype.kind == "f":
+            text = [float_format % v for v in values.tolist()]
+        else:
+            text = _csv_fields([v if isinstance(v, str) else str(v) for v in values.tolist()])
+        for row in np.flatnonzero(pd.isna(values)).tolist():
+            text[row] = ""
+        columns.append(text)
+    header = ",".join(_csv_fields([str(name) for name in frame.columns]))
+    lines = list(map(",".join, zip(*columns, strict=True)))
+    body = "\n".join(lines) + "\n" if lines else ""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(header + "\n")
+        handle.write(body)
+
+
+def _csv_fields(values: list[str]) -> list[str]:
+    """Text fields as the csv module writes them (QUOTE_MINIMAL, `"` doubled): fields with a
+    comma, quote, CR or LF go through a csv writer, the others are written as they are."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+
+    def quoted(value: str) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([value, ""])  # two fields: a lone empty field would be quoted
+        return buffer.getvalue()[: -len(",\n")]
+
+    return [quoted(v) if ("," in v or '"' in v or "\n" in v or "\r" in v) else v for v in values]
 
 
 def relabel(problems: list[str], names: dict[str, Path]) -> list[str]:
@@ -115,7 +164,7 @@ def replenish(
             )
         )
     out.parent.mkdir(parents=True, exist_ok=True)
-    result[SUGGESTION_COLUMNS].to_csv(out, index=False, float_format="%.4f")
+    write_csv(result[SUGGESTION_COLUMNS], out, float_format="%.4f")
     ordered = int((result["order_qty"] > 0).sum())
     typer.echo(f"{len(result)} suggestions ({ordered} with an order) written to {out}")
 
