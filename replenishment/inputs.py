@@ -54,6 +54,15 @@ def _row_label(frame_name: str, frame: pd.DataFrame, positions: Iterable[int]) -
     return labels
 
 
+def _positional(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` indexed 0..n-1 (row labels = positions); not copied when it already is (a
+    reset_index copies every column: ~200 MB for 100,000 series x 28 forecast days)."""
+    index = frame.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        return frame
+    return frame.reset_index(drop=True)
+
+
 def _require_columns(frame_name: str, frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:
     missing = [c for c in columns if c not in frame.columns]
     return [f"{frame_name}: missing required column '{c}'" for c in missing]
@@ -142,7 +151,7 @@ def normalize_policy(policy: pd.DataFrame, *, name: str = "policy") -> pd.DataFr
     problems = _require_columns(name, policy, POLICY_REQUIRED)
     if problems:
         raise ReplenishmentInputError(problems)
-    frame = policy.reset_index(drop=True)
+    frame = _positional(policy)
     columns: dict[str, object] = {
         "sku": frame["sku"].astype(str),
         "location": frame["location"].astype(str),
@@ -266,7 +275,7 @@ def normalize_inventory(
     problems = _require_columns(name, inventory, ["sku", "location", "on_hand"])
     if problems:
         raise ReplenishmentInputError(problems)
-    frame = inventory.reset_index(drop=True)
+    frame = _positional(inventory)
     out = pd.DataFrame({"sku": frame["sku"].astype(str), "location": frame["location"].astype(str)})
     out["on_hand"] = _numeric(name, frame, "on_hand", None, problems)
     out["on_order"] = _numeric(name, frame, "on_order", 0.0, problems)
@@ -341,7 +350,7 @@ def normalize_forecasts(forecasts: pd.DataFrame, *, name: str = "forecasts") -> 
     problems = _require_columns(name, forecasts, ["sku", "location", "date", "mean"])
     if problems:
         raise ReplenishmentInputError(problems)
-    frame = forecasts.reset_index(drop=True)
+    frame = _positional(forecasts)
     sku_codes, skus = pd.factorize(_as_text(frame["sku"]))
     loc_codes, locations = pd.factorize(_as_text(frame["location"]))
     key = sku_codes.astype(np.int64) * max(len(locations), 1) + loc_codes
