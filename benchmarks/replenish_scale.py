@@ -6,7 +6,7 @@ cycle targets, MOQ, packs, some capacities, shelf lives and order days) under
 benchmarks/results/replenish_scale/, then times, in the same run:
 
 - `supplycast replenish` as a subprocess (process start, imports, CSV read, plan, S.csv
-  write: the figure the target <= 10 s refers to);
+  write: the figure the target <= 10 s refers to), with its peak resident memory;
 - `plan_replenishment` alone on frames already in memory;
 - a naive reference: a pandas script that reads the same CSVs, sums the mean over each
   series' protection interval with a groupby, orders up to 1.15 x that, and writes the
@@ -181,8 +181,11 @@ def main() -> None:
         flush=True,
     )
     exe = REPO / ".venv" / "bin" / "supplycast"
+    # this checkout's code: its .venv's entry point, else `python -m supplycast.cli` run from
+    # REPO (a git worktree without a .venv of its own, run with another checkout's python)
+    launcher = [str(exe)] if exe.exists() else [sys.executable, "-m", "supplycast.cli"]
     cmd = [
-        str(exe),
+        *launcher,
         "replenish",
         "--forecasts",
         str(paths["F"]),
@@ -198,9 +201,10 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=REPO)
     cli_seconds = time.perf_counter() - started
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cli_peak_mb = children.ru_maxrss / 1024  # KB on Linux; the CLI is the first child
     cli_cpu = (children.ru_utime - children_before.ru_utime) + (
         children.ru_stime - children_before.ru_stime
     )
@@ -227,6 +231,7 @@ def main() -> None:
                 "wall s": round(cli_seconds, 2),
                 "cpu s": round(cli_cpu, 2),
                 "wall ratio to naive": round(cli_seconds / naive_seconds, 2),
+                "peak RSS MB": round(cli_peak_mb),
                 "target": "<= 10 s",
             },
             {
