@@ -136,10 +136,11 @@ def _fmt(values: np.ndarray) -> np.ndarray:
 
 
 def _format_each(values: np.ndarray, spec: str) -> np.ndarray:
-    """format(value, spec) per value, object array; each distinct value is formatted once."""
-    values = np.asarray(values, dtype=float)
-    unique, inverse = np.unique(values, return_inverse=True)
-    texts = np.array([format(v, spec) for v in unique.tolist()], dtype=object)
+    """format(value, spec) per value, object array; each distinct value (by its bits, so
+    -0.0 keeps its sign) is formatted once."""
+    values = np.ascontiguousarray(values, dtype=float)
+    bits, inverse = np.unique(values.view(np.int64), return_inverse=True)
+    texts = np.array([format(v, spec) for v in bits.view(np.float64).tolist()], dtype=object)
     return texts[inverse.reshape(values.shape)]
 
 
