@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -49,7 +50,20 @@ def read_csv(path: Path) -> pd.DataFrame:
         pd.errors.EmptyDataError,
         OSError,
     ) as exc:
-        raise CommandInputError([f"{path}: cannot read CSV: {first_line(exc)}"]) from exc
+        where = _malformed_line(path) if isinstance(exc, pa.ArrowInvalid) else ""
+        raise CommandInputError([f"{path}: cannot read CSV: {where}{first_line(exc)}"]) from exc
+
+
+def _malformed_line(path: Path) -> str:
+    """'line N: ' for a file pyarrow could not parse, from pandas' C parser, which names
+    the file line of a row with the wrong number of fields (pyarrow quotes the row but not
+    its line); '' when pandas names none. Run only on the error path (reads the file)."""
+    try:
+        pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, ValueError, OSError) as exc:
+        match = re.search(r"\bline (\d+)\b", str(exc))
+        return f"line {match.group(1)}: " if match else ""
+    return ""
 
 
 def write_csv(frame: pd.DataFrame, path: Path, float_format: str = "%.4f") -> None:
