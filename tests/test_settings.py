@@ -1,6 +1,5 @@
 """`Settings`: the plan schedule (cron expression, time zone) is checked when read."""
 
-from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -55,28 +54,3 @@ def test_default_schedule_passes_its_own_checks(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("SUPPLYCAST_PLAN_TIMEZONE", raising=False)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert (settings.plan_cron, settings.plan_timezone) == ("30 5 * * *", "UTC")
-
-
-def test_serve_without_scheduler_also_refuses_a_bad_time_zone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Checked when the settings are read: one line, exit 2, no database, no uvicorn."""
-    import uvicorn
-    from typer.testing import CliRunner
-
-    from supplycast.cli import app
-
-    def never(*args: object, **kwargs: object) -> None:
-        raise AssertionError("uvicorn started despite a bad setting")
-
-    monkeypatch.setattr(uvicorn, "run", never)
-    database = tmp_path / "none.db"
-    monkeypatch.setenv("SUPPLYCAST_DATABASE_URL", f"sqlite:///{database}")
-    monkeypatch.setenv("SUPPLYCAST_PLAN_TIMEZONE", "Mars/Olympus")
-    result = CliRunner().invoke(app, ["serve", "--no-scheduler", "--port", "8999"])
-    assert result.exit_code == 2, result.output
-    assert result.stderr.strip().splitlines() == [
-        "error: bad setting SUPPLYCAST_PLAN_TIMEZONE: unknown time zone 'Mars/Olympus' "
-        "(an IANA name, e.g. UTC)"
-    ]
-    assert not database.exists()

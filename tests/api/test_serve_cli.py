@@ -90,8 +90,13 @@ def test_serve_starts_uvicorn_and_the_scheduler_and_stops_on_sigint(tmp_path: Pa
         ),
     ],
 )
+@pytest.mark.parametrize("scheduler", [[], ["--no-scheduler"]], ids=["scheduler", "no-scheduler"])
 def test_serve_refuses_a_bad_setting_with_one_line_and_exit_2(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], message: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    message: str,
+    scheduler: list[str],
 ) -> None:
     import uvicorn
     from typer.testing import CliRunner
@@ -106,7 +111,7 @@ def test_serve_refuses_a_bad_setting_with_one_line_and_exit_2(
     monkeypatch.setenv("SUPPLYCAST_DATABASE_URL", f"sqlite:///{database}")
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    result = CliRunner().invoke(app, ["serve", "--port", "8999"])
+    result = CliRunner().invoke(app, ["serve", *scheduler, "--port", "8999"])
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()

@@ -35,6 +35,21 @@ START = pd.Timestamp("2025-03-01")
 DAYS = 10
 AS_OF = (START + pd.Timedelta(days=DAYS - 1)).date()  # 2025-03-10
 TARGETS = {"A": 0.98, "B": 0.95, "C": 0.90, "CZ": 0.80}
+# the hand-computed ABC/XYZ class of every front and regional policy of _inputs()
+EXPECTED_CLASSES = {
+    ("s1", "F1"): "AX",
+    ("s1", "F2"): "AX",
+    ("s2", "F1"): "BX",
+    ("s2", "F2"): "BY",
+    ("s3", "F1"): "CX",
+    ("s3", "F2"): "CZ",
+    # regional R1 on its fronts' pooled sales: revenue 750 / 180 / 70 (A, B, C);
+    # s2 13/5 alternating: cv 4 / 9 = 0.44 (X); s3 5,3,20,3,5,3,5,18,5,3: mean 7,
+    # sd sqrt(86 - 49) = 6.08, cv 0.87 (Y)
+    ("s1", "R1"): "AX",
+    ("s2", "R1"): "BX",
+    ("s3", "R1"): "CY",
+}
 
 
 def _units(sku: str, location: str, day: int) -> float:
@@ -168,20 +183,7 @@ def test_classes_per_echelon_are_the_hand_computed_ones() -> None:
         {"sku": ["s1", "s1", "s2", "s2", "s3", "s3"], "location": ["F1", "F2"] * 3}
     ).assign(target="R1")
     classes = plan_classes(inputs, feeds).set_index(["sku", "location"])
-    assert classes["abc_xyz"].to_dict() == {
-        ("s1", "F1"): "AX",
-        ("s1", "F2"): "AX",
-        ("s2", "F1"): "BX",
-        ("s2", "F2"): "BY",
-        ("s3", "F1"): "CX",
-        ("s3", "F2"): "CZ",
-        # regional R1 on its fronts' pooled sales: revenue 750 / 180 / 70 (A, B, C);
-        # s2 13/5 alternating: cv 4 / 9 = 0.44 (X); s3 5,3,20,3,5,3,5,18,5,3: mean 7,
-        # sd sqrt(86 - 49) = 6.08, cv 0.87 (Y)
-        ("s1", "R1"): "AX",
-        ("s2", "R1"): "BX",
-        ("s3", "R1"): "CY",
-    }
+    assert classes["abc_xyz"].to_dict() == EXPECTED_CLASSES
     assert classes.loc[("s3", "F1"), "revenue"] == pytest.approx(40.0)  # unit_cost stands in
     assert classes.loc[("s2", "F2"), "cv"] == pytest.approx(0.75)
     assert classes.loc[("s3", "R1"), "cv"] == pytest.approx(np.sqrt(37) / 7)
@@ -341,17 +343,7 @@ def test_suggestions_carry_class_group_and_target_fill_rate_as_columns() -> None
         _params(service_targets=TARGETS, min_fill_rate=0.6),
     )
     rows = suggestions.set_index(["sku", "location"])
-    assert rows["service_class"].to_dict() == {
-        ("s1", "F1"): "AX",
-        ("s1", "F2"): "AX",
-        ("s2", "F1"): "BX",
-        ("s2", "F2"): "BY",
-        ("s3", "F1"): "CX",
-        ("s3", "F2"): "CZ",
-        ("s1", "R1"): "AX",
-        ("s2", "R1"): "BX",
-        ("s3", "R1"): "CY",
-    }
+    assert rows["service_class"].to_dict() == EXPECTED_CLASSES
     assert rows.loc[("s2", "F1"), "service_group"] == "front B"
     assert rows.loc[("s2", "R1"), "service_group"] == "regional B"
     # the stored rate is the implied one the row was solved for: class B's rows trade
