@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special, stats
+from scipy import special
 
 FloatArray = NDArray[np.float64]
 
@@ -164,7 +164,7 @@ def base_stock_for_cycle_service(
     ROP = d L + ss.
     """
     sigma = sigma_over_lead_time(demand_sd, lead_time, demand_mean, lead_time_sd)
-    safety = stats.norm.ppf(np.asarray(cycle_service_level, dtype=float)) * sigma
+    safety = special.ndtri(np.asarray(cycle_service_level, dtype=float)) * sigma
     mean_ltd = np.asarray(demand_mean, dtype=float) * np.asarray(lead_time, dtype=float)
     return sigma, safety, mean_ltd + safety
 
@@ -235,7 +235,7 @@ def rs_order_up_to_normal(
     """
     protection = np.asarray(review_period, dtype=float) + np.asarray(lead_time, dtype=float)
     safety = (
-        stats.norm.ppf(np.asarray(cycle_service_level, dtype=float))
+        special.ndtri(np.asarray(cycle_service_level, dtype=float))
         * np.asarray(demand_sd, dtype=float)
         * np.sqrt(protection)
     )
@@ -260,7 +260,7 @@ def newsvendor_normal(
     sigma = demand_sd * math.sqrt(periods)
     if base_stock_level is None:
         base_stock_level = (
-            mu + float(stats.norm.ppf(stockout_cost / (stockout_cost + holding_cost))) * sigma
+            mu + float(special.ndtri(stockout_cost / (stockout_cost + holding_cost))) * sigma
         )
     z = (base_stock_level - mu) / sigma
     cost = holding_cost * (base_stock_level - mu) + (holding_cost + stockout_cost) * sigma * float(
@@ -306,6 +306,8 @@ def newsvendor_poisson(
     holding_cost: float, stockout_cost: float, demand_mean: float, lead_time: float = 0.0
 ) -> tuple[int, float]:
     """Poisson newsvendor over L + 1 periods of demand (`demand_mean` per period) [SS 4.3.3]."""
+    from scipy import stats  # ~0.5 s to import: only here, not for every planning run
+
     mu = demand_mean * (lead_time + 1.0)
     top = int(stats.poisson.ppf(1 - 1e-15, mu)) + 1
     support = np.arange(top + 1)
@@ -346,6 +348,8 @@ def optimal_poisson_ss(
     c(s, y*) <= G(s), then raise S while G(S) <= c, re-tightening s at every improvement.
     Returns (s, S, cost per period).
     """
+    from scipy import stats  # ~0.5 s to import: only here, not for every planning run
+
     top = int(stats.poisson.ppf(1 - 1e-12, demand_mean)) + 1
     support = np.arange(top + 1)
     pmf = stats.poisson.pmf(support, demand_mean)

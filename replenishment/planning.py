@@ -48,7 +48,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from replenishment.formulas import (
     rs_order_up_to_for_fill_rate,
@@ -265,7 +265,7 @@ def plan_replenishment(
     # target (1 - beta) * mu_R zero whenever tomorrow's forecast is zero, and S run to its bound.
     review_cycle_demand = np.maximum(over_protection.mean - over_lead.mean, 0.0)
     demand_per_cycle = np.where(continuous, cycle_qty, review_cycle_demand)
-    z = np.asarray(stats.norm.ppf(alpha), dtype=float)
+    z = np.asarray(special.ndtri(alpha), dtype=float)  # Phi^-1
     # continuous review with a fill rate: sigma_L L(z) = (1 - beta) Q (periodic rows are solved
     # below, so the one-term formula is not computed for them)
     one_term = fill_rate_target & continuous

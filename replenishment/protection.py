@@ -59,7 +59,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from replenishment.inputs import ForecastTable
 
@@ -166,7 +166,7 @@ def _pair_sd(quantiles: dict[float, np.ndarray], lo: float, hi: float) -> np.nda
     # case (z = 0, S = mu) into the lost-sales solve's deterministic limit
     noise = 1e-9 * (np.abs(quantiles[hi]) + np.abs(quantiles[lo]) + 1.0)
     spread = np.where(np.abs(spread) <= noise, 0.0, spread)
-    return np.asarray(np.maximum(spread, 0.0) / (stats.norm.ppf(hi) - stats.norm.ppf(lo)))
+    return np.asarray(np.maximum(spread, 0.0) / (special.ndtri(hi) - special.ndtri(lo)))
 
 
 def prepare_rows(
