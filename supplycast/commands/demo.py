@@ -14,23 +14,24 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
-from rich.console import Console
-from rich.table import Table
-from sqlalchemy.engine import make_url
 
-from supplycast.plan_steps.inputs import DAILY_FORECAST_MODELS
-from supplycast.sample import SampleConfig, SampleNetwork, generate_sample, write_sample
+if TYPE_CHECKING:  # heavy (pandas, rich, the sample generator): imported where they are used
+    import pandas as pd
+    from rich.console import Console
+
+    from supplycast.sample import SampleConfig, SampleNetwork
 
 TOP_SUGGESTIONS = 8
-#: The demo's forecast candidates: the daily plan's default (`DAILY_FORECAST_MODELS`), one
-#: backtest window. AutoETS is better than seasonal naive on some smooth series but costs ~0.2 s
-#: of CPU per 730-day series and window (~5 min for the default 1,600 series); add it with
-#: --forecast-models.
-DEMO_FORECAST_MODELS = ",".join(DAILY_FORECAST_MODELS)
+#: The demo's forecast candidates: the daily plan's default
+#: (`supplycast.plan_steps.inputs.DAILY_FORECAST_MODELS`, written out here so that the CLI does
+#: not import the planning code to show its options; tests/test_cli_imports.py checks they
+#: agree), one backtest window. AutoETS is better than seasonal naive on some smooth series but
+#: costs ~0.2 s of CPU per 730-day series and window (~5 min for the default 1,600 series); add
+#: it with --forecast-models.
+DEMO_FORECAST_MODELS = "seasonal_naive,croston_optimized,tsb,lightgbm"
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class DemoReport:
 
 def ensure_sqlite_directory(database_url: str) -> None:
     """Create the folder of a SQLite database file when it does not exist yet."""
+    from sqlalchemy.engine import make_url
+
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
@@ -80,9 +83,12 @@ def run_demo(
     `supplycast.daily_plan.PlanParameters`, e.g. `forecast_models`). Raises the importer's
     `ImportValidationError` on a rejected import (nothing written) and the plan's
     `PlanRunLockedError` when another run is going on."""
+    import pandas as pd
+
     from storage.db import make_engine
     from storage.importing import import_directory
     from storage.migrate import upgrade
+    from supplycast.sample import generate_sample, write_sample
 
     say = progress or (lambda _message: None)
     started = time.perf_counter()
@@ -158,6 +164,9 @@ def top_suggestions(suggestions: pd.DataFrame, items: pd.DataFrame, limit: int) 
 
 def print_report(report: DemoReport, database_url: str, console: Console) -> None:
     """The demo's summary: counts, the plan run, the top suggestions, where the data is."""
+    from rich.table import Table
+    from sqlalchemy.engine import make_url
+
     config = report.network.config
     counts = Table(
         title=f"sample network written to {report.directory} (synthetic, seed {config.seed})"
@@ -235,8 +244,11 @@ def demo(
     ] = False,
 ) -> None:
     """Generate the synthetic sample network, import it and run the daily plan on it."""
+    from rich.console import Console
+
     from storage.importing import ImportValidationError
     from supplycast.daily_plan import PlanRunLockedError
+    from supplycast.sample import SampleConfig
     from supplycast.settings import load_settings
 
     database_url = load_settings().database_url

@@ -7,12 +7,14 @@ input: one line per problem on stderr, exit code 2, nothing written.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from supplycast.commands.common import CommandInputError, fail, first_line
+
+if TYPE_CHECKING:  # pandas is imported when a command runs, not when the CLI starts
+    import pandas as pd
 
 TEXT_COLUMNS = {"sku": str, "location": str}
 
@@ -20,6 +22,8 @@ TEXT_COLUMNS = {"sku": str, "location": str}
 def _read_csv(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise CommandInputError([f"{path}: file not found"])
+    import pandas as pd
+
     try:
         return pd.read_csv(path, dtype=TEXT_COLUMNS)
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:

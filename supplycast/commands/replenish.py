@@ -7,13 +7,14 @@ import io
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
-import pandas as pd
 import typer
 
 from supplycast.commands.common import CommandInputError, fail, first_line
+
+if TYPE_CHECKING:  # pandas is imported when a command runs, not when the CLI starts
+    import pandas as pd
 
 STRING_COLUMNS = (
     "sku",
@@ -30,6 +31,7 @@ def read_csv(path: Path) -> pd.DataFrame:
     """A CSV with sku/location (and other text columns) read as strings; clear errors."""
     if not path.is_file():
         raise CommandInputError([f"{path}: file not found"])
+    import pandas as pd
     import pyarrow as pa
     from pyarrow import csv as pa_csv
 
@@ -58,6 +60,8 @@ def _malformed_line(path: Path) -> str:
     """'line N: ' for a file pyarrow could not parse, from pandas' C parser, which names
     the file line of a row with the wrong number of fields (pyarrow quotes the row but not
     its line); '' when pandas names none. Run only on the error path (reads the file)."""
+    import pandas as pd
+
     try:
         pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, ValueError, OSError) as exc:
@@ -75,6 +79,9 @@ def write_csv(frame: pd.DataFrame, path: Path, float_format: str = "%.4f") -> No
     categoricals) or with a single column (where the csv module quotes an empty field) are
     left to pandas.
     """
+    import numpy as np
+    import pandas as pd
+
     dtypes = list(frame.dtypes)
     if len(dtypes) < 2 or not all(isinstance(d, np.dtype) and d.kind in "fO" for d in dtypes):
         frame.to_csv(path, index=False, float_format=float_format)
@@ -185,6 +192,8 @@ def replenish(
 
 def infer_freq(dates: pd.Series) -> str:
     """'D', 'W' or 'M' from the median gap between a history's distinct dates."""
+    import pandas as pd
+
     unique = pd.DatetimeIndex(sorted(pd.to_datetime(dates).unique()))
     if len(unique) < 2:
         return "D"
@@ -276,6 +285,8 @@ def simulate(
     ] = True,
 ) -> None:
     """Replay history day by day under the policy, forecasting on each review day."""
+    import pandas as pd
+
     from forecasting import ForecastInputError
     from replenishment import ReplenishmentInputError
     from replenishment.simulation import simulate as run_simulation

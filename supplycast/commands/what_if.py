@@ -9,17 +9,18 @@ saves nothing) and print the totals and the suggestions that changed most. Exit 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from scenarios.changes import AddPromotion, Change, HeatWave, SupplierDelay, WarehouseOutage
-from supplycast.plan_steps.inputs import DAILY_FORECAST_MODELS
+if TYPE_CHECKING:  # heavy (pandas, the scenarios package): imported where they are used
+    import pandas as pd
 
-FAST_MODELS = ",".join(DAILY_FORECAST_MODELS)  # the daily plan's default set
+    from scenarios.changes import Change
+
+#: The daily plan's default set (`supplycast.plan_steps.inputs.DAILY_FORECAST_MODELS`, written
+#: out so that the CLI does not import the planning code; tests/test_cli_imports.py checks it).
+FAST_MODELS = "seasonal_naive,croston_optimized,tsb,lightgbm"
 
 
 def _date(text: str, option: str) -> dt.date:
@@ -41,6 +42,8 @@ def parse_changes(
 ) -> tuple[Change, ...]:
     """Changes from the option strings (formats in the option help); BadParameter if malformed,
     ValueError from the change itself if a value is out of range."""
+    from scenarios.changes import AddPromotion, HeatWave, SupplierDelay, WarehouseOutage
+
     changes: list[Change] = []
     for text in promotions:
         parts = [p.strip() for p in text.split(",")]
@@ -155,6 +158,9 @@ def what_if(
 
 
 def _print(comparison: Any, as_of: dt.date, top: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console()
     console.print(f"as of {as_of}: {comparison.scenario.describe()} (not saved)")
     totals = Table(title="totals: base plan vs scenario")
