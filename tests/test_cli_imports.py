@@ -55,14 +55,3 @@ def test_help_still_works() -> None:
         result = _run("-m", "supplycast.cli", *args, "--help")
         assert result.returncode == 0, (args, result.stderr)
         assert "Usage" in result.stdout
-
-
-def test_written_out_model_defaults_match_the_daily_plan() -> None:
-    """demo and what-if spell out DAILY_FORECAST_MODELS to keep the planning code out of the
-    CLI's start-up; the copies must not drift."""
-    from supplycast.commands.demo import DEMO_FORECAST_MODELS
-    from supplycast.commands.what_if import FAST_MODELS
-    from supplycast.plan_steps.inputs import DAILY_FORECAST_MODELS
-
-    assert DEMO_FORECAST_MODELS == ",".join(DAILY_FORECAST_MODELS)
-    assert FAST_MODELS == ",".join(DAILY_FORECAST_MODELS)

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from supplycast.plan_steps.defaults import DAILY_FORECAST_MODELS_OPTION
+
 if TYPE_CHECKING:  # heavy (pandas, rich, the sample generator): imported where they are used
     import pandas as pd
     from rich.console import Console
@@ -25,13 +27,11 @@ if TYPE_CHECKING:  # heavy (pandas, rich, the sample generator): imported where 
     from supplycast.sample import SampleConfig, SampleNetwork
 
 TOP_SUGGESTIONS = 8
-#: The demo's forecast candidates: the daily plan's default
-#: (`supplycast.plan_steps.inputs.DAILY_FORECAST_MODELS`, written out here so that the CLI does
-#: not import the planning code to show its options; tests/test_cli_imports.py checks they
-#: agree), one backtest window. AutoETS is better than seasonal naive on some smooth series but
-#: costs ~0.2 s of CPU per 730-day series and window (~5 min for the default 1,600 series); add
-#: it with --forecast-models.
-DEMO_FORECAST_MODELS = "seasonal_naive,croston_optimized,tsb,lightgbm"
+#: The demo's forecast candidates: the daily plan's default (DAILY_FORECAST_MODELS), one
+#: backtest window. AutoETS is better than seasonal naive on some smooth series but costs
+#: ~0.2 s of CPU per 730-day series and window (~5 min for the default 1,600 series); add it
+#: with --forecast-models.
+DEMO_FORECAST_MODELS = DAILY_FORECAST_MODELS_OPTION
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from supplycast.plan_steps.defaults import DAILY_FORECAST_MODELS_OPTION
+
 if TYPE_CHECKING:  # heavy (pandas, the scenarios package): imported where they are used
     import pandas as pd
 
     from scenarios.changes import Change
 
-#: The daily plan's default set (`supplycast.plan_steps.inputs.DAILY_FORECAST_MODELS`, written
-#: out so that the CLI does not import the planning code; tests/test_cli_imports.py checks it).
-FAST_MODELS = "seasonal_naive,croston_optimized,tsb,lightgbm"
+#: The daily plan's default set.
+FAST_MODELS = DAILY_FORECAST_MODELS_OPTION
 
 
 def _date(text: str, option: str) -> dt.date:

@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from supplycast.plan_steps.defaults import DAILY_FORECAST_MODELS
 from supplycast.plan_steps.service_targets import check_service_options, parse_service_targets
 from supplycast.settings import Settings
 
@@ -71,15 +72,6 @@ class FleetParameters:
     def route_time_limit(self, stops: int) -> float:
         """Solver seconds for one site with `stops` stops: min(limit, max(1, per stop x stops))."""
         return min(self.time_limit_seconds, max(1.0, self.seconds_per_stop * stops))
-
-
-DAILY_FORECAST_MODELS = ("seasonal_naive", "croston_optimized", "tsb", "lightgbm")
-"""The daily plan's default forecast candidates: seasonal naive for smooth series,
-Croston (optimized) / TSB for intermittent ones, and the LightGBM global model, the one that
-uses promotions, weather and calendar features. Measured (benchmarks/forecast_speed.py):
-10,000 daily series x 2 years, horizon 28, in 28 s on 2 cores. The forecaster's full candidate
-set per demand class (AutoETS, AutoARIMA, MSTL, ...) costs about 0.4 s of CPU per series and
-backtest window with AutoETS alone: hours for 10,000 series."""
 
 
 @dataclass(frozen=True)
