@@ -59,7 +59,8 @@ class ForecastConfig:
       fewer periods than this (`n_windows * horizon < calibration_periods`: short horizons),
       the chosen models are also backtested over extra windows of `horizon` periods just
       before the selection windows, as many as it takes to cover `calibration_periods`
-      periods in all (`forecasting.intervals.calibration_windows`), and their errors are
+      periods in all (`forecasting.intervals.calibration_windows`: side by side, or one
+      origin per period for horizons shorter than 7 periods), and their errors are
       pooled with the selection windows' for the per-step and cumulative bands (a pool of
       few series x few short windows gives noisy tail quantiles). Each model is fitted once
       at the first extra window and rolled forward (refitted per window only when it has no

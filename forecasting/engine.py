@@ -350,10 +350,10 @@ def _with_calibration_residuals(
         if cfg.calibration_periods is not None
         else CALIBRATION_PERIODS[setup.freq]
     )
-    drop, count = calibration_windows(periods, setup.horizon, cfg.n_windows)
+    drop, count, step = calibration_windows(periods, setup.horizon, cfg.n_windows)
     if count == 0:
         return _with_seasonal_residuals(residuals, train, choice, setup)
-    extra = _chosen_model_errors(train, choice, drop, count, setup, forward=True)
+    extra = _chosen_model_errors(train, choice, drop, count, setup, forward=True, step=step)
     return pd.concat([residuals, extra], ignore_index=True) if len(extra) else residuals
 
 
@@ -390,13 +390,15 @@ def _chosen_model_errors(
     setup: _ChosenBacktest,
     *,
     forward: bool = False,
+    step: int | None = None,
 ) -> pd.DataFrame:
     """Backtest errors of each series' chosen model (`choice`: unique_id, model; an
     ensemble's prediction is the mean of its members') on `train` without its last `drop`
-    periods, over its last `count` windows of `horizon` periods: unique_id, ds, cutoff,
-    step, y, yhat. Only series whose truncated history has at least `count * horizon +
-    max(season + 1, min_history)` periods (the selection backtest's own minimum); empty
-    when none has. Models refit per window as `cfg.refit_windows` says; with `forward`,
+    periods, over its last `count` windows of `horizon` periods with origins `step` periods
+    apart (default `horizon`: side by side): unique_id, ds, cutoff, step, y, yhat. Only
+    series whose truncated history has at least the windows' span (horizon + (count - 1) *
+    step) + max(season + 1, min_history) periods (the selection backtest's own minimum);
+    empty when none has. Models refit per window as `cfg.refit_windows` says; with `forward`,
     statsforecast models are fitted once at the first window and rolled forward (those in
     NO_FORWARD refit) and series whose chosen model is (or contains) a global model are
     left out (it has no forward: every window would cost a fit on all series)."""
@@ -408,7 +410,9 @@ def _chosen_model_errors(
         return pd.DataFrame(columns=columns)
     past = train[train["ds"] <= dates[-drop - 1]] if drop else train
     lengths = past.groupby("unique_id").size()
-    eligible = lengths.index[lengths >= count * horizon + max(season + 1, min_history)]
+    step = step or horizon
+    span = horizon + (count - 1) * step
+    eligible = lengths.index[lengths >= span + max(season + 1, min_history)]
     models = choice.set_index("unique_id")["model"].reindex(eligible).dropna()
     if forward:
         local = [not GLOBAL_MODELS & set(ensemble_members(str(m))) for m in models]
@@ -434,6 +438,7 @@ def _chosen_model_errors(
                 freq=sf_freq,
                 season_length=season,
                 refit=name in NO_FORWARD if forward else cfg.refit_windows,
+                step_size=step,
             )
         part = part[[*keys, "y", name]]
         if cv is None:

@@ -143,22 +143,31 @@ def seasonal_windows(season: int, horizon: int, n_windows: int) -> tuple[int, in
     return season - (max(kept) + 1) * horizon, len(kept)
 
 
-def calibration_windows(periods: int, horizon: int, n_windows: int) -> tuple[int, int]:
+SHORT_HORIZON = 7  # periods: shorter horizons get calibration origins one period apart
+
+
+def calibration_windows(periods: int, horizon: int, n_windows: int) -> tuple[int, int, int]:
     """Placement of the extra calibration windows (`ForecastConfig.calibration_periods`):
-    (`drop`, `count`) = backtest the history without its last `drop` periods over its last
-    `count` windows of `horizon` periods (step = horizon). (0, 0) when the `n_windows`
-    selection windows already cover `periods` periods.
+    (`drop`, `count`, `step`) = backtest the history without its last `drop` periods over
+    its last `count` windows of `horizon` periods whose origins are `step` periods apart.
+    (0, 0, horizon) when the `n_windows` selection windows already cover `periods` periods.
 
     The extra windows end where the selection windows begin (`drop` = n_windows * horizon,
-    no period counted twice) and with them cover at least `periods` periods: `count` =
-    ceil((periods - n_windows * horizon) / horizon). E.g. 91 periods, horizon 4, 3 windows:
-    (12, 20), cutoffs T - 92, T - 88, .., T - 16 (T the last history period); horizon 28,
-    1 window: (28, 3); horizon 28, 4 windows: (0, 0).
+    no period counted twice) and with them cover at least `periods` periods: the windows
+    span horizon + (count - 1) * step >= periods - drop periods. Horizons of SHORT_HORIZON
+    periods or more get windows side by side (`step` = horizon); shorter ones an origin
+    every period (`step` = 1, overlapping windows). A few short windows give few errors per
+    step (e.g. 20 + 3 windows of 4 days x 3 series = 69), and the conformal tail quantile of
+    so few is a far order statistic (rank 67 of 69 at 95%, a 97% level): bands wider than
+    the errors (bike sharing with daily review, docs/replenishment.md). E.g. 91 periods, horizon 4, 3 windows: (12, 76, 1),
+    cutoffs T - 91, T - 90, .., T - 16 (T the last history period); horizon 28, 1 window:
+    (28, 3, 28); horizon 28, 4 windows: (0, 0, 28).
     """
     covered = n_windows * horizon
     if horizon < 1 or covered >= periods:
-        return 0, 0
-    return covered, math.ceil((periods - covered) / horizon)
+        return 0, 0, horizon
+    step = 1 if horizon < SHORT_HORIZON else horizon
+    return covered, max(1, math.ceil((periods - covered - horizon) / step) + 1), step
 
 
 def step_spreads(steps: np.ndarray, abs_errors: np.ndarray, horizon: int) -> np.ndarray:

@@ -71,14 +71,16 @@ class Runner:
         season_length: int,
         refit: bool = True,
         level: Sequence[int] | None = None,
+        step_size: int | None = None,
     ) -> pd.DataFrame:
-        """statsforecast rolling-origin `cross_validation` (step = horizon):
-        unique_id, ds, cutoff, y, one column per model alias."""
+        """statsforecast rolling-origin `cross_validation` (origins `step_size` periods apart,
+        default the horizon: windows side by side): unique_id, ds, cutoff, y, one column per
+        model alias."""
         sf = self._statsforecast(models, freq, season_length)
         kwargs: dict[str, Any] = {
             "h": horizon,
             "n_windows": n_windows,
-            "step_size": horizon,
+            "step_size": step_size or horizon,
             "refit": refit,
             "level": list(level) if level else None,
         }

@@ -19,17 +19,19 @@ from tests.forecasting.helpers import gamma_train, last_period_residuals
 
 
 def test_calibration_windows_known_placements() -> None:
-    # 91 periods, horizon 4, 3 selection windows (12 periods): 79 more periods = 20 windows
-    # ending where the selection windows begin
-    assert calibration_windows(91, 4, 3) == (12, 20)
-    # the daily plan: horizon 28, 1 window: 63 more periods = 3 windows
-    assert calibration_windows(91, 28, 1) == (28, 3)
+    # 91 periods, horizon 4 (short: origins every period), 3 selection windows (12 periods):
+    # 79 more periods = 76 windows (span 4 + 75 = 79) ending where the selection windows begin
+    assert calibration_windows(91, 4, 3) == (12, 76, 1)
+    # the daily plan: horizon 28, 1 window: 63 more periods = 3 windows side by side
+    assert calibration_windows(91, 28, 1) == (28, 3, 28)
+    # horizon 7 is not short: 91 - 21 = 70 periods = 10 windows side by side
+    assert calibration_windows(91, 7, 3) == (21, 10, 7)
     # the selection windows already cover enough: none
-    assert calibration_windows(91, 28, 4) == (0, 0)
-    assert calibration_windows(12, 4, 3) == (0, 0)
-    assert calibration_windows(0, 4, 3) == (0, 0)
-    # one period short of the selection windows' 12: one whole window more
-    assert calibration_windows(13, 4, 3) == (12, 1)
+    assert calibration_windows(91, 28, 4) == (0, 0, 28)
+    assert calibration_windows(12, 4, 3) == (0, 0, 4)
+    assert calibration_windows(0, 4, 3) == (0, 0, 4)
+    # one period short of the selection windows' 12: one window more
+    assert calibration_windows(13, 4, 3) == (12, 1, 1)
 
 
 def test_config_calibration_periods_defaults_and_validation() -> None:
@@ -72,19 +74,18 @@ def _calibration_rows(periods: int, models: tuple[str, ...]) -> tuple[pd.DataFra
 
 
 def test_extra_windows_hold_the_chosen_models_errors_before_the_selection_windows() -> None:
-    # 40 periods: drop the 12 selection days, 7 windows of 4 days. Series 0 (120 - 12 = 108
-    # >= 7 * 4 + 14) gets them; series 1 (50 - 12 = 38 < 42) is too short and keeps its
+    # 40 periods: drop the 12 selection days; the 28 days before them are covered by 25
+    # windows of 4 days with an origin every day (span 4 + 24 = 28). Series 0 (120 - 12 =
+    # 108 >= 28 + 14) gets them; series 1 (50 - 12 = 38 < 42) is too short and keeps its
     # selection rows only; series 2 chose the global model (no forward): left out.
     train, out = _calibration_rows(40, ("seasonal_naive", "seasonal_naive", "lightgbm"))
     pd.testing.assert_frame_equal(out.iloc[:3].reset_index(drop=True), _selection_rows(train))
     added = out.iloc[3:]
-    assert len(added) == 7 * 4 and set(added["unique_id"]) == {0}
+    assert len(added) == 25 * 4 and set(added["unique_id"]) == {0}
     last = train["ds"].max()
     day = pd.Timedelta(days=1)
-    assert sorted(pd.unique(added["cutoff"])) == [
-        last - k * day for k in (40, 36, 32, 28, 24, 20, 16)
-    ]
-    assert added["step"].tolist() == [1, 2, 3, 4] * 7
+    assert sorted(pd.unique(added["cutoff"])) == [last - k * day for k in range(40, 15, -1)]
+    assert added["step"].tolist() == [1, 2, 3, 4] * 25
     # the last extra window ends where the selection windows begin
     assert added["ds"].max() == last - 12 * day
     # seasonal naive (fitted once, rolled forward): the forecast of day t is day t - 7
