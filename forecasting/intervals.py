@@ -159,9 +159,9 @@ def calibration_windows(periods: int, horizon: int, n_windows: int) -> tuple[int
     every period (`step` = 1, overlapping windows). A few short windows give few errors per
     step (e.g. 20 + 3 windows of 4 days x 3 series = 69), and the conformal tail quantile of
     so few is a far order statistic (rank 67 of 69 at 95%, a 97% level): bands wider than
-    the errors (bike sharing with daily review, docs/replenishment.md). E.g. 91 periods, horizon 4, 3 windows: (12, 76, 1),
-    cutoffs T - 91, T - 90, .., T - 16 (T the last history period); horizon 28, 1 window:
-    (28, 3, 28); horizon 28, 4 windows: (0, 0, 28).
+    the errors (bike sharing with daily review, docs/replenishment.md). E.g. 91 periods,
+    horizon 4, 3 windows: (12, 76, 1), cutoffs T - 91, T - 90, .., T - 16 (T the last history
+    period); horizon 28, 1 window: (28, 3, 28); horizon 28, 4 windows: (0, 0, 28).
     """
     covered = n_windows * horizon
     if horizon < 1 or covered >= periods:
