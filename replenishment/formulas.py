@@ -29,6 +29,11 @@ FloatArray = NDArray[np.float64]
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
+def _float_arrays(*values: ArrayLike) -> list[FloatArray]:
+    """The arguments as float arrays broadcast to one shape (read-only views)."""
+    return list(np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in values)))
+
+
 def standard_normal_loss(z: ArrayLike) -> FloatArray:
     """First-order standard normal loss L(z) = E[(Z - z)^+] = phi(z) - z (1 - Phi(z)).
 
@@ -430,18 +435,8 @@ def rs_order_up_to_for_fill_rate(
     mu_P + sd_P L^-1(target / sd_P), to within 1e-13 x (|mu_P| + 12 sd_P + 1); the 60-step
     bisection it replaces found the same root to that precision.
     """
-    arrays = np.broadcast_arrays(
-        *(
-            np.asarray(a, dtype=float)
-            for a in (
-                mean_protection,
-                sd_protection,
-                mean_lead,
-                sd_lead,
-                demand_per_review,
-                fill_rate,
-            )
-        )
+    arrays = _float_arrays(
+        mean_protection, sd_protection, mean_lead, sd_lead, demand_per_review, fill_rate
     )
     shape = arrays[0].shape
     mu_p, sd_p, mu_l, sd_l, mu_r, beta = (np.ravel(a) for a in arrays)
@@ -491,9 +486,7 @@ def lost_sales_loss(
     of the Gauss-Legendre rule (`nodes` points per piece). r = 0 gives the standard normal
     loss L(k).
     """
-    k, r = np.broadcast_arrays(
-        np.asarray(safety_factor, dtype=float), np.asarray(sd_ratio, dtype=float)
-    )
+    k, r = _float_arrays(safety_factor, sd_ratio)
     r = np.maximum(r, 1e-9)
     cross = k / (1.0 + r)
     low = np.minimum.reduce(
@@ -600,9 +593,7 @@ def lost_sales_short_lead_loss(
     (r = c = 0) gives Y = 0 and G = L(k); r = 1 (D_A = 0, i.e. L = R) is the chain of
     lost_sales_loss, for which that model is exact.
     """
-    k, r, c = np.broadcast_arrays(
-        *(np.asarray(a, dtype=float) for a in (safety_factor, sd_ratio, lead_mean_ratio))
-    )
+    k, r, c = _float_arrays(safety_factor, sd_ratio, lead_mean_ratio)
     out = np.empty(k.shape)
     c = np.clip(c, 0.0, _SHORT_LEAD_C[-1])
     for (r_i, c_i), index in _group_indices(np.clip(r, 0.0, 1.0), c).items():
@@ -718,8 +709,8 @@ def lost_sales_cycle_shortage(
     N(mean_lead, sd_lead^2), D_R ~ N(mean_review, sd_review^2); sd_review = 0 is treated as
     a tiny sd.
     """
-    s_level, mu_l, sd_l, mu_r, sd_r = np.broadcast_arrays(
-        *(np.asarray(a, dtype=float) for a in (level, mean_lead, sd_lead, mean_review, sd_review))
+    s_level, mu_l, sd_l, mu_r, sd_r = _float_arrays(
+        level, mean_lead, sd_lead, mean_review, sd_review
     )
     sd_r = np.maximum(sd_r, 1e-9 * (1.0 + np.abs(mu_r)))
     k, r = (s_level - mu_l - mu_r) / sd_r, sd_l / sd_r
@@ -780,18 +771,8 @@ def rs_order_up_to_for_fill_rate_lost_sales(
     at 0.9 (without the last term: 0.5-2 points over). The
     backorder formula (rs_order_up_to_for_fill_rate) is 1-3 points over in the same runs.
     """
-    mu_p, sd_p, mu_l, sd_l, mu_r, beta = np.broadcast_arrays(
-        *(
-            np.asarray(a, dtype=float)
-            for a in (
-                mean_protection,
-                sd_protection,
-                mean_lead,
-                sd_lead,
-                demand_per_review,
-                fill_rate,
-            )
-        )
+    mu_p, sd_p, mu_l, sd_l, mu_r, beta = _float_arrays(
+        mean_protection, sd_protection, mean_lead, sd_lead, demand_per_review, fill_rate
     )
     shape = mu_p.shape
     mu_p, sd_p, mu_l, sd_l, mu_r, beta = (a.ravel() for a in (mu_p, sd_p, mu_l, sd_l, mu_r, beta))
