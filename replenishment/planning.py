@@ -129,10 +129,8 @@ def _fmt(values: np.ndarray) -> np.ndarray:
     distinct value (by its bits, so -0.0 stays "-0.0") is formatted once."""
     values = np.asarray(values, dtype=float)
     finite = np.isfinite(values)
-    rounded = np.ascontiguousarray(np.round(np.where(finite, values, 0.0), 1))
-    bits, inverse = np.unique(rounded.view(np.int64), return_inverse=True)
-    texts = np.array([repr(v) for v in bits.view(np.float64).tolist()], dtype=object)
-    return np.where(finite, texts[inverse.reshape(values.shape)], "n/a")
+    rounded = np.round(np.where(finite, values, 0.0), 1)
+    return np.where(finite, _format_each(rounded, ""), "n/a")  # format(x, "") == repr(x)
 
 
 def _format_each(values: np.ndarray, spec: str) -> np.ndarray:
@@ -300,18 +298,17 @@ def plan_replenishment(
             expand = (slice(None),) + (None,) * (beta.ndim - 1)
             out = np.empty(beta.shape)
             lost_rows = use_lost[index]
-            for flag in (True, False):
-                sel = lost_rows == flag
-                if sel.any():
-                    mu_p, sd_p, mu_l, sd_l, mu_r = (a[index[sel]][expand] for a in level_inputs)
-                    if flag:  # L < R: no order is open at a review (exact chain)
-                        out[sel] = rs_order_up_to_for_fill_rate_lost_sales(
-                            mu_p, sd_p, mu_l, sd_l, mu_r, beta[sel], short_lead[index[sel]][expand]
-                        )
-                    else:
-                        out[sel] = rs_order_up_to_for_fill_rate(
-                            mu_p, sd_p, mu_l, sd_l, mu_r, beta[sel]
-                        )
+            lost, backorder = lost_rows, ~lost_rows
+            if lost.any():  # L < R: no order is open at a review (exact chain)
+                mu_p, sd_p, mu_l, sd_l, mu_r = (a[index[lost]][expand] for a in level_inputs)
+                out[lost] = rs_order_up_to_for_fill_rate_lost_sales(
+                    mu_p, sd_p, mu_l, sd_l, mu_r, beta[lost], short_lead[index[lost]][expand]
+                )
+            if backorder.any():
+                mu_p, sd_p, mu_l, sd_l, mu_r = (a[index[backorder]][expand] for a in level_inputs)
+                out[backorder] = rs_order_up_to_for_fill_rate(
+                    mu_p, sd_p, mu_l, sd_l, mu_r, beta[backorder]
+                )
             return out
 
         if grouped.any():
