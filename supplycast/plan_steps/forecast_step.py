@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from replenishment.inputs import quantile_columns
-from supplycast.plan_steps.inputs import PlanningInputs, PlanParameters
+from supplycast.plan_steps.inputs import PlanningInputs, PlanParameters, daily_history
 
 WEATHER_FEATURES = ("temperature_c", "precipitation_mm")
 
@@ -64,8 +64,7 @@ def build_forecast_inputs(
     History: units summed per sku x location x day (returns stay negative; the forecaster
     nets and clips them). Future: every series over as_of + 1 .. as_of + horizon_days.
     """
-    sales = inputs.sales
-    history = sales.groupby(["sku", "location", "date"], as_index=False)["units"].sum()
+    history = daily_history(inputs.sales)
     series = history[["sku", "location"]].drop_duplicates().reset_index(drop=True)
     horizon = pd.date_range(
         pd.Timestamp(inputs.as_of) + pd.Timedelta(days=1), periods=parameters.horizon_days, freq="D"

@@ -74,6 +74,12 @@ class FleetParameters:
         return min(self.time_limit_seconds, max(1.0, self.seconds_per_stop * stops))
 
 
+def daily_history(sales: pd.DataFrame) -> pd.DataFrame:
+    """`sku, location, date, units`: sales summed per sku x location x day (returns stay
+    negative); the forecast step's history and the replenish step's classes read it."""
+    return sales.groupby(["sku", "location", "date"], as_index=False)["units"].sum()
+
+
 @dataclass(frozen=True)
 class PlanParameters:
     """Knobs of the daily plan, as plain values (the shell reads them from settings).

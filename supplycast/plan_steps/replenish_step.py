@@ -60,7 +60,7 @@ from replenishment.classes import apply_class_targets, classify_abc_xyz
 from replenishment.inputs import CUMULATIVE_QUANTILE_COLUMN
 from replenishment.inputs import quantile_columns as quantile_columns_by_level
 from replenishment.planning import SUGGESTION_COLUMNS
-from supplycast.plan_steps.inputs import PlanningInputs, PlanParameters
+from supplycast.plan_steps.inputs import PlanningInputs, PlanParameters, daily_history
 
 WEEKDAY_TOKENS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Z_90 = float(norm.ppf(0.9))
@@ -160,12 +160,6 @@ def aggregate_forecasts(forecasts: pd.DataFrame, groups: pd.DataFrame) -> pd.Dat
             "model",
         ]
     ]
-
-
-def daily_history(sales: pd.DataFrame) -> pd.DataFrame:
-    """`sku, location, date, units`: sales summed per sku x location x day (returns stay
-    negative), as the forecast step builds its history."""
-    return sales.groupby(["sku", "location", "date"], as_index=False)["units"].sum()
 
 
 def _unit_values(items: pd.DataFrame) -> pd.DataFrame | None:
