@@ -223,10 +223,13 @@ class CachedForecaster:
             started = time.perf_counter()
             horizon = int(future.groupby(["sku", "location"]).size().max())
             real_past = past.assign(date=past["date"].map(self.back))
-            real_future = future[["sku", "location"]].drop_duplicates()
             last = pd.Timestamp(real_past["date"].max())
             dates = real_future_dates(last, horizon, self.data.freq)
-            real_future = real_future.merge(pd.DataFrame({"date": dates}), how="cross")
+            # the k-th future period of each series -> the k-th real date after the history;
+            # the future's feature columns (known for the horizon, simulator rule) go along
+            real_future = future.sort_values(["sku", "location", "date"])
+            step = real_future.groupby(["sku", "location"]).cumcount().to_numpy()
+            real_future = real_future.assign(date=dates[step])
             fc = self.product(real_past, real_future)
             # real forecast dates -> pseudo: k-th horizon period after the last history period
             fc = fc.sort_values(["sku", "location", "date"])
