@@ -7,7 +7,7 @@ file in the working directory. Cores never read settings; shells pass plain valu
 from __future__ import annotations
 
 from typing import Literal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, field_validator, model_validator
@@ -24,8 +24,10 @@ class Settings(BaseSettings):
             directory. PostgreSQL as `postgresql://user@host:5432/db` (driver psycopg 3).
         plan_cron: crontab expression (minute hour day month weekday) of the daily plan run;
             checked when the settings are read (APScheduler's `CronTrigger.from_crontab`).
-        plan_timezone: IANA time zone the cron expression is read in, e.g. `Europe/Paris`
-            (case-sensitive); checked when the settings are read (`zoneinfo.ZoneInfo`).
+        plan_timezone: IANA time zone the cron expression is read in, e.g. `Europe/Paris`;
+            matched case-insensitively against `zoneinfo.available_timezones()` and kept in
+            its IANA spelling (`europe/paris` -> `Europe/Paris`); checked when the settings
+            are read (`zoneinfo.ZoneInfo`).
         plan_misfire_grace_seconds: a run missed by at most this many seconds still runs.
         max_upload_bytes: largest request body the API accepts, in bytes.
         plan_forecast_models: forecast candidates of the scheduled and API-triggered plan runs,
@@ -69,6 +71,10 @@ class Settings(BaseSettings):
     @field_validator("plan_timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
+        names = available_timezones()
+        if value not in names:  # `utc`, `europe/paris`: the IANA spelling of the same name
+            by_folded = {name.casefold(): name for name in names}
+            value = by_folded.get(value.casefold(), value)
         try:
             ZoneInfo(value)
         except (KeyError, ValueError, OSError) as exc:  # ZoneInfoNotFoundError is a KeyError

@@ -1,6 +1,5 @@
 """`Settings`: the plan schedule (cron expression, time zone) is checked when read."""
 
-
 import pytest
 from pydantic import ValidationError
 
@@ -54,3 +53,29 @@ def test_default_schedule_passes_its_own_checks(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("SUPPLYCAST_PLAN_TIMEZONE", raising=False)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert (settings.plan_cron, settings.plan_timezone) == ("30 5 * * *", "UTC")
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [("utc", "UTC"), ("europe/paris", "Europe/Paris"), ("ASIA/SHANGHAI", "Asia/Shanghai")],
+)
+def test_time_zone_is_matched_case_insensitively_to_its_iana_name(
+    monkeypatch: pytest.MonkeyPatch, typed: str, canonical: str
+) -> None:
+    monkeypatch.setenv("SUPPLYCAST_PLAN_TIMEZONE", typed)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.plan_timezone == canonical
+
+
+def test_time_zone_matching_no_iana_name_in_any_case_is_still_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SUPPLYCAST_PLAN_TIMEZONE", "europe/pariss")
+    with pytest.raises(ValidationError) as info:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    problem = settings_problem(info.value)
+    assert problem.startswith(
+        "bad setting SUPPLYCAST_PLAN_TIMEZONE: unknown time zone 'europe/pariss' "
+        "(an IANA name, e.g. UTC)"
+    ), problem
+    assert "\n" not in problem
