@@ -3,8 +3,10 @@
 A forecast row dated d with period length p days (the gap to the series' next forecast
 date; daily forecasts have p = 1) is taken to cover the days [d, d + p), its demand spread
 evenly over them. The demand of a window [as_of + start, as_of + start + length) is the sum
-of the overlapping fractions of the rows. Per-row standard deviations come from the widest
-symmetric pair of quantiles under a normal assumption, sd = (p_hi - p_lo) / (z_hi - z_lo).
+of the overlapping fractions of the rows. A row's mean is read as at least max_q (1 - q) p_q,
+the smallest mean a non-negative demand with its quantiles can have (`coherent_mean_floor`).
+Per-row standard deviations come from the widest symmetric pair of quantiles under a normal
+assumption, sd = (p_hi - p_lo) / (z_hi - z_lo).
 
 Error correlation. The forecast errors of one series' rows are taken as equicorrelated with
 correlation rho (`error_correlation`, default 1): a row's error is mostly an error of the
@@ -198,7 +200,7 @@ def prepare_rows(
     prev_gap = np.r_[np.nan, np.diff(day)]
     period = np.where(np.isnan(period) & same_prev, prev_gap, period)
     period = np.where(np.isnan(period) | (period <= 0), 1.0, period)
-    mean = table.mean[rows]
+    mean = np.maximum(table.mean[rows], coherent_mean_floor(table.quantiles, rows))
     pairs = _symmetric_pairs(table.quantiles)
     # only the widest pair sets the sd: gather just those two columns
     widest = {level: table.quantiles[level][rows] for level in (pairs[0] if pairs else ())}
@@ -242,6 +244,26 @@ def prepare_rows(
         cumulative=cumulative,
         cumulative_step=step,
     )
+
+
+def coherent_mean_floor(quantiles: dict[float, np.ndarray], rows: np.ndarray) -> np.ndarray:
+    """Per row of `rows`, the smallest mean a non-negative demand with the row's quantiles
+    can have: max over levels q of (1 - q) p_q (E[D] >= p_q P(D >= p_q) >= (1 - q) p_q);
+    NaN quantiles are skipped; 0 without quantiles and on rows with a negative quantile (a
+    plain normal band, not a non-negative demand: the bound does not apply to it).
+
+    A forecast whose mean is below it contradicts its own band, e.g. a seasonal naive that
+    copies last week's 0 with conformal quantiles p10 = p50 = 0, p90 = 3: its mean of 0 says
+    no demand, its p90 says demand of 3 or more one day in ten. Read as 0, the mean would
+    make a fill-rate target over that day ask for no safety stock at all.
+    """
+    floor = np.zeros(len(rows))
+    negative = np.zeros(len(rows), dtype=bool)
+    for level, values in quantiles.items():
+        value = values[rows]
+        negative |= value < 0
+        floor = np.fmax(floor, np.where(np.isnan(value), 0.0, (1.0 - level) * value))
+    return np.where(negative, 0.0, floor)
 
 
 def _symmetric_pairs(quantiles: dict[float, np.ndarray]) -> list[tuple[float, float]]:

@@ -561,3 +561,68 @@ def test_explanation_names_the_rounding_only_where_it_shows() -> None:
     almost = plan(inv=inventory(on_hand=on_hand, on_order=5.0), service_type="cycle")
     assert almost.order_qty == 91
     assert "binding" not in almost.explanation
+
+
+def test_a_zero_mean_under_a_positive_band_still_gets_safety_stock() -> None:
+    """Regression (demo: seasonal-naive fronts with safety stock 0): a forecast row whose
+    mean is 0 while its own band says demand is likely (p90 > 0) is read with the smallest
+    mean a non-negative demand with those quantiles can have, max_q (1 - q) p_q
+    (E[D] >= p_q P(D >= p_q) >= (1 - q) p_q), so the fill-rate target has a cycle demand
+    to serve instead of "no expected demand, no safety stock".
+
+    Lead time 1 day, review 1 day: the order protects day 2, forecast mean 0 but p90 3 (a
+    seasonal naive copying last week's zero). Day 1 has no demand and no spread, so the
+    backorder cycle shortage is sd * G((S - mu) / sd) with mu = 0.1 * 3 = 0.3 (p90's bound;
+    p50 = 0 gives 0) and sd = 3 / (z_0.9 - z_0.1); it is set equal to (1 - 0.95) * 0.3 and
+    solved by hand with the normal loss function G(z) = phi(z) - z (1 - Phi(z)).
+    """
+    forecasts = pd.DataFrame(
+        {
+            "sku": ["A"] * 3,
+            "location": ["L"] * 3,
+            "date": pd.to_datetime(["2026-01-02", "2026-01-03", "2026-01-04"]),
+            "mean": [0.0, 0.0, 4.0],
+            "p10": [0.0, 0.0, 1.0],
+            "p50": [0.0, 0.0, 4.0],
+            "p90": [0.0, 3.0, 7.0],
+            "model": "hand",
+        }
+    )
+    inventory = pd.DataFrame({"sku": ["A"], "location": ["L"], "on_hand": [0.0]})
+    policy = pd.DataFrame(
+        {
+            "sku": ["A"],
+            "location": ["L"],
+            "lead_time_days": [1],
+            "review_period_days": [1],
+            "service_level": [0.95],
+            "service_type": ["fill_rate"],
+        }
+    )
+    out = plan_replenishment(
+        forecasts, inventory, policy, as_of=date(2026, 1, 2), lost_sales=False, details=True
+    )
+    sd = 3.0 / (stats.norm.ppf(0.9) - stats.norm.ppf(0.1))
+
+    def loss(z: float) -> float:
+        return float(stats.norm.pdf(z) - z * stats.norm.sf(z))
+
+    z = optimize.brentq(lambda v: sd * loss(v) - 0.05 * 0.3, -5.0, 10.0)
+    assert out.loc[0, "demand_per_cycle"] == pytest.approx(0.3)
+    assert out.loc[0, "safety_stock"] == pytest.approx(z * sd, rel=1e-4)
+    assert out.loc[0, "order_up_to"] == pytest.approx(0.3 + z * sd, rel=1e-4)
+    assert out.loc[0, "safety_stock"] > 2.0  # was 0: "no demand expected on day 2"
+
+
+def test_coherent_mean_floor_per_row() -> None:
+    from replenishment.protection import coherent_mean_floor
+
+    quantiles = {
+        0.1: np.array([0.0, 1.0, -2.0, np.nan, 0.0]),
+        0.5: np.array([0.0, 4.0, 5.0, 1.0, 0.0]),
+        0.9: np.array([3.0, 7.0, 12.0, 20.0, 0.0]),
+    }
+    floor = coherent_mean_floor(quantiles, np.arange(5))
+    # 0.1 x 3; max(0.9 x 1, 0.5 x 4, 0.1 x 7) = 2; a negative p10 (normal band): 0;
+    # NaN p10 skipped: max(0.5, 2); no band: 0
+    assert floor.tolist() == pytest.approx([0.3, 2.0, 0.0, 2.0, 0.0])
