@@ -399,9 +399,9 @@ def _chosen_model_errors(
     series whose truncated history has at least the windows' span (horizon + (count - 1) *
     step) + max(season + 1, min_history) periods (the selection backtest's own minimum);
     empty when none has. Models refit per window as `cfg.refit_windows` says; with `forward`,
-    statsforecast models are fitted once at the first window and rolled forward (those in
-    NO_FORWARD refit) and series whose chosen model is (or contains) a global model are
-    left out (it has no forward: every window would cost a fit on all series)."""
+    models are fitted once at the first window and rolled forward (statsforecast's
+    `forward`; the global model keeps its trees and recomputes its lag features from the
+    history up to each origin), except those in NO_FORWARD, which refit."""
     cfg, runner, sf_freq, freq = setup.cfg, setup.runner, setup.sf_freq, setup.freq
     horizon, season, min_history = setup.horizon, setup.season, setup.min_history
     columns = ["unique_id", "ds", "cutoff", "step", "y", "yhat"]
@@ -414,9 +414,6 @@ def _chosen_model_errors(
     span = horizon + (count - 1) * step
     eligible = lengths.index[lengths >= span + max(season + 1, min_history)]
     models = choice.set_index("unique_id")["model"].reindex(eligible).dropna()
-    if forward:
-        local = [not GLOBAL_MODELS & set(ensemble_members(str(m))) for m in models]
-        models = models[np.array(local, dtype=bool)]
     if models.empty:
         return pd.DataFrame(columns=columns)
     members = {m for model in models for m in ensemble_members(str(model))}
@@ -426,7 +423,14 @@ def _chosen_model_errors(
         uids = [u for u, model in models.items() if name in ensemble_members(str(model))]
         if name in GLOBAL_MODELS:  # trained on the whole group, as in the selection
             part = global_cross_validation(
-                past, horizon, count, freq=freq, sf_freq=sf_freq, season_length=season
+                past,
+                horizon,
+                count,
+                freq=freq,
+                sf_freq=sf_freq,
+                season_length=season,
+                step_size=step,
+                refit=not forward,
             )
             part = part[part["unique_id"].isin(uids)]
         else:

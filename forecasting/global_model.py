@@ -122,25 +122,41 @@ def global_cross_validation(
     freq: str,
     sf_freq: str,
     season_length: int,
+    step_size: int | None = None,
+    refit: bool = True,
 ) -> pd.DataFrame:
-    """Rolling-origin backtest (step = horizon), refitting per window:
-    unique_id, ds, cutoff, y, lightgbm."""
+    """Rolling-origin backtest over the last `n_windows` windows of `horizon` periods with
+    origins `step_size` periods apart (default `horizon`: side by side):
+    unique_id, ds, cutoff, y, lightgbm.
+
+    `refit` True fits the model at every origin; False fits it once at the first origin and
+    forecasts each later origin from the series' history up to it with the same trees
+    (mlforecast `predict(new_df=...)`: lags and rolling means recomputed, the fit kept), as
+    statsforecast's `forward` does for the local models.
+    """
     dates = pd.DatetimeIndex(sorted(train["ds"].unique()))
     exog = [c for c in train.columns if c not in ("unique_id", "ds", "y")]
+    step = step_size or horizon
     parts = []
-    for k in range(n_windows, 0, -1):
-        cutoff = dates[-k * horizon - 1]
-        end = dates[-(k - 1) * horizon - 1] if k > 1 else dates[-1]
+    fitted: Any = None
+    for k in range(n_windows - 1, -1, -1):
+        position = len(dates) - 1 - horizon - k * step
+        if position < 0:
+            continue
+        cutoff, end = dates[position], dates[position + horizon]
         past = train[train["ds"] <= cutoff]
         window = train[(train["ds"] > cutoff) & (train["ds"] <= end)]
         ids = past["unique_id"].unique()
         window = window[window["unique_id"].isin(ids)]
         if window.empty:
             continue
-        fcst = _fit(_mlforecast(freq, sf_freq, season_length), past, freq)
-        x_future = window[["unique_id", "ds", *exog]] if exog else None
+        kwargs: dict[str, Any] = {"X_df": window[["unique_id", "ds", *exog]]} if exog else {}
+        if refit or fitted is None:
+            fitted = _fit(_mlforecast(freq, sf_freq, season_length), past, freq)
+        else:
+            kwargs["new_df"] = past
         with _null_lag_features_expected():
-            pred = fcst.predict(h=horizon, X_df=x_future) if exog else fcst.predict(h=horizon)
+            pred = fitted.predict(h=horizon, **kwargs)
         pred = _clip_to_history(pred, past)
         merged = window[["unique_id", "ds", "y"]].merge(pred, on=["unique_id", "ds"], how="left")
         merged["cutoff"] = cutoff

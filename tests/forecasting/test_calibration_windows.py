@@ -77,11 +77,18 @@ def test_extra_windows_hold_the_chosen_models_errors_before_the_selection_window
     # 40 periods: drop the 12 selection days; the 28 days before them are covered by 25
     # windows of 4 days with an origin every day (span 4 + 24 = 28). Series 0 (120 - 12 =
     # 108 >= 28 + 14) gets them; series 1 (50 - 12 = 38 < 42) is too short and keeps its
-    # selection rows only; series 2 chose the global model (no forward): left out.
+    # selection rows only; series 2 chose the global model, fitted once at the first extra
+    # window and rolled forward like the local models (its values: test_global_model).
     train, out = _calibration_rows(40, ("seasonal_naive", "seasonal_naive", "lightgbm"))
     pd.testing.assert_frame_equal(out.iloc[:3].reset_index(drop=True), _selection_rows(train))
-    added = out.iloc[3:]
-    assert len(added) == 25 * 4 and set(added["unique_id"]) == {0}
+    rolled = out.iloc[3:]
+    assert len(rolled) == 2 * 25 * 4 and set(rolled["unique_id"]) == {0, 2}
+    assert rolled["yhat"].notna().all()
+    global_rows = rolled[rolled["unique_id"] == 2]
+    assert sorted(pd.unique(global_rows["cutoff"])) == sorted(
+        pd.unique(rolled.loc[rolled["unique_id"] == 0, "cutoff"])
+    )
+    added = rolled[rolled["unique_id"] == 0]
     last = train["ds"].max()
     day = pd.Timedelta(days=1)
     assert sorted(pd.unique(added["cutoff"])) == [last - k * day for k in range(40, 15, -1)]
