@@ -37,6 +37,7 @@ from forecasting.intervals import (
     apply_quantiles,
     calibration_windows,
     class_offset_table,
+    interval_scales,
     scaled_error_quantiles,
     seasonal_windows,
     zero_inflated_floor,
@@ -231,15 +232,14 @@ def _forecast(
             " use their recent mean"
         )
     if method == "conformal" and len(warm_fc):
-        offsets = scaled_error_quantiles(
-            residuals, stats["scale"], stats["demand_class"], qs, horizon
-        )
+        band_scale = interval_scales(stats["scale"], residuals)
+        offsets = scaled_error_quantiles(residuals, band_scale, stats["demand_class"], qs, horizon)
         classes = stats["demand_class"].reindex(warm_fc["unique_id"]).to_numpy()
         # horizon step 1..h of each forecast row (its date's rank within the series)
         steps = warm_fc.groupby("unique_id")["ds"].rank(method="dense").to_numpy(dtype=int)
         steps = np.clip(steps, 1, horizon)
         table = class_offset_table(offsets, classes, steps)
-        scale = stats["scale"].reindex(warm_fc["unique_id"]).to_numpy()
+        scale = band_scale.reindex(warm_fc["unique_id"]).to_numpy()
         point = warm_fc["mean"].to_numpy()
         # periods without a sale since the first sale (the zero mass of demand)
         periods = stats["history_periods"].reindex(warm_fc["unique_id"]).to_numpy()
@@ -251,7 +251,7 @@ def _forecast(
         )
         if cum_columns:
             warm_fc[cum_columns] = _conformal_cumulative(
-                warm_fc, residuals, stats, qs, horizon, classes, steps, point, scale
+                warm_fc, residuals, band_scale, stats, qs, horizon, classes, steps, point, scale
             )
     warm_fc["mean"] = warm_fc["mean"].clip(lower=0.0)
 
@@ -476,6 +476,7 @@ def _chosen_model_errors(
 def _conformal_cumulative(
     warm_fc: pd.DataFrame,
     residuals: pd.DataFrame,
+    band_scale: pd.Series,
     stats: pd.DataFrame,
     qs: tuple[float, ...],
     horizon: int,
@@ -487,11 +488,10 @@ def _conformal_cumulative(
     """Cumulative quantiles (rows of `warm_fc` x quantiles, units, not yet made monotone):
     the sum of the row's series' point forecasts `point` over steps 1..k (k = `steps`, the
     row's horizon step) + `scale` * the cumulative conformal offset of its demand class
-    (`classes`, per row).
+    (`classes`, per row); `band_scale` (per unique_id) scales the errors, as for the
+    per-step bands (`interval_scales`).
     All NaN (the running-sum fallback) when no cumulative offsets can be formed."""
-    offsets = cumulative_error_quantiles(
-        residuals, stats["scale"], stats["demand_class"], qs, horizon
-    )
+    offsets = cumulative_error_quantiles(residuals, band_scale, stats["demand_class"], qs, horizon)
     if not offsets:
         return np.full((len(warm_fc), len(qs)), np.nan)
     order = np.lexsort((warm_fc["ds"].to_numpy(), warm_fc["unique_id"].to_numpy()))

@@ -52,6 +52,9 @@ import pandas as pd
 from scipy.optimize import isotonic_regression
 
 MIN_POOL = 30
+# Backtest origins from which a series' own errors set the width of its band
+# (`interval_scales`): the short-horizon calibration windows give ~80 daily origins.
+MIN_OWN_WINDOWS = 20
 # Pool of errors a demand class falls back to when it has fewer than MIN_POOL errors itself:
 # sparse demand (many zero periods, skewed errors) is not calibrated on continuous demand.
 CLASS_GROUPS = {
@@ -240,6 +243,43 @@ def scaled_error_quantiles(
         for name, group in frame.groupby(pools):
             if len(group) >= MIN_POOL:
                 out[str(name)] = offsets(group["z"].to_numpy(), group["window"].to_numpy())
+    return out
+
+
+def interval_scales(
+    scales: pd.Series, residuals: pd.DataFrame, min_windows: int = MIN_OWN_WINDOWS
+) -> pd.Series:
+    """The scale each series' backtest errors are divided by before pooling, and its pooled
+    offsets multiplied back with: its seasonal-naive MAE (`scales`, indexed by unique_id),
+    or, for a series whose chosen model was backtested at `min_windows` or more origins
+    (`residuals`: unique_id, cutoff, y, yhat), that model's own mean |error| over them.
+
+    The seasonal-naive MAE puts series of different sizes on one footing, but not series on
+    which the model is more or less skilled: pooled, a series the model forecasts well (a
+    system total with the weather known) gets the band of one it forecasts badly (the
+    weather-driven casual riders), and the other way round. With many origins per series
+    the model's own error is a stable scale of its own (a locally weighted conformal score,
+    Lei et al. 2018, sec. 5.2, with a per-series spread). A series whose own errors are all
+    0 keeps its seasonal-naive MAE.
+    """
+    if residuals.empty or "cutoff" not in residuals.columns:
+        return scales
+    own = (
+        pd.DataFrame(
+            {
+                "unique_id": residuals["unique_id"].to_numpy(),
+                "cutoff": residuals["cutoff"].to_numpy(),
+                "a": (residuals["y"] - residuals["yhat"]).abs().to_numpy(dtype=float),
+            }
+        )
+        .dropna()
+        .groupby("unique_id")
+        .agg(windows=("cutoff", "nunique"), mae=("a", "mean"))
+    )
+    own = own.loc[(own["windows"] >= min_windows) & (own["mae"] > 0), "mae"]
+    out = scales.astype(float).copy()
+    common = own.index.intersection(out.index)
+    out.loc[common] = own.loc[common].to_numpy()
     return out
 
 

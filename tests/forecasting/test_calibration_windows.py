@@ -150,3 +150,63 @@ def test_bands_match_known_noise_with_few_series_and_a_short_horizon() -> None:
     cumulative = ((out["cum_p95"] - out["cum_p05"]) / 2).to_numpy()
     np.testing.assert_allclose(per_step, 1.645 * sd * math.sqrt(2), rtol=0.15)
     np.testing.assert_allclose(cumulative, 1.645 * sd * np.sqrt(2 * step), rtol=0.15)
+
+
+def test_interval_scales_use_a_series_own_error_from_enough_origins() -> None:
+    from forecasting.intervals import interval_scales
+
+    day = pd.Timedelta(days=1)
+    origins = pd.Timestamp("2012-01-01") + day * np.arange(25)
+
+    def rows(uid: int, cutoffs: pd.DatetimeIndex, errors: list[float]) -> pd.DataFrame:
+        n = len(cutoffs)
+        return pd.DataFrame(
+            {
+                "unique_id": uid,
+                "cutoff": np.repeat(cutoffs, 2),
+                "y": 100.0 + np.tile(errors, n),
+                "yhat": 100.0,
+            }
+        )
+
+    residuals = pd.concat(
+        [
+            rows(1, origins, [3.0, -1.0]),  # 25 origins, mean |error| 2
+            rows(2, origins[:19], [3.0, -1.0]),  # 19 origins: too few, keeps its own scale
+            rows(3, origins, [0.0, 0.0]),  # perfect: keeps its seasonal-naive scale
+        ],
+        ignore_index=True,
+    )
+    scales = pd.Series([10.0, 20.0, 30.0, 40.0], index=[1, 2, 3, 4])
+    out = interval_scales(scales, residuals)
+    pd.testing.assert_series_equal(out, pd.Series([2.0, 20.0, 30.0, 40.0], index=[1, 2, 3, 4]))
+    assert interval_scales(scales, residuals.drop(columns="cutoff")).equals(scales)
+
+
+def test_each_series_band_follows_its_own_model_error() -> None:
+    # Two daily series, the same model (AutoETS) on both, unequal skill against the
+    # seasonal-naive scale: iid normal noise (sd 20) around 500, where ETS's one-step error
+    # is about sd and the seasonal naive's sd * sqrt(2); and a random walk (steps of sd 20),
+    # where ETS's one-step error is about 20 and the seasonal naive's (7 steps) 20 * sqrt(7).
+    # Pooled on the seasonal-naive scale the walk's small relative errors would narrow the
+    # noise series' band and widen the walk's; with the calibration windows' 90 daily
+    # origins per series (horizon 1) each band is read on its own error: the 5%-95%
+    # half-width is about 1.645 * 20 for both (sampling and ETS's fit error: 15%).
+    rng = np.random.default_rng(4)
+    days = 500
+    dates = pd.date_range("2011-01-01", periods=days, freq="D")
+    noise = 500 + 20 * rng.standard_normal(days)
+    walk = 2000 + np.cumsum(20 * rng.standard_normal(days))
+    history = pd.concat(
+        [
+            pd.DataFrame({"sku": sku, "location": "L", "date": dates, "units": units})
+            for sku, units in (("noise", noise), ("walk", walk))
+        ],
+        ignore_index=True,
+    )
+    config = ForecastConfig(
+        models=("auto_ets",), n_windows=3, holiday_country=None, seasonal_calibration="off"
+    )
+    out = forecast(history, 1, quantiles=(0.05, 0.5, 0.95), config=config).forecasts
+    half_width = (out["p95"] - out["p05"]) / 2
+    np.testing.assert_allclose(half_width.to_numpy(), 1.645 * 20, rtol=0.15)
