@@ -481,6 +481,23 @@ def test_unknown_inventory_key_and_missing_column_are_reported() -> None:
         plan_replenishment(forecast(), inventory(), policy().drop(columns="service_level"))
 
 
+def _empty_shelf_daily_fill_rate_policy() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Inventory (A at L, nothing on hand) and policy (L = R = 1 day, 95% fill rate) of the
+    hand-solved one-day-cycle cases below."""
+    inventory = pd.DataFrame({"sku": ["A"], "location": ["L"], "on_hand": [0.0]})
+    policy = pd.DataFrame(
+        {
+            "sku": ["A"],
+            "location": ["L"],
+            "lead_time_days": [1],
+            "review_period_days": [1],
+            "service_level": [0.95],
+            "service_type": ["fill_rate"],
+        }
+    )
+    return inventory, policy
+
+
 def test_fill_rate_uses_the_protected_cycle_when_tomorrow_forecasts_nothing() -> None:
     """Regression: a zero forecast for the first day must not make S run to its bound.
 
@@ -504,17 +521,7 @@ def test_fill_rate_uses_the_protected_cycle_when_tomorrow_forecasts_nothing() ->
             "model": "hand",
         }
     )
-    inventory = pd.DataFrame({"sku": ["A"], "location": ["L"], "on_hand": [0.0]})
-    policy = pd.DataFrame(
-        {
-            "sku": ["A"],
-            "location": ["L"],
-            "lead_time_days": [1],
-            "review_period_days": [1],
-            "service_level": [0.95],
-            "service_type": ["fill_rate"],
-        }
-    )
+    inventory, policy = _empty_shelf_daily_fill_rate_policy()
     out = plan_replenishment(forecasts, inventory, policy, as_of=date(2026, 1, 2))
     sd = 6.0 / (stats.norm.ppf(0.9) - stats.norm.ppf(0.1))
 
@@ -588,17 +595,7 @@ def test_a_zero_mean_under_a_positive_band_still_gets_safety_stock() -> None:
             "model": "hand",
         }
     )
-    inventory = pd.DataFrame({"sku": ["A"], "location": ["L"], "on_hand": [0.0]})
-    policy = pd.DataFrame(
-        {
-            "sku": ["A"],
-            "location": ["L"],
-            "lead_time_days": [1],
-            "review_period_days": [1],
-            "service_level": [0.95],
-            "service_type": ["fill_rate"],
-        }
-    )
+    inventory, policy = _empty_shelf_daily_fill_rate_policy()
     out = plan_replenishment(
         forecasts, inventory, policy, as_of=date(2026, 1, 2), lost_sales=False, details=True
     )
