@@ -167,3 +167,21 @@ def test_simulate_forecaster_calibrates_on_three_backtest_windows(
         pass
     assert seen["config"].models == ("seasonal_naive", "lightgbm")
     assert seen["config"].n_windows == replenish.SIMULATE_BACKTEST_WINDOWS
+    # the fast set without features; with a feature column (known for the horizon) on daily
+    # data it also tries the global model, the one that uses it; weekly / monthly data,
+    # --full and named models are left alone
+    fast_models = ("seasonal_naive", "auto_ets", "croston_optimized", "tsb")
+    with_feature = past.assign(temperature_c=20.0), future.assign(temperature_c=21.0)
+    for frames, freq, fast, models, expected in (
+        ((past, future), "D", True, None, fast_models),
+        (with_feature, "D", True, None, (*fast_models, "lightgbm")),
+        (with_feature, "M", True, None, fast_models),
+        (with_feature, "W", True, None, fast_models),
+        (with_feature, "D", False, None, None),
+        (with_feature, "D", True, ("auto_ets",), ("auto_ets",)),
+    ):
+        try:
+            replenish.forecasting_forecaster(freq, fast=fast, models=models)(*frames)
+        except RuntimeError:
+            pass
+        assert seen["config"].models == expected
