@@ -481,6 +481,29 @@ def test_unknown_inventory_key_and_missing_column_are_reported() -> None:
         plan_replenishment(forecast(), inventory(), policy().drop(columns="service_level"))
 
 
+def _three_day_forecast(
+    mean: list[float], p10: list[float], p50: list[float], p90: list[float]
+) -> pd.DataFrame:
+    """A hand-made forecast of A at L for 2026-01-02 .. 2026-01-04."""
+    return pd.DataFrame(
+        {
+            "sku": ["A"] * 3,
+            "location": ["L"] * 3,
+            "date": pd.to_datetime(["2026-01-02", "2026-01-03", "2026-01-04"]),
+            "mean": mean,
+            "p10": p10,
+            "p50": p50,
+            "p90": p90,
+            "model": "hand",
+        }
+    )
+
+
+def _normal_loss(z: float) -> float:
+    """The standard normal loss function G(z) = phi(z) - z (1 - Phi(z))."""
+    return float(stats.norm.pdf(z) - z * stats.norm.sf(z))
+
+
 def _empty_shelf_daily_fill_rate_policy() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Inventory (A at L, nothing on hand) and policy (L = R = 1 day, 95% fill rate) of the
     hand-solved one-day-cycle cases below."""
@@ -507,28 +530,15 @@ def test_fill_rate_uses_the_protected_cycle_when_tomorrow_forecasts_nothing() ->
     sd * G((S - 2) / sd), set equal to (1 - 0.95) * 2 and solved by hand with the normal loss
     function G(z) = phi(z) - z (1 - Phi(z)).
     """
-    from scipy import optimize, stats
 
-    forecasts = pd.DataFrame(
-        {
-            "sku": ["A"] * 3,
-            "location": ["L"] * 3,
-            "date": pd.to_datetime(["2026-01-02", "2026-01-03", "2026-01-04"]),
-            "mean": [0.0, 2.0, 1.0],
-            "p10": [0.0, 0.0, 0.0],
-            "p50": [0.0, 1.0, 1.0],
-            "p90": [0.0, 6.0, 3.0],
-            "model": "hand",
-        }
+    forecasts = _three_day_forecast(
+        mean=[0.0, 2.0, 1.0], p10=[0.0, 0.0, 0.0], p50=[0.0, 1.0, 1.0], p90=[0.0, 6.0, 3.0]
     )
     inventory, policy = _empty_shelf_daily_fill_rate_policy()
     out = plan_replenishment(forecasts, inventory, policy, as_of=date(2026, 1, 2))
     sd = 6.0 / (stats.norm.ppf(0.9) - stats.norm.ppf(0.1))
 
-    def loss(z: float) -> float:
-        return float(stats.norm.pdf(z) - z * stats.norm.sf(z))
-
-    z = optimize.brentq(lambda v: sd * loss(v) - 0.05 * 2.0, -5.0, 10.0)
+    z = optimize.brentq(lambda v: sd * _normal_loss(v) - 0.05 * 2.0, -5.0, 10.0)
     # no lead-time demand: lost sales and backorders agree; the lost-sales level is read from
     # an interpolated table (within 0.001 sd here)
     assert out.loc[0, "order_up_to"] == pytest.approx(2.0 + z * sd, abs=1e-3 * sd)
@@ -583,17 +593,8 @@ def test_a_zero_mean_under_a_positive_band_still_gets_safety_stock() -> None:
     p50 = 0 gives 0) and sd = 3 / (z_0.9 - z_0.1); it is set equal to (1 - 0.95) * 0.3 and
     solved by hand with the normal loss function G(z) = phi(z) - z (1 - Phi(z)).
     """
-    forecasts = pd.DataFrame(
-        {
-            "sku": ["A"] * 3,
-            "location": ["L"] * 3,
-            "date": pd.to_datetime(["2026-01-02", "2026-01-03", "2026-01-04"]),
-            "mean": [0.0, 0.0, 4.0],
-            "p10": [0.0, 0.0, 1.0],
-            "p50": [0.0, 0.0, 4.0],
-            "p90": [0.0, 3.0, 7.0],
-            "model": "hand",
-        }
+    forecasts = _three_day_forecast(
+        mean=[0.0, 0.0, 4.0], p10=[0.0, 0.0, 1.0], p50=[0.0, 0.0, 4.0], p90=[0.0, 3.0, 7.0]
     )
     inventory, policy = _empty_shelf_daily_fill_rate_policy()
     out = plan_replenishment(
@@ -601,10 +602,7 @@ def test_a_zero_mean_under_a_positive_band_still_gets_safety_stock() -> None:
     )
     sd = 3.0 / (stats.norm.ppf(0.9) - stats.norm.ppf(0.1))
 
-    def loss(z: float) -> float:
-        return float(stats.norm.pdf(z) - z * stats.norm.sf(z))
-
-    z = optimize.brentq(lambda v: sd * loss(v) - 0.05 * 0.3, -5.0, 10.0)
+    z = optimize.brentq(lambda v: sd * _normal_loss(v) - 0.05 * 0.3, -5.0, 10.0)
     assert out.loc[0, "demand_per_cycle"] == pytest.approx(0.3)
     assert out.loc[0, "safety_stock"] == pytest.approx(z * sd, rel=1e-4)
     assert out.loc[0, "order_up_to"] == pytest.approx(0.3 + z * sd, rel=1e-4)
