@@ -34,6 +34,7 @@ from forecasting.cumulative import (
 from forecasting.global_model import global_cross_validation, global_forecast
 from forecasting.inputs import PreparedInputs, prepare_inputs
 from forecasting.intervals import (
+    SHORT_HORIZON,
     apply_quantiles,
     calibration_windows,
     class_offset_table,
@@ -340,7 +341,10 @@ def _with_calibration_residuals(
     """The selection backtest `residuals` plus the chosen models' errors in the extra
     calibration windows (`cfg.calibration_periods`, placed by `calibration_windows` just
     before the selection windows), for the series long enough for all of them; when there
-    are none (the selection windows cover enough periods, or calibration_periods is 0):
+    are none (the selection windows cover enough periods, or calibration_periods is 0), and
+    with seasonal calibration on for horizons of SHORT_HORIZON periods or more (their
+    windows one season back see the season's volatility, the extra recent ones do not: bike,
+    h = 28, 80% coverage 0.821 with the seasonal windows, 0.750 with one extra window):
     `_with_seasonal_residuals`. Conformal intervals only."""
     cfg = setup.cfg
     if cfg.interval_method != "conformal":
@@ -351,7 +355,7 @@ def _with_calibration_residuals(
         else CALIBRATION_PERIODS[setup.freq]
     )
     drop, count, step = calibration_windows(periods, setup.horizon, cfg.n_windows)
-    if count == 0:
+    if count == 0 or (cfg.seasonal_calibration != "off" and setup.horizon >= SHORT_HORIZON):
         return _with_seasonal_residuals(residuals, train, choice, setup)
     extra = _chosen_model_errors(train, choice, drop, count, setup, forward=True, step=step)
     return pd.concat([residuals, extra], ignore_index=True) if len(extra) else residuals

@@ -210,3 +210,27 @@ def test_each_series_band_follows_its_own_model_error() -> None:
     out = forecast(history, 1, quantiles=(0.05, 0.5, 0.95), config=config).forecasts
     half_width = (out["p95"] - out["p05"]) / 2
     np.testing.assert_allclose(half_width.to_numpy(), 1.645 * 20, rtol=0.15)
+
+
+def test_seasonal_windows_win_over_extra_windows_for_longer_horizons() -> None:
+    # horizon 7 (not short), 3 selection windows = 21 periods < 91: the extra windows would
+    # apply (10 side by side), but with seasonal calibration on the seasonal windows are used
+    # instead (bike, h = 28: 80% coverage 0.750 with one extra window, 0.821 seasonal); with it
+    # off, the extra windows are; a short horizon (4) gets the extra windows either way.
+    from forecasting.engine import _with_seasonal_residuals
+
+    train = _daily_train((300, 300))
+    choice = pd.DataFrame({"unique_id": [0, 1], "model": ["seasonal_naive", "seasonal_naive"]})
+    selection = _selection_rows(train)
+
+    def setup(seasonal: str, horizon: int) -> _ChosenBacktest:
+        config = ForecastConfig(n_windows=3, calibration_periods=91, seasonal_calibration=seasonal)
+        return _ChosenBacktest(config, Runner(), "D", "D", horizon, 7, 14)
+
+    seasonal = _with_calibration_residuals(selection, train, choice, setup("replace", 7))
+    expected = _with_seasonal_residuals(selection, train, choice, setup("replace", 7))
+    pd.testing.assert_frame_equal(seasonal, expected)
+    extra = _with_calibration_residuals(selection, train, choice, setup("off", 7))
+    assert len(extra) == len(selection) + 2 * 10 * 7
+    short = _with_calibration_residuals(selection, train, choice, setup("replace", 4))
+    assert len(short) == len(selection) + 2 * 76 * 4  # calibration_windows(91, 4, 3): 76
