@@ -252,7 +252,7 @@ def _forecast(
         )
         if cum_columns:
             warm_fc[cum_columns] = _conformal_cumulative(
-                warm_fc, residuals, band_scale, stats, qs, horizon, classes, steps, point, scale
+                warm_fc, residuals, band_scale, stats, qs, horizon, classes, steps, point
             )
     warm_fc["mean"] = warm_fc["mean"].clip(lower=0.0)
 
@@ -487,13 +487,12 @@ def _conformal_cumulative(
     classes: np.ndarray,
     steps: np.ndarray,
     point: np.ndarray,
-    scale: np.ndarray,
 ) -> np.ndarray:
     """Cumulative quantiles (rows of `warm_fc` x quantiles, units, not yet made monotone):
     the sum of the row's series' point forecasts `point` over steps 1..k (k = `steps`, the
-    row's horizon step) + `scale` * the cumulative conformal offset of its demand class
-    (`classes`, per row); `band_scale` (per unique_id) scales the errors, as for the
-    per-step bands (`interval_scales`).
+    row's horizon step) + its series' `band_scale` (per unique_id, as for the per-step
+    bands: `interval_scales`) * the cumulative conformal offset of its demand class
+    (`classes`, per row).
     All NaN (the running-sum fallback) when no cumulative offsets can be formed."""
     offsets = cumulative_error_quantiles(residuals, band_scale, stats["demand_class"], qs, horizon)
     if not offsets:
@@ -501,6 +500,7 @@ def _conformal_cumulative(
     order = np.lexsort((warm_fc["ds"].to_numpy(), warm_fc["unique_id"].to_numpy()))
     total = np.empty(len(warm_fc))
     total[order] = running_sums(point[order, None], warm_fc["unique_id"].to_numpy()[order])[:, 0]
+    scale = band_scale.reindex(warm_fc["unique_id"]).to_numpy()
     return total[:, None] + scale[:, None] * class_offset_table(offsets, classes, steps)
 
 
