@@ -64,9 +64,11 @@ class ForecastConfig:
       pooled with the selection windows' for the per-step and cumulative bands (a pool of
       few series x few short windows gives noisy tail quantiles). Each model is fitted once
       at the first extra window and rolled forward (refitted per window only when it has no
-      `forward`: Croston, TSB, ADIDA, IMAPA). Only series long enough for all the extra
-      windows get them; the selection and point forecasts are unchanged. When the extra
-      windows are used, the seasonal calibration windows are not (they would overlap).
+      `forward`: Croston, TSB, ADIDA, IMAPA). Every candidate is backtested there, and a
+      series long enough for all the extra windows is chosen again on all its windows
+      (selection and extra: more evidence than a few short selection windows give). When
+      the extra windows are used, the seasonal calibration windows are not (they would
+      overlap).
       None = the frequency's default `CALIBRATION_PERIODS` (91 daily, 0 weekly and
       monthly); 0 = off.
     """

@@ -36,10 +36,13 @@ def ensemble_members(model: str) -> list[str]:
 @dataclass(frozen=True)
 class Selection:
     """`choice`: unique_id, model, mase, scores (text "model=mase;...").
-    `residuals`: unique_id, ds, cutoff, step (1..h), y, yhat of the chosen model."""
+    `residuals`: unique_id, ds, cutoff, step (1..h), y, yhat of the chosen model.
+    `predictions`: the backtest itself: unique_id, ds, cutoff, y and one column per
+    candidate."""
 
     choice: pd.DataFrame
     residuals: pd.DataFrame
+    predictions: pd.DataFrame
 
 
 def select_models(
@@ -89,6 +92,25 @@ def select_models(
             keys = ["unique_id", "ds", "cutoff"]
             cv = cv.merge(gcv[[*keys, "lightgbm"]], on=keys, how="left")
     assert cv is not None
+    return choose_from_backtest(
+        cv, candidates, scales, ensemble_top=ensemble_top, excluded=excluded
+    )
+
+
+def choose_from_backtest(
+    cv: pd.DataFrame,
+    candidates: tuple[str, ...],
+    scales: pd.Series,
+    *,
+    ensemble_top: int = 1,
+    excluded: dict[str, pd.Index] | None = None,
+) -> Selection:
+    """The choice of `select_models` from backtest predictions already made: `cv` has
+    unique_id, ds, cutoff, y and one column per candidate (NaN where a candidate has no
+    prediction). Each series keeps the candidate (or, with `ensemble_top`, the combination)
+    with the lowest MAE over all its rows; its residuals are leave-one-window-out
+    (`_out_of_selection_predictions`) when the series has two or more windows. `cv` is also
+    returned (sorted) as `Selection.predictions`."""
     cv = cv.sort_values(["unique_id", "cutoff", "ds"]).reset_index(drop=True)
     for name, ids in (excluded or {}).items():
         if name in candidates:  # never chosen for these series (their MAE becomes inf)
@@ -123,7 +145,8 @@ def select_models(
             "scores": scores,
         }
     )
-    yhat = _out_of_selection_predictions(cv, candidates) if n_windows > 1 else yhat_best
+    several = cv["cutoff"].nunique() > 1
+    yhat = _out_of_selection_predictions(cv, candidates) if several else yhat_best
     step = cv.groupby(["unique_id", "cutoff"]).cumcount().to_numpy() + 1
     residuals = pd.DataFrame(
         {
@@ -135,7 +158,7 @@ def select_models(
             "yhat": yhat,
         }
     )
-    return Selection(choice=choice, residuals=residuals)
+    return Selection(choice=choice, residuals=residuals, predictions=cv)
 
 
 def best_combinations(

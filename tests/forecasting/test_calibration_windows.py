@@ -15,6 +15,7 @@ from forecasting.config import CALIBRATION_PERIODS
 from forecasting.engine import _ChosenBacktest, _with_calibration_residuals
 from forecasting.intervals import calibration_windows
 from forecasting.runner import Runner
+from forecasting.selection import Selection
 from tests.forecasting.helpers import gamma_train, last_period_residuals
 
 
@@ -51,37 +52,66 @@ def _selection_rows(train: pd.DataFrame) -> pd.DataFrame:
     return last_period_residuals(train, np.timedelta64(1, "D"))
 
 
-def _calibration_rows(periods: int, models: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    # series 0 and 2: 120 days; series 1: 50 days. Horizon 4, 3 selection windows,
-    # season 7, min_history 14.
-    train = _daily_train((120, 50, 120))
-    choice = pd.DataFrame({"unique_id": [0, 1, 2], "model": list(models)})
-    out = _with_calibration_residuals(
-        _selection_rows(train),
-        train,
-        choice,
-        _ChosenBacktest(
-            ForecastConfig(n_windows=3, calibration_periods=periods, seasonal_calibration="off"),
-            Runner(),
-            "D",
-            "D",
-            4,
-            7,
-            14,
-        ),
+def _stand_in_selection(
+    train: pd.DataFrame, candidates: tuple[str, ...], chosen: str, values: dict[str, float]
+) -> Selection:
+    """A selection backtest of one row per series on its last day (`_selection_rows`) in
+    which every series chose `chosen` and candidate c predicted `values[c]` (default 0)."""
+    rows = _selection_rows(train)
+    predictions = rows[["unique_id", "ds", "cutoff", "y"]].assign(
+        **{c: values.get(c, 0.0) for c in candidates}
     )
-    return train, out
+    choice = pd.DataFrame(
+        {"unique_id": rows["unique_id"], "model": chosen, "mase": np.nan, "scores": ""}
+    )
+    return Selection(choice=choice, residuals=rows, predictions=predictions)
+
+
+def _setup(periods: int) -> _ChosenBacktest:
+    # horizon 4, 3 selection windows, season 7, min_history 14
+    config = ForecastConfig(n_windows=3, calibration_periods=periods, seasonal_calibration="off")
+    return _ChosenBacktest(config, Runner(), "D", "D", 4, 7, 14)
+
+
+def _calibration_rows(
+    periods: int, candidates: tuple[str, ...], excluded: dict[str, pd.Index]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    # series 0 and 2: 120 days; series 1: 50 days
+    train = _daily_train((120, 50, 120))
+    choice, out = _with_calibration_residuals(
+        _stand_in_selection(train, candidates, candidates[0], {}),
+        train,
+        candidates,
+        _setup(periods),
+        scales=pd.Series(1.0, index=[0, 1, 2]),
+        excluded=excluded,
+    )
+    return train, choice, out
 
 
 def test_extra_windows_hold_the_chosen_models_errors_before_the_selection_windows() -> None:
     # 40 periods: drop the 12 selection days; the 28 days before them are covered by 25
     # windows of 4 days with an origin every day (span 4 + 24 = 28). Series 0 (120 - 12 =
     # 108 >= 28 + 14) gets them; series 1 (50 - 12 = 38 < 42) is too short and keeps its
-    # selection rows only; series 2 chose the global model, fitted once at the first extra
+    # selection rows only; series 2 can only take the global model (seasonal naive is
+    # excluded for it, the global model for the others), fitted once at the first extra
     # window and rolled forward like the local models (its values: test_global_model).
-    train, out = _calibration_rows(40, ("seasonal_naive", "seasonal_naive", "lightgbm"))
-    pd.testing.assert_frame_equal(out.iloc[:3].reset_index(drop=True), _selection_rows(train))
-    rolled = out.iloc[3:]
+    candidates = ("seasonal_naive", "lightgbm")
+    excluded = {"seasonal_naive": pd.Index([2]), "lightgbm": pd.Index([0, 1])}
+    train, choice, out = _calibration_rows(40, candidates, excluded)
+    assert choice.set_index("unique_id")["model"].to_dict() == {
+        0: "seasonal_naive",
+        1: "seasonal_naive",  # not chosen again: the selection's choice
+        2: "lightgbm",
+    }
+    last = train["ds"].max()
+    day = pd.Timedelta(days=1)
+    selection = out[out["cutoff"] == out["ds"] - day]
+    selection = selection[
+        selection["ds"] == selection["unique_id"].map(train.groupby("unique_id")["ds"].max())
+    ]
+    assert sorted(selection["unique_id"]) == [0, 1, 2]
+    rolled = out[out["ds"] <= last - 12 * day]
     assert len(rolled) == 2 * 25 * 4 and set(rolled["unique_id"]) == {0, 2}
     assert rolled["yhat"].notna().all()
     global_rows = rolled[rolled["unique_id"] == 2]
@@ -89,8 +119,6 @@ def test_extra_windows_hold_the_chosen_models_errors_before_the_selection_window
         pd.unique(rolled.loc[rolled["unique_id"] == 0, "cutoff"])
     )
     added = rolled[rolled["unique_id"] == 0]
-    last = train["ds"].max()
-    day = pd.Timedelta(days=1)
     assert sorted(pd.unique(added["cutoff"])) == [last - k * day for k in range(40, 15, -1)]
     assert added["step"].tolist() == [1, 2, 3, 4] * 25
     # the last extra window ends where the selection windows begin
@@ -102,11 +130,61 @@ def test_extra_windows_hold_the_chosen_models_errors_before_the_selection_window
     np.testing.assert_allclose(added["y"].to_numpy(), y.reindex(added["ds"]).to_numpy())
 
 
+def test_extra_windows_choose_again_on_all_windows() -> None:
+    # A weekly pattern repeated exactly: seasonal naive (season 7) forecasts every extra
+    # window without error, Croston (a flat level) does not. The stand-in selection window
+    # says the opposite on its one day per series (Croston exact, seasonal naive 1,000 off)
+    # and chose Croston; over 25 x 4 extra errors + 1, seasonal naive has MAE 1,000 / 101 =
+    # 9.9, less than Croston's, so both long series choose seasonal naive again, and
+    # series 1 (too short for the extra windows) keeps Croston.
+    pattern = np.array([10.0, 50.0, 20.0, 80.0, 30.0, 60.0, 40.0])
+    train = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "unique_id": uid,
+                    "ds": pd.date_range(end="2012-12-31", periods=n, freq="D"),
+                    "y": np.resize(pattern, n),
+                }
+            )
+            for uid, n in ((0, 120), (1, 50), (2, 120))
+        ],
+        ignore_index=True,
+    )
+    candidates = ("seasonal_naive", "croston_optimized")
+    last_y = train.groupby("unique_id")["y"].last()
+    selection = _stand_in_selection(train, candidates, "croston_optimized", {})
+    selection.predictions["croston_optimized"] = selection.predictions["y"]
+    selection.predictions["seasonal_naive"] = selection.predictions["y"] + 1000.0
+    choice, out = _with_calibration_residuals(
+        selection,
+        train,
+        candidates,
+        _setup(40),
+        scales=pd.Series(1.0, index=[0, 1, 2]),
+        excluded={},
+    )
+    chosen = choice.set_index("unique_id")
+    assert chosen["model"].to_dict() == {
+        0: "seasonal_naive",
+        1: "croston_optimized",
+        2: "seasonal_naive",
+    }
+    assert chosen.loc[0, "mase"] == pytest.approx(1000.0 / 101)
+    flat, naive = (float(x.split("=")[1]) for x in chosen.loc[0, "scores"].split(";")[::-1])
+    assert naive == pytest.approx(1000.0 / 101, rel=1e-3) and flat > naive
+    # residuals of the long series: every extra error of the chosen seasonal naive is 0
+    extra = out[(out["unique_id"] == 0) & (out["ds"] < train["ds"].max())]
+    assert len(extra) == 100 and np.allclose(extra["y"], extra["yhat"])
+    assert last_y.loc[0] == pattern[(120 - 1) % 7]
+
+
 def test_no_extra_windows_when_off_or_covered() -> None:
-    models = ("seasonal_naive", "seasonal_naive", "seasonal_naive")
+    candidates = ("seasonal_naive",)
     for periods in (0, 12):  # off; the 3 selection windows of 4 days already cover 12
-        train, out = _calibration_rows(periods, models)
+        train, choice, out = _calibration_rows(periods, candidates, {})
         pd.testing.assert_frame_equal(out, _selection_rows(train))
+        assert (choice["model"] == "seasonal_naive").all()
 
 
 def test_bands_match_known_noise_with_few_series_and_a_short_horizon() -> None:
@@ -220,17 +298,28 @@ def test_seasonal_windows_win_over_extra_windows_for_longer_horizons() -> None:
     from forecasting.engine import _with_seasonal_residuals
 
     train = _daily_train((300, 300))
-    choice = pd.DataFrame({"unique_id": [0, 1], "model": ["seasonal_naive", "seasonal_naive"]})
-    selection = _selection_rows(train)
+    candidates = ("seasonal_naive",)
+    stand_in = _stand_in_selection(train, candidates, "seasonal_naive", {})
+    selection, choice = stand_in.residuals, stand_in.choice
 
     def setup(seasonal: str, horizon: int) -> _ChosenBacktest:
         config = ForecastConfig(n_windows=3, calibration_periods=91, seasonal_calibration=seasonal)
         return _ChosenBacktest(config, Runner(), "D", "D", horizon, 7, 14)
 
-    seasonal = _with_calibration_residuals(selection, train, choice, setup("replace", 7))
+    def residuals(seasonal: str, horizon: int) -> pd.DataFrame:
+        chosen, out = _with_calibration_residuals(
+            stand_in,
+            train,
+            candidates,
+            setup(seasonal, horizon),
+            scales=pd.Series(1.0, index=[0, 1]),
+            excluded={},
+        )
+        assert (chosen["model"] == "seasonal_naive").all()
+        return out
+
     expected = _with_seasonal_residuals(selection, train, choice, setup("replace", 7))
-    pd.testing.assert_frame_equal(seasonal, expected)
-    extra = _with_calibration_residuals(selection, train, choice, setup("off", 7))
-    assert len(extra) == len(selection) + 2 * 10 * 7
-    short = _with_calibration_residuals(selection, train, choice, setup("replace", 4))
-    assert len(short) == len(selection) + 2 * 76 * 4  # calibration_windows(91, 4, 3): 76
+    pd.testing.assert_frame_equal(residuals("replace", 7), expected)
+    assert len(residuals("off", 7)) == len(selection) + 2 * 10 * 7
+    # calibration_windows(91, 4, 3): 76
+    assert len(residuals("replace", 4)) == len(selection) + 2 * 76 * 4
