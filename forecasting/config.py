@@ -44,7 +44,9 @@ class ForecastConfig:
       model's own intervals (statsforecast ConformalIntervals for models that have none).
     - `ensemble_top`: also score the means of each series' 2..k best backtested models and
       use the one that backtests best where it beats the best single model (1 = no
-      ensembles; conformal intervals only).
+      ensembles; conformal intervals only). Default 3: the accuracy benchmark's setting
+      (docs/forecasting.md), and on the bike sharing series with daily review the 4-day
+      total error of the chosen forecast has a 10-17% lower sd than with single models.
     - `n_jobs`: processes for statsforecast (local engine).
     - `refit_windows`: refit models in every backtest window (True) or fit once and roll
       forward (False, faster; only for models with `forward`).
@@ -79,7 +81,7 @@ class ForecastConfig:
     min_history: int | None = None
     holiday_country: str | None = "US"
     interval_method: str = "conformal"
-    ensemble_top: int = 1
+    ensemble_top: int = 3
     n_jobs: int = 1
     refit_windows: bool = True
     seasonal_calibration: str = "replace"

@@ -167,23 +167,26 @@ def test_conformal_80_interval_covers_about_80_percent_on_gaussian_noise() -> No
     assert abs(joined["p50"].mean() - 50.0) < 1.5
 
 
+def _noisy_weekly_history(seed: int) -> pd.DataFrame:
+    """84 days of the weekly pattern x 3 plus N(0, 4^2) noise."""
+    rng = np.random.default_rng(seed)
+    units = np.resize(WEEK * 3, 84) + rng.normal(0, 4, 84)
+    return pd.DataFrame(
+        {
+            "sku": "A",
+            "location": "L",
+            "date": pd.date_range("2024-01-01", periods=84),
+            "units": units,
+        }
+    )
+
+
 def test_ensemble_of_two_best_is_chosen_when_it_backtests_better() -> None:
     """Weekly pattern + N(0, 4^2) noise (seed 0): the mean of AutoETS and SeasonalNaive
     backtests better than either (MASE 0.798 vs 0.810 and 0.953), so it is used, labelled
     with its members, and its forecast is the members' average. With seed 1 AutoETS alone
     is better and stays the choice."""
-
-    def history(seed: int) -> pd.DataFrame:
-        rng = np.random.default_rng(seed)
-        units = np.resize(WEEK * 3, 84) + rng.normal(0, 4, 84)
-        return pd.DataFrame(
-            {
-                "sku": "A",
-                "location": "L",
-                "date": pd.date_range("2024-01-01", periods=84),
-                "units": units,
-            }
-        )
+    history = _noisy_weekly_history
 
     config = ForecastConfig(
         models=("seasonal_naive", "auto_ets"), n_windows=2, holiday_country=None, ensemble_top=2
@@ -204,6 +207,20 @@ def test_ensemble_of_two_best_is_chosen_when_it_backtests_better() -> None:
     np.testing.assert_allclose(result.forecasts["mean"], (members[0] + members[1]) / 2, rtol=1e-6)
     assert (result.forecasts["model"] == "ensemble:auto_ets+seasonal_naive").all()
     assert forecast(history(1), 7, config=config).selection.loc[0, "model"] == "auto_ets"
+
+
+def test_default_config_scores_ensembles() -> None:
+    """Ensembles are on by default (ensemble_top 3, the accuracy benchmark's setting), for
+    the full and the fast config: the seed-0 history of the test above gets the same
+    ensemble without asking for it, and one model alone (ensemble_top 1) does not."""
+    assert ForecastConfig().ensemble_top == ForecastConfig.fast().ensemble_top == 3
+    models = ("seasonal_naive", "auto_ets")
+    default = ForecastConfig(models=models, n_windows=2, holiday_country=None)
+    chosen = forecast(_noisy_weekly_history(0), 7, config=default).selection.loc[0, "model"]
+    assert chosen == "ensemble:auto_ets+seasonal_naive"
+    single = ForecastConfig(models=models, n_windows=2, holiday_country=None, ensemble_top=1)
+    alone = forecast(_noisy_weekly_history(0), 7, config=single).selection.loc[0, "model"]
+    assert alone == "auto_ets"
 
 
 def test_model_intervals_native_and_conformal_for_croston() -> None:
