@@ -51,6 +51,7 @@ from forecasting.selection import (
     Selection,
     choose_from_backtest,
     ensemble_members,
+    residual_frame,
     select_models,
 )
 
@@ -525,16 +526,7 @@ def _chosen_model_errors(
         # NaN when a member has no prediction for the row (the row is then left out)
         members_of = ensemble_members(str(model))
         yhat[rows] = cv.loc[rows, members_of].mean(axis=1, skipna=False).to_numpy()
-    errors = pd.DataFrame(
-        {
-            "unique_id": cv["unique_id"].to_numpy(),
-            "ds": cv["ds"].to_numpy(),
-            "cutoff": cv["cutoff"].to_numpy(),
-            "step": cv.groupby(["unique_id", "cutoff"]).cumcount().to_numpy() + 1,
-            "y": cv["y"].to_numpy(),
-            "yhat": yhat,
-        }
-    )
+    errors = residual_frame(cv, yhat)
     return errors[np.isfinite(errors["yhat"])].reset_index(drop=True)
 
 

@@ -147,18 +147,23 @@ def choose_from_backtest(
     )
     several = cv["cutoff"].nunique() > 1
     yhat = _out_of_selection_predictions(cv, candidates) if several else yhat_best
-    step = cv.groupby(["unique_id", "cutoff"]).cumcount().to_numpy() + 1
-    residuals = pd.DataFrame(
+    return Selection(choice=choice, residuals=residual_frame(cv, yhat), predictions=cv)
+
+
+def residual_frame(cv: pd.DataFrame, yhat: np.ndarray) -> pd.DataFrame:
+    """Backtest rows `cv` (unique_id, ds, cutoff, y; dates ascending within each window) with
+    their predictions `yhat` as unique_id, ds, cutoff, step, y, yhat; `step` 1 is the first
+    period after the cutoff."""
+    return pd.DataFrame(
         {
             "unique_id": cv["unique_id"].to_numpy(),
             "ds": cv["ds"].to_numpy(),
             "cutoff": cv["cutoff"].to_numpy(),
-            "step": step,
+            "step": cv.groupby(["unique_id", "cutoff"]).cumcount().to_numpy() + 1,
             "y": cv["y"].to_numpy(),
             "yhat": yhat,
         }
     )
-    return Selection(choice=choice, residuals=residuals, predictions=cv)
 
 
 def best_combinations(
