@@ -46,7 +46,8 @@ class ForecastConfig:
       use the one that backtests best where it beats the best single model (1 = no
       ensembles; conformal intervals only). Default 3: the accuracy benchmark's setting
       (docs/forecasting.md), and on the bike sharing series with daily review the 4-day
-      total error of the chosen forecast has a 10-17% lower sd than with single models.
+      total error of the chosen forecast has a 10-19% lower sd than with single models
+      (benchmarks/selection_replay.py).
     - `n_jobs`: processes for statsforecast (local engine).
     - `refit_windows`: refit models in every backtest window (True) or fit once and roll
       forward (False, faster; only for models with `forward`).
