@@ -44,17 +44,20 @@ The same forecasts serve the 95% and 98% runs (cached per review day).
 
 Run: `nice .venv/bin/python benchmarks/replenish_calibration.py [walmart] [stallion] [bike]
 [bike_r1] [bike_hours] [--forecasting | --forecasting-only] [--windows=N] [--series=N]
-[--group] [--cache-dir=DIR]` (default: the four data
+[--group] [--cache-dir=DIR [--processes=N]]` (default: the four data
 sets, empirical forecaster). The table is also written to
 benchmarks/results/replenish_calibration.csv.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import sys
 import time
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -237,7 +240,10 @@ class CachedForecaster:
             fc = fc.assign(date=first + pd.to_timedelta(step, unit="D"))
             self.cache[first] = fc
             if stored is not None:
-                fc.to_pickle(stored)
+                # written whole, then renamed: a process of --processes never reads half a file
+                partial = stored.with_suffix(f".{os.getpid()}.tmp")
+                fc.to_pickle(partial)
+                os.replace(partial, stored)
             self.seconds += time.perf_counter() - started
         cached = self.cache[first]
         keys = future[["sku", "location", "date"]].drop_duplicates()
@@ -569,6 +575,39 @@ def run(
     return rows
 
 
+def load(name: str, series: int) -> DataSet:
+    """The data set called `name` (walmart, stallion, bike, bike_r1, bike_hours); `series` is
+    the Walmart / Stallion subsample size."""
+    loaders = {
+        "stallion": lambda: load_stallion(series=series),
+        "walmart": lambda: load_walmart(series=series),
+        "bike": lambda: load_bike(),
+        "bike_r1": lambda: load_bike(review_days=1),
+        "bike_hours": lambda: load_bike_hours(),
+    }
+    return loaders[name]()
+
+
+def prefill_cache(
+    name: str,
+    series: int,
+    n_windows: int | None,
+    models: tuple[str, ...] | None,
+    cache_dir: Path,
+    part: int,
+    parts: int,
+) -> None:
+    """Fill the product forecaster's disk cache for the review days of part `part` of `parts`
+    of the simulated period: the same run started `part / parts` of the way in (the
+    forecasts of a review day depend only on the history before it, so they are the ones
+    the full run would make there). Its rows are thrown away."""
+    data = load(name, series)
+    periods = data.history["date"].nunique() - data.start_index
+    later = replace(data, start_index=data.start_index + part * periods // parts)
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+        run(later, "forecasting", n_windows, models, cache_dir=cache_dir)
+
+
 def main(argv: list[str]) -> None:
     """Arguments: data set names (default all four); `--forecasting` adds the product
     forecaster (supplycast simulate's) on 30-series subsamples (slow: minutes per data set);
@@ -578,7 +617,10 @@ def main(argv: list[str]) -> None:
     (default FORECASTING_SERIES); `--group` adds rows with every series in one service
     group (targeting "group": the aggregate fill rate as the target); `--cache-dir=DIR`
     keeps the product forecaster's forecasts on disk (a pickle per data set and review day,
-    reused by later runs with the same data set, windows and models; off by default)."""
+    reused by later runs with the same data set, windows and models; off by default);
+    `--processes=N` (with `--cache-dir`) starts N - 1 more processes that fill the cache
+    from 1/N, 2/N, .. of the simulated period on while the main run starts at its
+    beginning (the product forecaster refits on every review day: bike_r1 ~50 min with 2)."""
     from supplycast.commands.replenish import SIMULATE_BACKTEST_WINDOWS
 
     names = [a for a in argv if not a.startswith("--")]
@@ -594,31 +636,44 @@ def main(argv: list[str]) -> None:
         (int(a.split("=", 1)[1]) for a in argv if a.startswith("--series=")), FORECASTING_SERIES
     )
     cache_dir = next((Path(a.split("=", 1)[1]) for a in argv if a.startswith("--cache-dir=")), None)
+    processes = next((int(a.split("=", 1)[1]) for a in argv if a.startswith("--processes=")), 1)
+    if processes > 1 and cache_dir is None:
+        raise SystemExit("--processes needs --cache-dir (the processes share forecasts on disk)")
     only_forecasting = "--forecasting-only" in argv
     group = "--group" in argv
-    loaders = {
-        "stallion": lambda n: load_stallion(series=n),
-        "walmart": lambda n: load_walmart(series=n),
-        "bike": lambda n: load_bike(),
-        "bike_r1": lambda n: load_bike(review_days=1),
-        "bike_hours": lambda n: load_bike_hours(),
-    }
     rows: list[dict[str, object]] = []
-    for name, loader in loaders.items():
+    for name in ("stallion", "walmart", "bike", "bike_r1", "bike_hours"):
         if name in wanted:
             if not only_forecasting:
-                rows.extend(run(loader(SERIES), "empirical", group=group))
+                rows.extend(run(load(name, SERIES), "empirical", group=group))
             if "--forecasting" in argv or only_forecasting:
-                rows.extend(
-                    run(
-                        loader(forecasting_series),
-                        "forecasting",
-                        windows,
-                        models,
-                        group=group,
-                        cache_dir=cache_dir,
+                with ProcessPoolExecutor(max_workers=max(processes - 1, 1)) as pool:
+                    helpers = [
+                        pool.submit(
+                            prefill_cache,
+                            name,
+                            forecasting_series,
+                            windows,
+                            models,
+                            cache_dir,
+                            part,
+                            processes,
+                        )
+                        for part in range(1, processes)
+                        if cache_dir is not None
+                    ]
+                    rows.extend(
+                        run(
+                            load(name, forecasting_series),
+                            "forecasting",
+                            windows,
+                            models,
+                            group=group,
+                            cache_dir=cache_dir,
+                        )
                     )
-                )
+                    for helper in helpers:
+                        helper.result()
     table = pd.DataFrame(rows)
     RESULTS.mkdir(parents=True, exist_ok=True)
     table.to_csv(RESULTS / "replenish_calibration.csv", index=False)
