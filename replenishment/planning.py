@@ -26,6 +26,12 @@ Method (all quantities in units, times in days; see docs/replenishment.md):
    Order-up-to fill-rate rows sharing a `service_group` are solved for implied per-row fill
    rates that meet the group's aggregate fill rate at minimum total stock
    (replenishment/group_service.py); each then gets the per-row level at its implied rate.
+   Fill-rate basis (order-up-to): the shortage a cycle may have is (1 - beta) d_P R, with
+   d_P = mu_P / P the protection interval's average demand per day, not (1 - beta) times
+   the protected cycle's own mu_R: the rows are solved for the cycle fill rate
+   1 - (1 - beta) d_P R / mu_R, kept within [min(beta, 0.5), 1 - 1e-6]. A fill rate is
+   measured over many cycles, and the least stock that loses a given share of them holds
+   the same safety factor in cycles of equal spread; equal to mu_R with a level forecast.
 4. safety_stock = z sigma_P; order_up_to S = mu_P + safety_stock (s_q / s_s: reorder point
    s = mu_L + z sigma_L, S = s + Q). reorder_point reported for order-up-to is the level
    over the lead time alone, mu_L + z sigma_L.
@@ -262,6 +268,15 @@ def plan_replenishment(
     # stationary forecast this is d * R; taking the first R days instead would make the fill-rate
     # target (1 - beta) * mu_R zero whenever tomorrow's forecast is zero, and S run to its bound.
     review_cycle_demand = np.maximum(over_protection.mean - over_lead.mean, 0.0)
+    # A fill rate is a share of demand over many cycles, and the least stock that loses a
+    # given share over cycles of equal spread holds the same safety factor in each (equal
+    # marginal loss per unit). So a cycle may lose (1 - beta) of the protection interval's
+    # average cycle demand, d_P * R with d_P = mu_P / P, not of its own: a quiet protected day
+    # (a rainy Sunday) next to busy ones is no longer given a higher safety factor than they.
+    # With a level forecast the two are equal. Step 5 of docs/replenishment.md.
+    fill_basis_demand = np.where(
+        protection_days > 0, daily_rate * np.where(review > 0, review, 1.0), review_cycle_demand
+    )
     demand_per_cycle = np.where(continuous, cycle_qty, review_cycle_demand)
     z = np.asarray(special.ndtri(alpha), dtype=float)  # Phi^-1
     # continuous review with a fill rate: sigma_L L(z) = (1 - beta) Q (periodic rows are solved
@@ -294,8 +309,17 @@ def plan_replenishment(
         )
 
         def periodic_level(index: np.ndarray, beta: np.ndarray) -> np.ndarray:
-            """Order-up-to levels of rows `index` at fill rates `beta` ([m] or [m, k])."""
+            """Order-up-to levels of rows `index` at fill rates `beta` ([m] or [m, k]) on
+            their basis demand (fill_basis_demand): the protected cycle is solved for the
+            fill rate that loses the same units, 1 - (1 - beta) basis / mu_R, kept within
+            [min(beta, DEFAULT_MIN_FILL_RATE), 1 - 1e-6]."""
             expand = (slice(None),) + (None,) * (beta.ndim - 1)
+            ratio = (fill_basis_demand[index] / review_cycle_demand[index])[expand]
+            beta = np.clip(
+                1.0 - (1.0 - beta) * ratio,
+                np.minimum(beta, DEFAULT_MIN_FILL_RATE),
+                1.0 - 1e-6,
+            )
             out = np.empty(beta.shape)
             lost_rows = use_lost[index]
             lost, backorder = lost_rows, ~lost_rows
@@ -327,7 +351,7 @@ def plan_replenishment(
             )
             row_fill_rate[index] = group_fill_rates(
                 lambda rows, beta: periodic_level(index[rows], beta),
-                review_cycle_demand[index],
+                fill_basis_demand[index],
                 weight,
                 codes,
                 alpha[index],

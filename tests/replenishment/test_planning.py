@@ -527,8 +527,9 @@ def test_fill_rate_uses_the_protected_cycle_when_tomorrow_forecasts_nothing() ->
     Lead time 1 day, review 1 day: the order protects day 2, whose forecast is N(2, sd^2) with
     sd = (p90 - p10) / (2 * 1.2816) = 6 / 2.5631; day 1 has no demand. The cycle shortage
     (lost sales and backorders alike: nothing is sold before the arrival) is then
-    sd * G((S - 2) / sd), set equal to (1 - 0.95) * 2 and solved by hand with the normal loss
-    function G(z) = phi(z) - z (1 - Phi(z)).
+    sd * G((S - 2) / sd), set equal to (1 - 0.95) times the fill-rate basis, the protection
+    interval's average cycle demand (0 + 2) / 2 days x R = 1 unit, and solved by hand with the
+    normal loss function G(z) = phi(z) - z (1 - Phi(z)).
     """
 
     forecasts = _three_day_forecast(
@@ -538,7 +539,7 @@ def test_fill_rate_uses_the_protected_cycle_when_tomorrow_forecasts_nothing() ->
     out = plan_replenishment(forecasts, inventory, policy, as_of=date(2026, 1, 2))
     sd = 6.0 / (stats.norm.ppf(0.9) - stats.norm.ppf(0.1))
 
-    z = optimize.brentq(lambda v: sd * _normal_loss(v) - 0.05 * 2.0, -5.0, 10.0)
+    z = optimize.brentq(lambda v: sd * _normal_loss(v) - 0.05 * 1.0, -5.0, 10.0)
     # no lead-time demand: lost sales and backorders agree; the lost-sales level is read from
     # an interpolated table (within 0.001 sd here)
     assert out.loc[0, "order_up_to"] == pytest.approx(2.0 + z * sd, abs=1e-3 * sd)
@@ -590,8 +591,9 @@ def test_a_zero_mean_under_a_positive_band_still_gets_safety_stock() -> None:
     Lead time 1 day, review 1 day: the order protects day 2, forecast mean 0 but p90 3 (a
     seasonal naive copying last week's zero). Day 1 has no demand and no spread, so the
     backorder cycle shortage is sd * G((S - mu) / sd) with mu = 0.1 * 3 = 0.3 (p90's bound;
-    p50 = 0 gives 0) and sd = 3 / (z_0.9 - z_0.1); it is set equal to (1 - 0.95) * 0.3 and
-    solved by hand with the normal loss function G(z) = phi(z) - z (1 - Phi(z)).
+    p50 = 0 gives 0) and sd = 3 / (z_0.9 - z_0.1); it is set equal to (1 - 0.95) * 0.15 (the
+    fill-rate basis: the 2-day protection interval's average cycle demand) and solved by hand
+    with the normal loss function G(z) = phi(z) - z (1 - Phi(z)).
     """
     forecasts = _three_day_forecast(
         mean=[0.0, 0.0, 4.0], p10=[0.0, 0.0, 1.0], p50=[0.0, 0.0, 4.0], p90=[0.0, 3.0, 7.0]
@@ -602,7 +604,8 @@ def test_a_zero_mean_under_a_positive_band_still_gets_safety_stock() -> None:
     )
     sd = 3.0 / (stats.norm.ppf(0.9) - stats.norm.ppf(0.1))
 
-    z = optimize.brentq(lambda v: sd * _normal_loss(v) - 0.05 * 0.3, -5.0, 10.0)
+    # the cycle may lose 5% of the protection interval's average cycle demand, (0 + 0.3) / 2
+    z = optimize.brentq(lambda v: sd * _normal_loss(v) - 0.05 * 0.15, -5.0, 10.0)
     assert out.loc[0, "demand_per_cycle"] == pytest.approx(0.3)
     assert out.loc[0, "safety_stock"] == pytest.approx(z * sd, rel=1e-4)
     assert out.loc[0, "order_up_to"] == pytest.approx(0.3 + z * sd, rel=1e-4)
@@ -621,3 +624,45 @@ def test_coherent_mean_floor_per_row() -> None:
     # 0.1 x 3; max(0.9 x 1, 0.5 x 4, 0.1 x 7) = 2; a negative p10 (normal band): 0;
     # NaN p10 skipped: max(0.5, 2); no band: 0
     assert floor.tolist() == pytest.approx([0.3, 2.0, 0.0, 2.0, 0.0])
+
+
+@pytest.mark.parametrize(
+    ("last_day", "cycle_beta"),
+    [
+        (6.0, 1 - 0.05 * 9.0 / 6.0),  # basis (30 + 6) / 4 = 9 units a day: 0.925 on the cycle
+        (1.0, 1 - 0.05 * 7.75),  # basis 31 / 4 = 7.75 against 1 unit: 0.6125
+        (0.5, 0.5),  # basis 7.625 against 0.5 unit: 1 - 0.05 x 15.25 < 0.5, held at the floor
+    ],
+)
+def test_fill_rate_cycle_loses_the_share_of_the_protection_average(
+    last_day: float, cycle_beta: float
+) -> None:
+    """A fill rate is a share of demand over many cycles: the protected cycle (day 4 of
+    L = 3 + R = 1) may lose (1 - beta) of the protection interval's average cycle demand,
+    not of its own, so a quiet day next to busy ones gets no higher safety factor than they.
+
+    Days 1-3 forecast 10 units, day 4 `last_day`, sd 3 a day, independent (error_correlation
+    0). Backorders: E[(D_P - S)^+] - E[(D_L - S)^+] = (1 - cycle_beta) x day 4's mean, solved
+    by hand with the normal loss function; the cycle fill rate is floored at 50%."""
+    days = pd.date_range("2024-01-01", periods=4, freq="D")
+    means = np.array([10.0, 10.0, 10.0, last_day])
+    fc = pd.DataFrame(
+        {
+            "sku": "A",
+            "location": "X",
+            "date": days,
+            "mean": means,
+            "p10": means - Z90 * 3.0,
+            "p50": means,
+            "p90": means + Z90 * 3.0,
+            "model": "hand",
+        }
+    )
+    row = plan(fc, lead_time_days=3, review_period_days=1, service_level=0.95)
+    mu_p, sd_p, mu_l, sd_l = means.sum(), 6.0, 30.0, 3.0 * math.sqrt(3)
+
+    def cycle_loss(s: float) -> float:
+        return sd_p * _normal_loss((s - mu_p) / sd_p) - sd_l * _normal_loss((s - mu_l) / sd_l)
+
+    expected = optimize.brentq(lambda s: cycle_loss(s) - (1 - cycle_beta) * last_day, 0, 100)
+    assert row.order_up_to == pytest.approx(expected, abs=1e-3 * sd_p)
