@@ -7,7 +7,9 @@ chooses each series' own (implied) fill rate beta_i so that
     sum_i e_i = (1 - beta) sum_i mu_R,i        (the group's expected units short per cycle)
 
 at the minimum total stock value sum_i c_i S_i(e_i), where e_i = (1 - beta_i) mu_R,i is
-series i's expected shortage per review cycle, mu_R,i its forecast demand of the cycle,
+series i's expected shortage per review cycle, mu_R,i its forecast demand of the cycle
+(plan_replenishment passes its fill-rate basis, the protection interval's average cycle
+demand d_P R; planning.py step 3),
 S_i(e) the order-up-to level that the per-row path gives for shortage e (the same shortage
 model: lost-sales cycle model or backorder cycle shortage, with its corrections and cap),
 and c_i a weight per unit (unit_cost, or 1 for units).
