@@ -196,7 +196,10 @@ def plan_replenishment(
     (`order_day`, `protection_days`, `z`, `sigma_protection`, `sigma_source`
     (`cumulative_quantiles` or `error_correlation`), `demand_over_lead_time`,
     `expected_spoilage`, `service_group`, `row_fill_rate` (the fill rate the row was solved
-    for: its implied one in a group), ...).
+    for: its implied one in a group), `fill_basis_demand` (the cycle demand that fill rate is
+    a share of, d_P R; order-up-to fill-rate rows, else NaN), `cycle_fill_rate` (the fill
+    rate the protected cycle was solved for, 1 - (1 - row_fill_rate) fill_basis_demand /
+    demand_per_cycle, within [min(beta, 0.5), 1 - 1e-6]), ...).
 
     Raises :class:`replenishment.inputs.ReplenishmentInputError` naming the bad rows.
     """
@@ -314,11 +317,8 @@ def plan_replenishment(
             fill rate that loses the same units, 1 - (1 - beta) basis / mu_R, kept within
             [min(beta, DEFAULT_MIN_FILL_RATE), 1 - 1e-6]."""
             expand = (slice(None),) + (None,) * (beta.ndim - 1)
-            ratio = (fill_basis_demand[index] / review_cycle_demand[index])[expand]
-            beta = np.clip(
-                1.0 - (1.0 - beta) * ratio,
-                np.minimum(beta, DEFAULT_MIN_FILL_RATE),
-                1.0 - 1e-6,
+            beta = _cycle_fill_rate(
+                beta, fill_basis_demand[index][expand], review_cycle_demand[index][expand]
             )
             out = np.empty(beta.shape)
             lost_rows = use_lost[index]
@@ -490,11 +490,26 @@ def plan_replenishment(
             demand_per_cycle=demand_per_cycle,
             service_group=service_group,
             row_fill_rate=np.where(fill_rate_target, row_fill_rate, np.nan),
+            fill_basis_demand=np.where(periodic_fill, fill_basis_demand, np.nan),
+            cycle_fill_rate=np.where(
+                periodic_fill,
+                _cycle_fill_rate(row_fill_rate, fill_basis_demand, review_cycle_demand),
+                np.nan,
+            ),
             expected_spoilage=spoilage,
             on_hand=on_hand,
             on_order=on_order,
         )
     return result
+
+
+def _cycle_fill_rate(beta: np.ndarray, basis: np.ndarray, cycle: np.ndarray) -> np.ndarray:
+    """The fill rate a protected cycle of forecast demand `cycle` is solved for so that it
+    loses (1 - beta) x `basis` units: 1 - (1 - beta) basis / cycle, kept within
+    [min(beta, DEFAULT_MIN_FILL_RATE), 1 - 1e-6] (fractions; units of basis and cycle alike)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(cycle > 0, basis / cycle, 1.0)
+    return np.clip(1.0 - (1.0 - beta) * ratio, np.minimum(beta, DEFAULT_MIN_FILL_RATE), 1.0 - 1e-6)
 
 
 def _explain(

@@ -666,3 +666,8 @@ def test_fill_rate_cycle_loses_the_share_of_the_protection_average(
 
     expected = optimize.brentq(lambda s: cycle_loss(s) - (1 - cycle_beta) * last_day, 0, 100)
     assert row.order_up_to == pytest.approx(expected, abs=1e-3 * sd_p)
+    # the details say what the row was solved for
+    assert row.fill_basis_demand == pytest.approx(means.sum() / 4)
+    assert row.demand_per_cycle == pytest.approx(last_day)
+    assert row.row_fill_rate == pytest.approx(0.95)
+    assert row.cycle_fill_rate == pytest.approx(cycle_beta)
