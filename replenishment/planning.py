@@ -253,7 +253,8 @@ def plan_replenishment(
     rates = rows.series_rates()
     over_protection = window_demand(rows, zeros, protection_days, rates)
     over_lead = window_demand(rows, zeros, lead, rates)
-    over_review = window_demand(rows, zeros, np.where(review > 0, review, 1.0), rates)
+    review_days = np.where(review > 0, review, 1.0)  # a cycle of at least one day
+    over_review = window_demand(rows, zeros, review_days, rates)
     with np.errstate(divide="ignore", invalid="ignore"):
         daily_rate = np.where(protection_days > 0, over_protection.mean / protection_days, 0.0)
         daily_rate = np.where(protection_days > 0, daily_rate, over_review.mean)
@@ -271,15 +272,9 @@ def plan_replenishment(
     # stationary forecast this is d * R; taking the first R days instead would make the fill-rate
     # target (1 - beta) * mu_R zero whenever tomorrow's forecast is zero, and S run to its bound.
     review_cycle_demand = np.maximum(over_protection.mean - over_lead.mean, 0.0)
-    # A fill rate is a share of demand over many cycles, and the least stock that loses a
-    # given share over cycles of equal spread holds the same safety factor in each (equal
-    # marginal loss per unit). So a cycle may lose (1 - beta) of the protection interval's
-    # average cycle demand, d_P * R with d_P = mu_P / P, not of its own: a quiet protected day
-    # (a rainy Sunday) next to busy ones is no longer given a higher safety factor than they.
-    # With a level forecast the two are equal. Step 5 of docs/replenishment.md.
-    fill_basis_demand = np.where(
-        protection_days > 0, daily_rate * np.where(review > 0, review, 1.0), review_cycle_demand
-    )
+    # fill-rate basis d_P R (method step 3): a cycle may lose (1 - beta) of the protection
+    # interval's average cycle demand, not of its own (used by periodic fill-rate rows only)
+    fill_basis_demand = daily_rate * review_days
     demand_per_cycle = np.where(continuous, cycle_qty, review_cycle_demand)
     z = np.asarray(special.ndtri(alpha), dtype=float)  # Phi^-1
     # continuous review with a fill rate: sigma_L L(z) = (1 - beta) Q (periodic rows are solved
@@ -313,9 +308,7 @@ def plan_replenishment(
 
         def periodic_level(index: np.ndarray, beta: np.ndarray) -> np.ndarray:
             """Order-up-to levels of rows `index` at fill rates `beta` ([m] or [m, k]) on
-            their basis demand (fill_basis_demand): the protected cycle is solved for the
-            fill rate that loses the same units, 1 - (1 - beta) basis / mu_R, kept within
-            [min(beta, DEFAULT_MIN_FILL_RATE), 1 - 1e-6]."""
+            their fill_basis_demand (the protected cycle at _cycle_fill_rate)."""
             expand = (slice(None),) + (None,) * (beta.ndim - 1)
             beta = _cycle_fill_rate(
                 beta, fill_basis_demand[index][expand], review_cycle_demand[index][expand]
