@@ -355,6 +355,12 @@ def plan_replenishment(
         z[index] = (level - over_protection.mean[index]) / sigma_p[index]
     safety = z * sigma_p
     reorder_point = over_lead.mean + z * sigma_l
+    # what each periodic fill-rate row's protected cycle was solved for (NaN elsewhere)
+    cycle_fill_rate = np.where(
+        periodic_fill,
+        _cycle_fill_rate(row_fill_rate, fill_basis_demand, review_cycle_demand),
+        np.nan,
+    )
     order_up_to = np.where(continuous, reorder_point + cycle_qty, over_protection.mean + safety)
 
     policy_type = pol["policy_type"].to_numpy()
@@ -431,6 +437,9 @@ def plan_replenishment(
     explanation = _explain(
         pol=pol,
         row_fill_rate=np.where(grouped, row_fill_rate, np.nan),
+        cycle_fill_rate=cycle_fill_rate,
+        cycle_demand=review_cycle_demand,
+        basis_demand=fill_basis_demand,
         mu_p=over_protection.mean,
         protection=protection_days,
         lead=lead,
@@ -484,11 +493,7 @@ def plan_replenishment(
             service_group=service_group,
             row_fill_rate=np.where(fill_rate_target, row_fill_rate, np.nan),
             fill_basis_demand=np.where(periodic_fill, fill_basis_demand, np.nan),
-            cycle_fill_rate=np.where(
-                periodic_fill,
-                _cycle_fill_rate(row_fill_rate, fill_basis_demand, review_cycle_demand),
-                np.nan,
-            ),
+            cycle_fill_rate=cycle_fill_rate,
             expected_spoilage=spoilage,
             on_hand=on_hand,
             on_order=on_order,
@@ -509,6 +514,9 @@ def _explain(
     *,
     pol: pd.DataFrame,
     row_fill_rate: np.ndarray,
+    cycle_fill_rate: np.ndarray,
+    cycle_demand: np.ndarray,
+    basis_demand: np.ndarray,
     mu_p: np.ndarray,
     protection: np.ndarray,
     lead: np.ndarray,
@@ -540,6 +548,23 @@ def _explain(
             for g, b in zip(
                 pol["service_group"].to_numpy()[in_group],
                 row_fill_rate[in_group].tolist(),
+                strict=True,
+            )
+        ]
+    # a protected cycle busier or quieter than the interval's average is solved at its own
+    # cycle fill rate (method step 3); said where it prints differently from the row's rate
+    shown_rate = np.where(in_group, row_fill_rate, pol["service_level"].to_numpy(dtype=float))
+    own_cycle = np.isfinite(cycle_fill_rate) & (np.abs(cycle_fill_rate - shown_rate) >= 5e-4)
+    cycle_text = np.full(n, "", dtype=object)
+    if own_cycle.any():
+        cycle_text[own_cycle] = [
+            f"; this cycle's {c:.1f} units at fill rate {r:.1%}, so it loses"
+            f" {1 - b:.1%} of an average cycle's {a:.1f}"
+            for c, r, b, a in zip(
+                cycle_demand[own_cycle].tolist(),
+                cycle_fill_rate[own_cycle].tolist(),
+                shown_rate[own_cycle].tolist(),
+                basis_demand[own_cycle].tolist(),
                 strict=True,
             )
         ]
@@ -579,6 +604,7 @@ def _explain(
         " for ",
         target,
         group_text,
+        cycle_text,
         ") gives ",
         level,
         "; position ",

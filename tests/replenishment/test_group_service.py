@@ -187,6 +187,51 @@ def test_group_holds_no_more_than_per_row_targets_and_high_cv_is_served_less() -
     assert "on group G's demand; this item's fill rate" in grouped.loc["a", "explanation"]
 
 
+def test_group_shortage_is_a_share_of_the_fill_basis_when_the_cycle_is_not_average() -> None:
+    """Forecasts that are not level (L = 3, R = 1: the protected day 4 differs from the
+    interval's average day): the group's expected shortage is (1 - beta) of the sum of the
+    rows' fill-rate basis d_P R, and each row's cycle is solved at 1 - (1 - beta_i) d_P R /
+    mu_R, so the identity holds on `fill_basis_demand`, not on `demand_per_cycle`."""
+    days = pd.date_range("2024-01-01", periods=4, freq="D")
+    paths = {
+        "quiet_day": ([40.0, 40.0, 40.0, 20.0], 8.0),
+        "busy_day": ([30.0, 30.0, 30.0, 90.0], 25.0),
+    }
+    fc = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "sku": sku,
+                    "location": "X",
+                    "date": days,
+                    "mean": means,
+                    "p05": np.asarray(means) - Z95 * sd,
+                    "p95": np.asarray(means) + Z95 * sd,
+                }
+            )
+            for sku, (means, sd) in paths.items()
+        ],
+        ignore_index=True,
+    )
+    inventory = pd.DataFrame({"sku": list(paths), "location": "X", "on_hand": 0.0})
+    policy = policies(list(paths), lead_time_days=3, review_period_days=1, service_group="G")
+    rows = plan_replenishment(fc, inventory, policy, details=True, error_correlation=0.0).set_index(
+        "sku"
+    )
+    basis = rows["fill_basis_demand"]
+    assert basis.to_dict() == pytest.approx({"quiet_day": 35.0, "busy_day": 45.0})
+    assert rows["demand_per_cycle"].to_dict() == pytest.approx(
+        {"quiet_day": 20.0, "busy_day": 90.0}
+    )
+    beta = rows["row_fill_rate"]
+    assert ((1 - beta) * basis).sum() == pytest.approx(0.05 * basis.sum(), rel=1e-9)
+    assert ((1 - beta) * rows["demand_per_cycle"]).sum() != pytest.approx(
+        0.05 * rows["demand_per_cycle"].sum(), rel=1e-3
+    )
+    expected_cycle = np.clip(1 - (1 - beta) * basis / rows["demand_per_cycle"], 0.5, 1 - 1e-6)
+    assert rows["cycle_fill_rate"].to_numpy() == pytest.approx(expected_cycle.to_numpy())
+
+
 def test_rows_outside_the_periodic_fill_rate_solve_keep_their_own_target() -> None:
     items = {"a": (100.0, 10.0), "b": (100.0, 40.0), "c": (50.0, 20.0)}
     kwargs = {"service_type": ["fill_rate", "cycle", "fill_rate"], "lost_sales": True}

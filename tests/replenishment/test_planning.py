@@ -671,3 +671,8 @@ def test_fill_rate_cycle_loses_the_share_of_the_protection_average(
     assert row.demand_per_cycle == pytest.approx(last_day)
     assert row.row_fill_rate == pytest.approx(0.95)
     assert row.cycle_fill_rate == pytest.approx(cycle_beta)
+    # and so does the planner's sentence
+    assert (
+        f"this cycle's {last_day:.1f} units at fill rate {row.cycle_fill_rate:.1%},"
+        f" so it loses 5.0% of an average cycle's {means.sum() / 4:.1f}"
+    ) in row.explanation
