@@ -1,7 +1,7 @@
 """Speed of `forecasting.forecast` end to end on many simulated daily series.
 
 Run: .venv/bin/python benchmarks/forecast_speed.py [--series 10000] [--days 730]
-    [--reference-series 200]
+    [--reference-series 200] [--cli]
 
 Simulates N sku x location series of `days` daily units (70% smooth Poisson with a weekly
 pattern, promotions and temperature effects; 30% sparse Poisson), features `on_promo` and
@@ -10,7 +10,11 @@ included (one backtest window). Configurations timed:
 - fast-global: SeasonalNaive, CrostonOptimized, TSB, LightGBM global (no per-series ETS);
 - ForecastConfig.fast(): SeasonalNaive, AutoETS, CrostonOptimized, TSB (only on
   --reference-series series, extrapolated, because AutoETS costs ~0.1-1 s per series here);
-- raw statsforecast AutoETS(season_length=7) forecast only, on --reference-series series.
+- raw statsforecast AutoETS(season_length=7) forecast only, on --reference-series series;
+- with `--cli`: `supplycast forecast` end to end in a subprocess with the fast-global models
+  and one window (`--models seasonal_naive,croston_optimized,tsb,lightgbm --windows 1`):
+  reading H.csv and X.csv (written first, not timed), validation, forecast, writing F.csv;
+  its peak RSS is the child process's.
 Prints one table: configuration, series, seconds, series/s, peak RSS (MiB).
 Peak RSS is the process high-water mark (ru_maxrss) after each step, so it is cumulative.
 """
@@ -19,8 +23,12 @@ from __future__ import annotations
 
 import argparse
 import resource
+import subprocess
+import sys
+import tempfile
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -70,6 +78,53 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+# Runs `supplycast forecast` (supplycast.cli:main) in a fresh interpreter and prints the
+# process's own peak RSS (VmHWM of /proc/self/status, kB) on stderr at exit: ru_maxrss of a
+# child also counts the parent's pages at fork, which exec keeps in the rusage.
+CLI_WITH_PEAK = """
+import atexit, sys
+def peak():
+    with open("/proc/self/status") as status:
+        kb = next(line.split()[1] for line in status if line.startswith("VmHWM"))
+    print("VmHWM_kB", kb, file=sys.stderr)
+atexit.register(peak)
+from supplycast.cli import main
+sys.argv = ["supplycast", *sys.argv[1:]]
+main()
+"""
+
+
+def time_cli(history: pd.DataFrame, future: pd.DataFrame, quantiles: str) -> tuple[float, float]:
+    """(seconds, peak RSS MiB of the command's process) of `supplycast forecast` on CSVs of
+    `history` and `future` with the fast-global models and one backtest window; the CSVs are
+    written before the clock starts. Linux only (reads /proc/self/status)."""
+    with tempfile.TemporaryDirectory() as folder:
+        h, x, out = Path(folder, "H.csv"), Path(folder, "X.csv"), Path(folder, "F.csv")
+        history.to_csv(h, index=False)
+        future.to_csv(x, index=False)
+        command = [
+            sys.executable,
+            "-c",
+            CLI_WITH_PEAK,
+            "forecast",
+            *("--history", str(h), "--future", str(x), "--out", str(out)),
+            *("--horizon", str(HORIZON), "--quantiles", quantiles, "--windows", "1"),
+            *("--models", "seasonal_naive,croston_optimized,tsb,lightgbm"),
+        ]
+        started = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        if done.returncode != 0:
+            raise SystemExit(f"supplycast forecast failed:\n{done.stderr}")
+        rows = sum(1 for _ in out.open()) - 1
+        if rows != history.groupby(["sku", "location"]).ngroups * HORIZON:
+            raise SystemExit(f"supplycast forecast wrote {rows} rows")
+    peak_kb = next(
+        line.split()[1] for line in done.stderr.splitlines() if line.startswith("VmHWM_kB")
+    )
+    return seconds, int(peak_kb) / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -77,6 +132,9 @@ def main() -> None:
     parser.add_argument("--series", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--reference-series", type=int, default=200)
+    parser.add_argument(
+        "--cli", action="store_true", help="also time supplycast forecast end to end on CSVs"
+    )
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     rows = []
@@ -123,6 +181,17 @@ def main() -> None:
         )
     )
     chosen = result.selection["model"].value_counts().to_dict()
+    if args.cli:
+        seconds, child_mib = time_cli(history, future, ",".join(str(q) for q in quantiles))
+        rows.append(
+            (
+                "supplycast forecast CLI, fast-global, CSV in/out",
+                args.series,
+                seconds,
+                args.series / seconds,
+                child_mib,
+            )
+        )
 
     table = pd.DataFrame(
         rows, columns=["configuration", "series", "seconds", "series/s", "peak RSS MiB"]
