@@ -289,6 +289,35 @@ def normalize_inventory(
     return out
 
 
+def _crossing_quantiles(
+    frame_name: str,
+    frame: pd.DataFrame,
+    columns: dict[float, str],
+    values: dict[float, np.ndarray],
+    problems: list[str],
+) -> None:
+    """A problem per row whose quantiles (`columns`: {level: name}, `values`: {level: array},
+    blanks NaN) fall as the level rises, e.g. p10 = 5 and p90 = 1: such a forecast is broken
+    (a band read from it would be negative, and with it the safety stock). Equal values are
+    fine (p10 = p50 = 0 on a slow mover). Tolerance: 1e-9 x max(1, |value|), for values
+    written with rounding."""
+    if len(columns) < 2:
+        return
+    levels = list(columns)
+    table = np.column_stack([values[level] for level in levels])
+    before = np.fmax.accumulate(table, axis=1)[:, :-1]  # largest earlier value, NaN skipped
+    tolerance = 1e-9 * np.maximum(1.0, np.abs(table[:, 1:]))
+    falls = table[:, 1:] < before - tolerance  # False where either side is NaN
+    for pos in np.flatnonzero(falls.any(axis=1)):
+        shown = ", ".join(
+            f"{columns[level]}={value:g}"
+            for level, value in zip(levels, table[pos], strict=True)
+            if not np.isnan(value)
+        )
+        (label,) = _row_label(frame_name, frame, [int(pos)])
+        problems.append(f"{label}: quantiles must not fall as the level rises ({shown})")
+
+
 def quantile_columns(
     frame: pd.DataFrame, pattern: re.Pattern[str] = QUANTILE_COLUMN
 ) -> dict[float, str]:
@@ -344,8 +373,9 @@ def normalize_forecasts(forecasts: pd.DataFrame, *, name: str = "forecasts") -> 
     quantiles (blank = not available on that row), `cold_start` per row.
 
     `cold_start` is taken from a boolean column of that name when present, else from a
-    `model` name containing "cold". Missing columns, bad dates, non-numeric means and
-    duplicate sku/location/date rows are errors naming the rows.
+    `model` name containing "cold". Missing columns, bad dates, non-numeric means,
+    quantiles that fall as the level rises (`pNN` or `cum_pNN`) and duplicate
+    sku/location/date rows are errors naming the rows.
     """
     problems = _require_columns(name, forecasts, ["sku", "location", "date", "mean"])
     if problems:
@@ -370,6 +400,14 @@ def normalize_forecasts(forecasts: pd.DataFrame, *, name: str = "forecasts") -> 
         level: _numeric(name, frame, column, np.nan, problems)
         for level, column in quantile_columns(frame, CUMULATIVE_QUANTILE_COLUMN).items()
     }
+    _crossing_quantiles(name, frame, quantile_columns(frame), quantiles, problems)
+    _crossing_quantiles(
+        name,
+        frame,
+        quantile_columns(frame, CUMULATIVE_QUANTILE_COLUMN),
+        cumulative,
+        problems,
+    )
     if "cold_start" in frame.columns:
         flag = (
             frame["cold_start"]

@@ -273,3 +273,24 @@ def test_aggregated_cumulative_quantiles_plan_from_the_cumulative_path() -> None
     assert row.demand_over_protection == pytest.approx(200.0)
     assert row.sigma_protection == pytest.approx(math.sqrt(280.0))
     assert row.sigma_source == "cumulative_quantiles"
+
+
+def test_crossing_quantiles_are_an_input_error_naming_the_row() -> None:
+    """p10 above p90 (or cum_p05 above cum_p95) is a broken forecast: its band would be
+    negative and the safety stock with it. Equal quantiles (p10 = p50 = 0) are fine."""
+    fc = forecast()
+    fc.loc[4, "p10"] = fc.loc[4, "p90"] + 1.0
+    with pytest.raises(
+        ReplenishmentInputError,
+        match=r"forecasts row 5 \(line 6\) \(sku=A, location=X\): quantiles must not fall as"
+        r" the level rises \(p10=14\.84\d*, p50=10, p90=13\.84\d*\)",
+    ):
+        plan(fc)
+    fc = forecast()
+    fc.loc[2, "cum_p95"] = fc.loc[2, "cum_p05"] - 1.0
+    with pytest.raises(ReplenishmentInputError, match=r"row 3 .*cum_p05=.*cum_p95="):
+        plan(fc)
+    fc = forecast()
+    fc[["p10", "p50"]] = 0.0  # a slow mover: equal quantiles
+    fc.loc[1, "p90"] = np.nan  # a blank is not a crossing
+    assert len(plan(fc)) == 1
