@@ -329,8 +329,8 @@ def prepare_inputs(
                         f"feature '{feature}' has no future value"
                         f" for {n_missing} series x date rows"
                     )
-                if strict_future:
-                    raise ForecastInputError([reason])
+                if strict_future:  # "future: ..." so that a caller can name its file
+                    raise ForecastInputError([f"future: {reason}"])
                 warnings.append(reason + "; feature dropped")
             if kept:
                 future_frame = fut_indexed[kept].apply(pd.to_numeric).reindex(need).reset_index()

@@ -70,7 +70,7 @@ def test_forecast_feature_missing_in_future_is_one_line_error(tmp_path: Path) ->
         ["forecast", "--history", str(h), "--horizon", "7", "--out", str(out), "--future", str(x)],
     )
     assert result.exit_code == 2
-    assert "feature 'on_promo'" in result.output
+    assert f"{x}: feature 'on_promo' has no column in the future frame" in result.output
     assert "Traceback" not in result.output
     assert not out.exists()
 
