@@ -247,7 +247,10 @@ def forecasting_forecaster(  # noqa: ANN201 - returns a Forecaster
 
     from dataclasses import replace
 
+    import pandas as pd
+
     from forecasting import ForecastConfig, forecast
+    from replenishment import ReplenishmentInputError
 
     config = ForecastConfig.fast() if fast else ForecastConfig()
     if n_windows is not None:
@@ -256,6 +259,17 @@ def forecasting_forecaster(  # noqa: ANN201 - returns a Forecaster
         config = replace(config, models=models)
 
     def forecaster(past: pd.DataFrame, future: pd.DataFrame) -> pd.DataFrame:
+        if past.empty:  # forecasting.forecast would say only "history: no rows"
+            keys = future[["sku", "location"]].drop_duplicates()
+            names = ", ".join(f"{s}/{loc}" for s, loc in keys.head(5).itertuples(index=False))
+            more = f" and {len(keys) - 5} more" if len(keys) > 5 else ""
+            raise ReplenishmentInputError(
+                [
+                    f"history: no rows before {pd.Timestamp(future['date'].min()).date()} for"
+                    f" the policy's sku/location {names}{more}; each review day forecasts from"
+                    " the days before it (start later, or check the policy's keys)"
+                ]
+            )
         horizon = int(future.groupby(["sku", "location"]).size().max())
         features = [c for c in future.columns if c not in ("sku", "location", "date")]
         run_config = config

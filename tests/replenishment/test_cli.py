@@ -129,6 +129,31 @@ def test_simulate_cli_rejects_bad_policy(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("policy_key", "start"),
+    [("A,L1", "2023-01-01"), ("B,L1", "2023-01-05")],  # start on the first day; unknown key
+)
+def test_simulate_cli_says_when_no_history_precedes_a_review(
+    tmp_path: Path, policy_key: str, start: str
+) -> None:
+    rows = "".join(f"A,L1,2023-01-{d:02d},3\n" for d in range(1, 11))
+    (tmp_path / "H.csv").write_text("sku,location,date,units\n" + rows)
+    (tmp_path / "P.csv").write_text(
+        f"sku,location,lead_time_days,review_period_days,service_level\n{policy_key},1,1,0.95\n"
+    )
+    args = ["simulate", "--history", str(tmp_path / "H.csv"), "--policy", str(tmp_path / "P.csv")]
+    args += ["--start", start, "--out", str(tmp_path / "T.csv")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    sku = policy_key.split(",")[0]
+    assert result.stderr.strip() == (
+        f"{tmp_path / 'H.csv'}: no rows before {start} for the policy's sku/location {sku}/L1;"
+        " each review day forecasts from the days before it (start later, or check the"
+        " policy's keys)"
+    )
+    assert not (tmp_path / "T.csv").exists()
+
+
 def test_simulate_forecaster_calibrates_on_three_backtest_windows(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
