@@ -15,15 +15,14 @@ from typing import Annotated
 
 import typer
 
+from supplycast.commands.common import CommandInputError, fail, read_csv_checked
+
 
 def _read_csv(path: Path) -> object:
-    import pandas as pd
-
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        typer.echo(f"{path}: cannot read as CSV: {exc}".splitlines()[0], err=True)
-        raise typer.Exit(1) from None
+        return read_csv_checked(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except CommandInputError as exc:
+        fail(exc.problems)
 
 
 def _write_atomically(path: Path, text: str) -> None:

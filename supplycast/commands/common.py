@@ -3,10 +3,15 @@ error."""
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable
-from typing import NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
+
+if TYPE_CHECKING:  # pandas is imported when a command runs, not when the CLI starts
+    import pandas as pd
 
 
 class CommandInputError(Exception):
@@ -30,3 +35,58 @@ def first_line(exc: BaseException, fallback: str | None = None) -> str:
     if text:
         return text.splitlines()[0]
     return type(exc).__name__ if fallback is None else fallback
+
+
+def malformed_line(path: Path) -> str:
+    """'line N: K fields where the header has H; ' for the first data row of the CSV at
+    `path` whose number of fields differs from the header's (quoted fields honoured; N is
+    the file line the row starts on, the header being line 1), '' when every row matches.
+    Reads the file: for the error path only."""
+    with path.open(newline="") as handle:
+        reader = csv.reader(handle)
+        try:
+            header = next(reader, None)
+            if header is None:
+                return ""
+            while True:
+                start = reader.line_num + 1
+                row = next(reader, None)
+                if row is None:
+                    return ""
+                if row and len(row) != len(header):
+                    count = f"{len(row)} field{'s' if len(row) != 1 else ''}"
+                    lines = reader.line_num - start + 1
+                    if lines > 1:  # e.g. an unclosed quote: the row runs on to the next lines
+                        count = f"a quoted field over {lines} lines, so {count},"
+                    return f"line {start}: {count} where the header has {len(header)}; "
+        except csv.Error as exc:
+            return f"line {reader.line_num}: {exc}; "
+
+
+def read_csv_checked(path: Path, **options: Any) -> pd.DataFrame:
+    """`pandas.read_csv(path, index_col=False, **options)` where a row whose number of fields
+    differs from the header's is an error naming its line, the first data row included: there
+    pandas would otherwise read one field too many as an index column and shift every column
+    (with index_col=False it warns and drops the field; the warning is made an error here).
+    Raises CommandInputError(["PATH: cannot read CSV: line N: ..."]) (the library's message
+    when no line is found, e.g. an empty file)."""
+    import warnings
+
+    import pandas as pd
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(path, index_col=False, **options)
+    except (
+        ValueError,  # UnicodeDecodeError included
+        pd.errors.ParserError,
+        pd.errors.ParserWarning,
+        pd.errors.EmptyDataError,
+        OSError,
+    ) as exc:
+        try:
+            where = malformed_line(path).removesuffix("; ")
+        except (OSError, UnicodeDecodeError):
+            where = ""
+        raise CommandInputError([f"{path}: cannot read CSV: {where or first_line(exc)}"]) from exc

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from supplycast.commands.common import CommandInputError, fail, first_line
+from supplycast.commands.common import CommandInputError, fail, read_csv_checked
 
 if TYPE_CHECKING:  # pandas is imported when a command runs, not when the CLI starts
     import pandas as pd
@@ -22,12 +22,7 @@ TEXT_COLUMNS = {"sku": str, "location": str}
 def _read_csv(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise CommandInputError([f"{path}: file not found"])
-    import pandas as pd
-
-    try:
-        return pd.read_csv(path, dtype=TEXT_COLUMNS)
-    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
-        raise CommandInputError([f"{path}: cannot read CSV: {first_line(exc)}"]) from exc
+    return read_csv_checked(path, dtype=TEXT_COLUMNS)
 
 
 def _relabel(problems: list[str], names: dict[str, Path]) -> list[str]:

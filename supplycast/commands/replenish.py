@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from supplycast.commands.common import CommandInputError, fail, first_line
+from supplycast.commands.common import CommandInputError, fail, first_line, malformed_line
 
 if TYPE_CHECKING:  # pandas is imported when a command runs, not when the CLI starts
     import pandas as pd
@@ -52,22 +51,8 @@ def read_csv(path: Path) -> pd.DataFrame:
         pd.errors.EmptyDataError,
         OSError,
     ) as exc:
-        where = _malformed_line(path) if isinstance(exc, pa.ArrowInvalid) else ""
+        where = malformed_line(path) if isinstance(exc, pa.ArrowInvalid) else ""
         raise CommandInputError([f"{path}: cannot read CSV: {where}{first_line(exc)}"]) from exc
-
-
-def _malformed_line(path: Path) -> str:
-    """'line N: ' for a file pyarrow could not parse, from pandas' C parser, which names
-    the file line of a row with the wrong number of fields (pyarrow quotes the row but not
-    its line); '' when pandas names none. Run only on the error path (reads the file)."""
-    import pandas as pd
-
-    try:
-        pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, ValueError, OSError) as exc:
-        match = re.search(r"\bline (\d+)\b", str(exc))
-        return f"line {match.group(1)}: " if match else ""
-    return ""
 
 
 def write_csv(frame: pd.DataFrame, path: Path, float_format: str = "%.4f") -> None:

@@ -12,7 +12,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from supplycast.commands.common import fail
+from supplycast.commands.common import CommandInputError, fail, read_csv_checked
 
 
 def _fail(problems: list[str]) -> NoReturn:
@@ -81,14 +81,12 @@ def _solve_instance(path: Path, out: Path, rounding: str, time_limit: float, eng
 
 
 def _read_csv(path: Path, label: str):  # noqa: ANN202 - pandas frame
-    import pandas as pd
-
     if not path.is_file():
         _fail([f"{path}: no such {label} file"])
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    except Exception as exc:  # pandas parser errors name line numbers
-        _fail([f"{path}: {exc}"])
+        return read_csv_checked(path, dtype=str, keep_default_na=False)
+    except CommandInputError as exc:
+        _fail(exc.problems)
 
 
 def _depot_lookup(name: str, lat: float | None, lon: float | None, locations: Path | None):  # noqa: ANN202

@@ -75,6 +75,33 @@ def test_forecast_feature_missing_in_future_is_one_line_error(tmp_path: Path) ->
     assert not out.exists()
 
 
+def test_forecast_rejects_a_row_with_a_field_too_many_naming_its_line(tmp_path: Path) -> None:
+    """On the first data row pandas would read one field too many as an index column and shift
+    every column (sku <- location, location <- date, ...): an error instead, as on later rows,
+    and the second row's unclosed quote names its line too."""
+    out = tmp_path / "F.csv"
+    cases = {
+        "first.csv": ("sku,location,date,units\nA,L1,2024-01-01,3,9\n", "line 2: 5 fields"),
+        "later.csv": (
+            "sku,location,date,units\nA,L1,2024-01-01,3\nA,L1,2024-01-02,4,9\n",
+            "line 3: 5 fields",
+        ),
+        "quote.csv": (
+            'sku,location,date,units\nA,L1,2024-01-01,3\n"A,L1,2024-01-02,4\n',
+            "line 3: 1 field ",
+        ),
+    }
+    for name, (text, where) in cases.items():
+        path = tmp_path / name
+        path.write_text(text)
+        result = runner.invoke(
+            app, ["forecast", "--history", str(path), "--horizon", "2", "--out", str(out)]
+        )
+        assert result.exit_code == 2
+        assert f"{path}: cannot read CSV: {where}" in result.output
+        assert not out.exists()
+
+
 def test_forecast_rejects_unsorted_dates_with_line_numbers(tmp_path: Path) -> None:
     h = _write(tmp_path)
     frame = pd.read_csv(h)

@@ -20,6 +20,17 @@ def test_a_row_with_an_extra_field_names_file_line_and_row(tmp_path: Path) -> No
     assert "B,L1,3,1,9" in problem  # pyarrow quotes the row
 
 
+def test_an_extra_field_on_the_first_row_names_line_2(tmp_path: Path) -> None:
+    """pandas' C parser does not fail on it (it would take the first column as the index),
+    so the line comes from supplycast.commands.common.malformed_line."""
+    path = tmp_path / "I.csv"
+    path.write_text("sku,location,on_hand\nA,L1,5,7\nB,L1,3\n")
+    with pytest.raises(CommandInputError) as caught:
+        read_csv(path)
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"{path}: cannot read CSV: line 2: 4 fields where the header has 3")
+
+
 def test_an_unclosed_quote_still_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "I.csv"
     path.write_text('sku,location,on_hand\nA,L1,5\nB,"L1,3\nC,L1,4\n')
