@@ -8,14 +8,17 @@ stderr with exit code 1; nothing is written then.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from supplycast.commands.common import CommandInputError, fail, read_csv_checked
+from supplycast.commands.common import (
+    CommandInputError,
+    fail,
+    read_csv_checked,
+    written_atomically,
+)
 
 
 def _read_csv(path: Path) -> object:
@@ -26,16 +29,9 @@ def _read_csv(path: Path) -> object:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same directory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write `text` (UTF-8) to `path` through a temporary file in the same directory."""
+    with written_atomically(path) as temporary:
+        temporary.write_text(text, encoding="utf-8", newline="")
 
 
 def allocate_command(

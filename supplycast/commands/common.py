@@ -4,7 +4,9 @@ error."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -90,3 +92,19 @@ def read_csv_checked(path: Path, **options: Any) -> pd.DataFrame:
         except (OSError, UnicodeDecodeError):
             where = ""
         raise CommandInputError([f"{path}: cannot read CSV: {where or first_line(exc)}"]) from exc
+
+
+@contextmanager
+def written_atomically(path: Path) -> Iterator[Path]:
+    """A temporary path next to `path` (".<pid>-<name>": the same ending, so a writer that
+    infers compression from the name still does) for the block to write; renamed over `path`
+    when the block ends without an error, removed otherwise, so a failed or killed run never
+    leaves half a file under the real name. Creates the directory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{os.getpid()}-{path.name}")
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from supplycast.commands.common import CommandInputError, fail, read_csv_checked
+from supplycast.commands.common import (
+    CommandInputError,
+    fail,
+    read_csv_checked,
+    written_atomically,
+)
 
 if TYPE_CHECKING:  # pandas is imported when a command runs, not when the CLI starts
     import pandas as pd
@@ -163,10 +168,11 @@ def forecast_command(
         typer.echo(f"warning: {warning}", err=True)
     frame = result.forecasts.copy()
     frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(out, index=False, float_format="%.6g")
+    with written_atomically(out) as temporary:
+        frame.to_csv(temporary, index=False, float_format="%.6g")
     if selection_out is not None:
-        result.selection.to_csv(selection_out, index=False, float_format="%.6g")
+        with written_atomically(selection_out) as temporary:
+            result.selection.to_csv(temporary, index=False, float_format="%.6g")
     typer.echo(
         f"wrote {len(frame)} forecast rows for {len(result.selection)} series to {out}", err=True
     )
@@ -221,8 +227,8 @@ def backtest_command(
     except CommandInputError as exc:
         fail(exc.problems, code=2)
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    report.metrics.to_csv(out, index=False, float_format="%.6g")
+    with written_atomically(out) as temporary:
+        report.metrics.to_csv(temporary, index=False, float_format="%.6g")
     overall = report.metrics[report.metrics["level"] == "overall"]
     for row in overall.itertuples(index=False):
         typer.echo(

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from supplycast.commands.common import CommandInputError, fail, first_line, malformed_line
+from supplycast.commands.common import (
+    CommandInputError,
+    fail,
+    first_line,
+    malformed_line,
+    written_atomically,
+)
 
 if TYPE_CHECKING:  # pandas is imported when a command runs, not when the CLI starts
     import pandas as pd
@@ -169,8 +175,8 @@ def replenish(
                 exc.problems, {"forecasts": forecasts, "inventory": inventory, "policy": policy}
             )
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_csv(result[SUGGESTION_COLUMNS], out, float_format="%.4f")
+    with written_atomically(out) as temporary:
+        write_csv(result[SUGGESTION_COLUMNS], temporary, float_format="%.4f")
     ordered = int((result["order_qty"] > 0).sum())
     typer.echo(f"{len(result)} suggestions ({ordered} with an order) written to {out}")
 
@@ -321,11 +327,11 @@ def simulate(
         fail(relabel(exc.problems, {"history": history, "policy": policy}))
     except ForecastInputError as exc:
         fail([f"{history}: {line}" for line in str(exc).splitlines() if line.strip()])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    result.trace.to_csv(out, index=False, float_format="%.4f")
+    with written_atomically(out) as temporary:
+        result.trace.to_csv(temporary, index=False, float_format="%.4f")
     if summary is not None:
-        summary.parent.mkdir(parents=True, exist_ok=True)
-        result.summary.to_csv(summary, index=False, float_format="%.6f")
+        with written_atomically(summary) as temporary:
+            result.summary.to_csv(temporary, index=False, float_format="%.6f")
     total = result.summary.set_index("sku").loc["ALL"]
     typer.echo(
         f"{len(result.summary) - 1} series, {len(result.trace)} trace rows written to {out}; "

@@ -12,7 +12,12 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from supplycast.commands.common import CommandInputError, fail, read_csv_checked
+from supplycast.commands.common import (
+    CommandInputError,
+    fail,
+    read_csv_checked,
+    written_atomically,
+)
 
 
 def _fail(problems: list[str]) -> NoReturn:
@@ -140,11 +145,14 @@ def _route_sites(stops: Path, vehicles: Path, depot_name: str, lat: float | None
             "vehicles line", f"{vehicles}: line") for p in exc.problems])
     except ValueError as exc:
         _fail(str(exc).splitlines())
-    plan.legs.to_csv(out, index=False)
+    with written_atomically(out) as temporary:
+        plan.legs.to_csv(temporary, index=False)
     target = unserved_out or out.with_name(out.stem + ".unserved.csv")
-    plan.unserved.to_csv(target, index=False)
+    with written_atomically(target) as temporary:
+        plan.unserved.to_csv(temporary, index=False)
     if geojson is not None:
-        geojson.write_text(json.dumps(plan.to_geojson(), indent=1))
+        with written_atomically(geojson) as temporary:
+            temporary.write_text(json.dumps(plan.to_geojson(), indent=1))
     typer.echo(f"{plan.vehicles_used} vehicles, {plan.total_distance_km:.1f} km, "
                f"{len(plan.unserved)} unserved -> {out}, {target}")
     for row in plan.unserved.itertuples():
