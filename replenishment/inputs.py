@@ -392,22 +392,18 @@ def normalize_forecasts(forecasts: pd.DataFrame, *, name: str = "forecasts") -> 
     dates = dates.dt.normalize().astype("datetime64[ns]")
     _check(name, frame, dates.isna().to_numpy(), "date is not a valid date (YYYY-MM-DD)", problems)
     mean = _numeric(name, frame, "mean", None, problems)
+    quantile_names = quantile_columns(frame)
+    cumulative_names = quantile_columns(frame, CUMULATIVE_QUANTILE_COLUMN)
     quantiles = {
         level: _numeric(name, frame, column, np.nan, problems)
-        for level, column in quantile_columns(frame).items()
+        for level, column in quantile_names.items()
     }
     cumulative = {
         level: _numeric(name, frame, column, np.nan, problems)
-        for level, column in quantile_columns(frame, CUMULATIVE_QUANTILE_COLUMN).items()
+        for level, column in cumulative_names.items()
     }
-    _crossing_quantiles(name, frame, quantile_columns(frame), quantiles, problems)
-    _crossing_quantiles(
-        name,
-        frame,
-        quantile_columns(frame, CUMULATIVE_QUANTILE_COLUMN),
-        cumulative,
-        problems,
-    )
+    _crossing_quantiles(name, frame, quantile_names, quantiles, problems)
+    _crossing_quantiles(name, frame, cumulative_names, cumulative, problems)
     if "cold_start" in frame.columns:
         flag = (
             frame["cold_start"]

@@ -436,7 +436,8 @@ def plan_replenishment(
 
     explanation = _explain(
         pol=pol,
-        row_fill_rate=np.where(grouped, row_fill_rate, np.nan),
+        row_fill_rate=row_fill_rate,
+        grouped=grouped,
         cycle_fill_rate=cycle_fill_rate,
         cycle_demand=review_cycle_demand,
         basis_demand=fill_basis_demand,
@@ -514,6 +515,7 @@ def _explain(
     *,
     pol: pd.DataFrame,
     row_fill_rate: np.ndarray,
+    grouped: np.ndarray,
     cycle_fill_rate: np.ndarray,
     cycle_demand: np.ndarray,
     basis_demand: np.ndarray,
@@ -536,25 +538,25 @@ def _explain(
 ) -> list[str]:
     """One sentence per suggestion: forecast, safety stock, position, rounding, constraint.
 
-    Built column-wise (one text array per piece of the sentence, joined per row)."""
+    `row_fill_rate`: the rate each row was solved for (its service level, or its implied fill
+    rate where `grouped`). Built column-wise (one text array per piece of the sentence,
+    joined per row)."""
     n = len(qty)
     kind = np.where(pol["service_type"].to_numpy() == "fill_rate", "fill rate ", "cycle service ")
     target = kind.astype(object) + _format_each(pol["service_level"].to_numpy(), ".1%")
-    in_group = np.isfinite(row_fill_rate)
     group_text = np.full(n, "", dtype=object)
-    if in_group.any():
-        group_text[in_group] = [
+    if grouped.any():
+        group_text[grouped] = [
             f" on group {g}'s demand; this item's fill rate {b:.1%}"
             for g, b in zip(
-                pol["service_group"].to_numpy()[in_group],
-                row_fill_rate[in_group].tolist(),
+                pol["service_group"].to_numpy()[grouped],
+                row_fill_rate[grouped].tolist(),
                 strict=True,
             )
         ]
     # a protected cycle busier or quieter than the interval's average is solved at its own
     # cycle fill rate (method step 3); said where it prints differently from the row's rate
-    shown_rate = np.where(in_group, row_fill_rate, pol["service_level"].to_numpy(dtype=float))
-    own_cycle = np.isfinite(cycle_fill_rate) & (np.abs(cycle_fill_rate - shown_rate) >= 5e-4)
+    own_cycle = np.isfinite(cycle_fill_rate) & (np.abs(cycle_fill_rate - row_fill_rate) >= 5e-4)
     cycle_text = np.full(n, "", dtype=object)
     if own_cycle.any():
         cycle_text[own_cycle] = [
@@ -563,7 +565,7 @@ def _explain(
             for c, r, b, a in zip(
                 cycle_demand[own_cycle].tolist(),
                 cycle_fill_rate[own_cycle].tolist(),
-                shown_rate[own_cycle].tolist(),
+                row_fill_rate[own_cycle].tolist(),
                 basis_demand[own_cycle].tolist(),
                 strict=True,
             )

@@ -50,19 +50,18 @@ def malformed_line(path: Path) -> str:
             header = next(reader, None)
             if header is None:
                 return ""
-            while True:
-                start = reader.line_num + 1
-                row = next(reader, None)
-                if row is None:
-                    return ""
+            start = reader.line_num + 1  # the line the next row starts on
+            for row in reader:
                 if row and len(row) != len(header):
                     count = f"{len(row)} field{'s' if len(row) != 1 else ''}"
                     lines = reader.line_num - start + 1
                     if lines > 1:  # e.g. an unclosed quote: the row runs on to the next lines
                         count = f"a quoted field over {lines} lines, so {count},"
                     return f"line {start}: {count} where the header has {len(header)}; "
+                start = reader.line_num + 1
         except csv.Error as exc:
             return f"line {reader.line_num}: {exc}; "
+    return ""
 
 
 def read_csv_checked(path: Path, **options: Any) -> pd.DataFrame:
