@@ -11,10 +11,12 @@ included (one backtest window). Configurations timed:
 - ForecastConfig.fast(): SeasonalNaive, AutoETS, CrostonOptimized, TSB (only on
   --reference-series series, extrapolated, because AutoETS costs ~0.1-1 s per series here);
 - raw statsforecast AutoETS(season_length=7) forecast only, on --reference-series series;
-- with `--cli`: `supplycast forecast` end to end in a subprocess with the fast-global models
-  and one window (`--models seasonal_naive,croston_optimized,tsb,lightgbm --windows 1`):
+- with `--cli`: `supplycast forecast` end to end in a subprocess, once with the fast-global
+  models and one window (`--models seasonal_naive,croston_optimized,tsb,lightgbm --windows
+  1`) and once with the command's defaults (every class candidate, 3 windows, seasonal
+  calibration, all cores, per-series AutoETS/MSTL within `--fit-budget` 300 core-seconds):
   reading H.csv and X.csv (written first, not timed), validation, forecast, writing F.csv;
-  its peak RSS is the child process's.
+  its peak RSS is the child process's; the defaults run's warnings are printed.
 Prints one table: configuration, series, seconds, series/s, peak RSS (MiB).
 Peak RSS is the process high-water mark (ru_maxrss) after each step, so it is cumulative.
 """
@@ -94,35 +96,36 @@ main()
 """
 
 
-def time_cli(history: pd.DataFrame, future: pd.DataFrame, quantiles: str) -> tuple[float, float]:
-    """(seconds, peak RSS MiB of the command's process) of `supplycast forecast` on CSVs of
-    `history` and `future` with the fast-global models and one backtest window; the CSVs are
-    written before the clock starts. Linux only (reads /proc/self/status)."""
-    with tempfile.TemporaryDirectory() as folder:
-        h, x, out = Path(folder, "H.csv"), Path(folder, "X.csv"), Path(folder, "F.csv")
-        history.to_csv(h, index=False)
-        future.to_csv(x, index=False)
-        command = [
-            sys.executable,
-            "-c",
-            CLI_WITH_PEAK,
-            "forecast",
-            *("--history", str(h), "--future", str(x), "--out", str(out)),
-            *("--horizon", str(HORIZON), "--quantiles", quantiles, "--windows", "1"),
-            *("--models", "seasonal_naive,croston_optimized,tsb,lightgbm"),
-        ]
-        started = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True)
-        seconds = time.perf_counter() - started
-        if done.returncode != 0:
-            raise SystemExit(f"supplycast forecast failed:\n{done.stderr}")
-        rows = sum(1 for _ in out.open()) - 1
-        if rows != history.groupby(["sku", "location"]).ngroups * HORIZON:
-            raise SystemExit(f"supplycast forecast wrote {rows} rows")
-    peak_kb = next(
-        line.split()[1] for line in done.stderr.splitlines() if line.startswith("VmHWM_kB")
-    )
-    return seconds, int(peak_kb) / 1024
+FAST_GLOBAL_ARGS = ("--windows", "1", "--models", "seasonal_naive,croston_optimized,tsb,lightgbm")
+
+
+def time_cli(
+    h: Path, x: Path, n_series: int, quantiles: str, options: tuple[str, ...]
+) -> tuple[float, float, list[str]]:
+    """(seconds, peak RSS MiB of the command's process, its warnings) of `supplycast
+    forecast` on the CSVs `h` and `x` with `options` (the models and windows; none = the
+    command's defaults). Linux only (reads /proc/self/status)."""
+    out = h.with_name("F.csv")
+    command = [
+        sys.executable,
+        "-c",
+        CLI_WITH_PEAK,
+        "forecast",
+        *("--history", str(h), "--future", str(x), "--out", str(out)),
+        *("--horizon", str(HORIZON), "--quantiles", quantiles),
+        *options,
+    ]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"supplycast forecast failed:\n{done.stderr}")
+    rows = sum(1 for _ in out.open()) - 1
+    if rows != n_series * HORIZON:
+        raise SystemExit(f"supplycast forecast wrote {rows} rows")
+    lines = done.stderr.splitlines()
+    peak_kb = next(line.split()[1] for line in lines if line.startswith("VmHWM_kB"))
+    return seconds, int(peak_kb) / 1024, [line for line in lines if line.startswith("warning")]
 
 
 def main() -> None:
@@ -181,17 +184,20 @@ def main() -> None:
         )
     )
     chosen = result.selection["model"].value_counts().to_dict()
+    cli_warnings: list[str] = []
     if args.cli:
-        seconds, child_mib = time_cli(history, future, ",".join(str(q) for q in quantiles))
-        rows.append(
-            (
-                "supplycast forecast CLI, fast-global, CSV in/out",
-                args.series,
-                seconds,
-                args.series / seconds,
-                child_mib,
-            )
-        )
+        qs = ",".join(str(q) for q in quantiles)
+        with tempfile.TemporaryDirectory() as folder:  # CSVs written before any clock starts
+            h, x = Path(folder, "H.csv"), Path(folder, "X.csv")
+            history.to_csv(h, index=False)
+            future.to_csv(x, index=False)
+            for label, options in (
+                ("supplycast forecast CLI, fast-global, CSV in/out", FAST_GLOBAL_ARGS),
+                ("supplycast forecast CLI, defaults, CSV in/out", ()),
+            ):
+                seconds, child_mib, said = time_cli(h, x, args.series, qs, options)
+                rows.append((label, args.series, seconds, args.series / seconds, child_mib))
+                cli_warnings += said if not options else []
 
     table = pd.DataFrame(
         rows, columns=["configuration", "series", "seconds", "series/s", "peak RSS MiB"]
@@ -204,6 +210,8 @@ def main() -> None:
         f" raw AutoETS {args.series / ref_rate:.0f} s"
     )
     print(f"models chosen (fast-global): {chosen}")
+    for line in cli_warnings:
+        print(f"CLI defaults {line}")
 
 
 if __name__ == "__main__":

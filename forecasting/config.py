@@ -74,6 +74,14 @@ class ForecastConfig:
       overlap).
       None = the frequency's default `CALIBRATION_PERIODS` (91 daily, 0 weekly and
       monthly); 0 = off.
+    - `local_fit_budget`: estimated core-seconds (`forecasting.fit_budget`) that the
+      per-series AutoETS / MSTL fits of the default candidates may cost, selection backtest
+      and final fit included. Series are served in order of units sold (most first); the
+      rest choose among the cheap candidates (SeasonalNaive, LightGBM; the intermittent
+      family is always kept), with a warning. Only when `models` is None: named models are
+      always tried. Default 300 (about 500 daily two-year series with 3 windows: ~2.5
+      minutes on the shared 2-core machine with 2 processes); None = no bound; 0 = no
+      per-series AutoETS / MSTL by default.
     """
 
     models: tuple[str, ...] | None = None
@@ -87,6 +95,7 @@ class ForecastConfig:
     refit_windows: bool = True
     seasonal_calibration: str = "replace"
     calibration_periods: int | None = None
+    local_fit_budget: float | None = 300.0
 
     def __post_init__(self) -> None:
         if self.models is not None:
@@ -107,6 +116,8 @@ class ForecastConfig:
             raise ValueError(f"seasonal_calibration must be one of {SEASONAL_CALIBRATION}")
         if self.calibration_periods is not None and self.calibration_periods < 0:
             raise ValueError("calibration_periods must be >= 0")
+        if self.local_fit_budget is not None and not self.local_fit_budget >= 0:
+            raise ValueError("local_fit_budget must be >= 0 core-seconds (None = no bound)")
         if self.ensemble_top < 1:
             raise ValueError("ensemble_top must be >= 1")
         if self.n_jobs < 1:

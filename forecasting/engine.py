@@ -31,6 +31,7 @@ from forecasting.cumulative import (
     monotone_cumulative,
     running_sums,
 )
+from forecasting.fit_budget import within_budget, without_budgeted
 from forecasting.global_model import global_cross_validation, global_forecast
 from forecasting.inputs import PreparedInputs, prepare_inputs
 from forecasting.intervals import (
@@ -149,16 +150,22 @@ def _forecast(
     selection_parts: list[pd.DataFrame] = []
     residual_parts: list[pd.DataFrame] = []
     min_cv_length = cfg.n_windows * horizon + max(season + 1, min_history)
+    candidates = {
+        int(uid): candidates_for(
+            stats.at[uid, "demand_class"],
+            cfg.models,
+            freq=freq_code,
+            n_obs=int(stats.at[uid, "length"]),
+            with_global=cfg.interval_method == "conformal",
+        )
+        for uid in warm_ids
+    }
+    if cfg.models is None and cfg.local_fit_budget is not None:
+        candidates = _within_fit_budget(candidates, stats, cfg, season, warnings)
     groups: dict[tuple[tuple[str, ...], bool], list[int]] = {}
     for uid in warm_ids:
         row = stats.loc[uid]
-        names = candidates_for(
-            row["demand_class"],
-            cfg.models,
-            freq=freq_code,
-            n_obs=int(row["length"]),
-            with_global=cfg.interval_method == "conformal",
-        )
+        names = candidates[int(uid)]
         # backtest to choose between candidates, or for the errors of conformal intervals
         backtest = (
             cfg.n_windows > 0
@@ -635,9 +642,44 @@ def _sales_since_first_sale(train: pd.DataFrame, pairs: pd.DataFrame) -> pd.Data
     return frame.set_index(["sku", "location"])
 
 
+def _within_fit_budget(
+    candidates: dict[int, tuple[str, ...]],
+    stats: pd.DataFrame,
+    cfg: ForecastConfig,
+    season: int,
+    warnings: list[str],
+) -> dict[int, tuple[str, ...]]:
+    """Candidates with the per-series AutoETS / MSTL fits of the series that sold least
+    left out beyond `cfg.local_fit_budget` (`forecasting.fit_budget`); a warning says how
+    many series and what it saves."""
+    assert cfg.local_fit_budget is not None
+    kept, saved = within_budget(
+        candidates,
+        stats,
+        season_length=season,
+        fits=cfg.n_windows + 1,
+        budget_seconds=cfg.local_fit_budget,
+    )
+    dropped = [uid for uid in candidates if uid not in kept]
+    if not dropped:
+        return candidates
+    warnings.append(
+        f"{len(dropped)} of {len(candidates)} series (those with the fewest units sold) choose"
+        " without per-series AutoETS/MSTL fits, which would take an estimated"
+        f" {saved / 60:.0f} more core-minutes than the budget of"
+        f" {cfg.local_fit_budget:g} core-seconds (local_fit_budget; name the models to try"
+        " them all)"
+    )
+    return {
+        uid: names if uid in kept else without_budgeted(names)
+        for uid, names in candidates.items()
+    }
+
+
 def _series_stats(train: pd.DataFrame, season: int) -> pd.DataFrame:
-    """Per unique_id: length, history_periods (since first sale), nonzero count, scale
-    (seasonal-naive MAE, falling back to mean |y| then 1), adi, cv2, demand_class."""
+    """Per unique_id: length, history_periods (since first sale), nonzero count, units
+    (total sold), scale (seasonal-naive MAE, falling back to mean |y| then 1), adi, cv2,
+    demand_class."""
     classes = classify_series(train).set_index("unique_id")
     rows = {}
     for uid, group in train.groupby("unique_id", sort=True):
@@ -647,9 +689,9 @@ def _series_stats(train: pd.DataFrame, season: int) -> pd.DataFrame:
         scale = seasonal_naive_scale(y, season)
         if not np.isfinite(scale) or scale <= 0:
             scale = float(np.abs(y).mean()) if y.size and np.abs(y).mean() > 0 else 1.0
-        rows[uid] = (y.size, active.size, nz.size, scale)
+        rows[uid] = (y.size, active.size, nz.size, float(y.sum()), scale)
     stats = pd.DataFrame.from_dict(
-        rows, orient="index", columns=["length", "history_periods", "nonzero", "scale"]
+        rows, orient="index", columns=["length", "history_periods", "nonzero", "units", "scale"]
     )
     return stats.join(classes)
 

@@ -21,6 +21,8 @@ from supplycast.commands.common import (
 if TYPE_CHECKING:  # pandas is imported when a command runs, not when the CLI starts
     import pandas as pd
 
+    from forecasting import ForecastConfig
+
 TEXT_COLUMNS = {"sku": str, "location": str}
 
 
@@ -77,6 +79,38 @@ def _models(text: str | None) -> tuple[str, ...] | None:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
+JOBS_HELP = "Processes for the per-series models (default: every core of this machine)."
+FIT_BUDGET_HELP = (
+    "Without --models: estimated core-seconds the per-series AutoETS/MSTL fits may take;"
+    " the series with the most units sold get them first, the rest choose among"
+    " SeasonalNaive, LightGBM and the intermittent models (default 300; 0 = none; inf ="
+    " no bound)."
+)
+
+
+def _config(
+    models: str | None, windows: int | None, jobs: int | None, fit_budget: float
+) -> ForecastConfig:
+    """ForecastConfig from the command's options; ValueError names a bad one."""
+    import dataclasses
+    import os
+
+    from forecasting import ForecastConfig
+
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"--jobs: must be >= 1, got {jobs}")
+    if not fit_budget >= 0:
+        raise ValueError(f"--fit-budget: must be >= 0 core-seconds, got {fit_budget}")
+    config = ForecastConfig(
+        models=_models(models),
+        n_jobs=jobs or os.cpu_count() or 1,
+        local_fit_budget=None if fit_budget == float("inf") else fit_budget,
+    )
+    if windows is not None:
+        config = dataclasses.replace(config, n_windows=windows)
+    return config
+
+
 def forecast_command(
     history: Annotated[
         Path, typer.Option("--history", help="H.csv: sku,location,date,units (+ numeric features).")
@@ -122,9 +156,11 @@ def forecast_command(
             help="Also write cum_pNN: quantiles of the total demand over periods 1..k.",
         ),
     ] = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", help=JOBS_HELP)] = None,
+    fit_budget: Annotated[float, typer.Option("--fit-budget", help=FIT_BUDGET_HELP)] = 300.0,
 ) -> None:
     """Probabilistic demand forecasts per sku x location, model chosen by backtest."""
-    from forecasting import ForecastConfig, ForecastInputError, forecast
+    from forecasting import ForecastInputError, forecast
     from forecasting.quantiles import parse_quantiles
 
     try:
@@ -136,9 +172,7 @@ def forecast_command(
             raise CommandInputError([f"--engine: must be local or dask, got {engine!r}"])
         try:
             qs = parse_quantiles(quantiles)
-            config = ForecastConfig(models=_models(models))
-            if windows is not None:
-                config = ForecastConfig(models=config.models, n_windows=windows)
+            config = _config(models, windows, jobs, fit_budget)
         except ValueError as exc:
             raise CommandInputError([str(exc)]) from exc
         hist, fut = _load(history, future)
@@ -196,10 +230,12 @@ def backtest_command(
         str | None, typer.Option("--models", help="Restrict candidate models, comma-separated.")
     ] = None,
     engine: Annotated[str, typer.Option("--engine", help="local or dask.")] = "local",
+    jobs: Annotated[int | None, typer.Option("--jobs", help=JOBS_HELP)] = None,
+    fit_budget: Annotated[float, typer.Option("--fit-budget", help=FIT_BUDGET_HELP)] = 300.0,
 ) -> None:
     """Rolling-origin backtest: MASE, RMSSE, WAPE, bias, coverage for the chosen model and
     for SeasonalNaive and AutoETS."""
-    from forecasting import ForecastConfig, ForecastInputError
+    from forecasting import ForecastInputError
     from forecasting.backtest import backtest
     from forecasting.quantiles import parse_quantiles
 
@@ -212,7 +248,7 @@ def backtest_command(
             raise CommandInputError([f"--windows: must be >= 1, got {windows}"])
         try:
             qs = parse_quantiles(quantiles)
-            config = ForecastConfig(models=_models(models))
+            config = _config(models, None, jobs, fit_budget)
         except ValueError as exc:
             raise CommandInputError([str(exc)]) from exc
         hist, _ = _load(history, None)

@@ -161,3 +161,37 @@ def test_forecast_cumulative_quantiles_flag_adds_cum_columns(tmp_path: Path) -> 
         rows = f[f["sku"] == sku]
         for column in ("cum_p05", "cum_p50", "cum_p95"):
             np.testing.assert_allclose(rows[column], factor * np.cumsum(WEEK), rtol=1e-5)
+
+
+def test_forecast_fit_budget_zero_leaves_out_per_series_ets(tmp_path: Path) -> None:
+    h = _write(tmp_path, days=56)
+    out, selection = tmp_path / "F.csv", tmp_path / "SEL.csv"
+    args = ["forecast", "--history", str(h), "--horizon", "7", "--out", str(out)]
+    args += ["--windows", "1", "--selection-out", str(selection), "--jobs", "1"]
+    result = runner.invoke(app, [*args, "--fit-budget", "0"])
+    assert result.exit_code == 0, result.output
+    assert "2 of 2 series" in result.output and "local_fit_budget" in result.output
+    scores = pd.read_csv(selection)["scores"]
+    assert not scores.str.contains("auto_ets").any()
+    assert scores.str.contains("seasonal_naive").all()
+    # without a bound both series try AutoETS, and no warning
+    result = runner.invoke(app, [*args, "--fit-budget", "inf"])
+    assert result.exit_code == 0, result.output
+    assert "local_fit_budget" not in result.output
+    assert pd.read_csv(selection)["scores"].str.contains("auto_ets").all()
+
+
+def test_forecast_and_backtest_reject_bad_jobs_and_fit_budget(tmp_path: Path) -> None:
+    h = _write(tmp_path)
+    out = tmp_path / "F.csv"
+    forecast_args = ["forecast", "--history", str(h), "--horizon", "7", "--out", str(out)]
+    backtest_args = ["backtest", "--history", str(h), "--horizon", "7", "--windows", "1"]
+    backtest_args += ["--out", str(out)]
+    for args in (forecast_args, backtest_args):
+        result = runner.invoke(app, [*args, "--jobs", "0"])
+        assert result.exit_code == 2
+        assert "--jobs: must be >= 1, got 0" in result.output
+        result = runner.invoke(app, [*args, "--fit-budget", "-5"])
+        assert result.exit_code == 2
+        assert "--fit-budget: must be >= 0 core-seconds, got -5.0" in result.output
+    assert not out.exists()

@@ -1,5 +1,7 @@
 """`forecasting.forecast`: output form, known answers, cold start, features."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -341,3 +343,19 @@ def test_series_that_sold_then_stopped_keeps_a_positive_p90() -> None:
     assert not bool(result.selection.set_index("sku").loc["ONE", "cold_start"])
     assert (one["p10"] == 0).all()
     assert (one["p90"] > 0).all()
+
+
+def test_processes_do_not_change_the_forecast() -> None:
+    # `supplycast forecast` runs statsforecast on every core by default (--jobs); the
+    # series are fitted independently, so the result must not depend on the split
+    rng = np.random.default_rng(11)
+    dates = pd.date_range("2024-01-01", periods=63, freq="D")
+    values = np.vstack([k * np.resize(WEEK, 63) + rng.normal(0, 2, 63) for k in (1, 2, 3, 4)])
+    history = series_frame(np.clip(values, 0, None), dates)
+    config = ForecastConfig(
+        models=("seasonal_naive", "auto_ets"), n_windows=2, holiday_country=None
+    )
+    one = forecast(history, 7, config=config)
+    two = forecast(history, 7, config=dataclasses.replace(config, n_jobs=2))
+    pd.testing.assert_frame_equal(one.forecasts, two.forecasts)
+    pd.testing.assert_frame_equal(one.selection, two.selection)
