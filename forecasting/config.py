@@ -79,7 +79,7 @@ class ForecastConfig:
       and final fit included. Series are served in order of units sold (most first); the
       rest choose among the cheap candidates (SeasonalNaive, LightGBM; the intermittent
       family is always kept), with a warning. Only when `models` is None: named models are
-      always tried. Default 300 (about 500 daily two-year series with 3 windows: ~2.5
+      always tried. Default 200 (about 340 daily two-year series with 3 windows: ~2
       minutes on the shared 2-core machine with 2 processes); None = no bound; 0 = no
       per-series AutoETS / MSTL by default.
     """
@@ -95,7 +95,7 @@ class ForecastConfig:
     refit_windows: bool = True
     seasonal_calibration: str = "replace"
     calibration_periods: int | None = None
-    local_fit_budget: float | None = 300.0
+    local_fit_budget: float | None = 200.0
 
     def __post_init__(self) -> None:
         if self.models is not None:

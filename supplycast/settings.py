@@ -31,7 +31,9 @@ class Settings(BaseSettings):
         plan_misfire_grace_seconds: a run missed by at most this many seconds still runs.
         max_upload_bytes: largest request body the API accepts, in bytes.
         plan_forecast_models: forecast candidates of the scheduled and API-triggered plan runs,
-            comma-separated; "all" = every candidate of each demand class (slow); unset = the
+            comma-separated; "all" = every candidate of each demand class, the per-series
+            AutoETS/MSTL fits for the best-selling series within the core's fit budget
+            (`ForecastConfig.local_fit_budget`, 200 estimated core-seconds); unset = the
             daily default (seasonal_naive, croston_optimized, tsb, lightgbm).
         plan_forecast_windows: backtest windows for their model choice (unset = 1).
         plan_service_targets: fill rate per ABC/XYZ class of those runs, e.g.

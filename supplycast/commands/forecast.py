@@ -83,13 +83,13 @@ JOBS_HELP = "Processes for the per-series models (default: every core of this ma
 FIT_BUDGET_HELP = (
     "Without --models: estimated core-seconds the per-series AutoETS/MSTL fits may take;"
     " the series with the most units sold get them first, the rest choose among"
-    " SeasonalNaive, LightGBM and the intermittent models (default 300; 0 = none; inf ="
-    " no bound)."
+    " SeasonalNaive, LightGBM and the intermittent models (default: the core's, 200; 0 ="
+    " none; inf = no bound)."
 )
 
 
 def _config(
-    models: str | None, windows: int | None, jobs: int | None, fit_budget: float
+    models: str | None, windows: int | None, jobs: int | None, fit_budget: float | None
 ) -> ForecastConfig:
     """ForecastConfig from the command's options; ValueError names a bad one."""
     import dataclasses
@@ -99,13 +99,12 @@ def _config(
 
     if jobs is not None and jobs < 1:
         raise ValueError(f"--jobs: must be >= 1, got {jobs}")
-    if not fit_budget >= 0:
-        raise ValueError(f"--fit-budget: must be >= 0 core-seconds, got {fit_budget}")
-    config = ForecastConfig(
-        models=_models(models),
-        n_jobs=jobs or os.cpu_count() or 1,
-        local_fit_budget=None if fit_budget == float("inf") else fit_budget,
-    )
+    config = ForecastConfig(models=_models(models), n_jobs=jobs or os.cpu_count() or 1)
+    if fit_budget is not None:
+        if not fit_budget >= 0:
+            raise ValueError(f"--fit-budget: must be >= 0 core-seconds, got {fit_budget}")
+        budget = None if fit_budget == float("inf") else fit_budget
+        config = dataclasses.replace(config, local_fit_budget=budget)
     if windows is not None:
         config = dataclasses.replace(config, n_windows=windows)
     return config
@@ -157,7 +156,7 @@ def forecast_command(
         ),
     ] = False,
     jobs: Annotated[int | None, typer.Option("--jobs", help=JOBS_HELP)] = None,
-    fit_budget: Annotated[float, typer.Option("--fit-budget", help=FIT_BUDGET_HELP)] = 300.0,
+    fit_budget: Annotated[float | None, typer.Option("--fit-budget", help=FIT_BUDGET_HELP)] = None,
 ) -> None:
     """Probabilistic demand forecasts per sku x location, model chosen by backtest."""
     from forecasting import ForecastInputError, forecast
@@ -231,7 +230,7 @@ def backtest_command(
     ] = None,
     engine: Annotated[str, typer.Option("--engine", help="local or dask.")] = "local",
     jobs: Annotated[int | None, typer.Option("--jobs", help=JOBS_HELP)] = None,
-    fit_budget: Annotated[float, typer.Option("--fit-budget", help=FIT_BUDGET_HELP)] = 300.0,
+    fit_budget: Annotated[float | None, typer.Option("--fit-budget", help=FIT_BUDGET_HELP)] = None,
 ) -> None:
     """Rolling-origin backtest: MASE, RMSSE, WAPE, bias, coverage for the chosen model and
     for SeasonalNaive and AutoETS."""
