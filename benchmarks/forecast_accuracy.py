@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python benchmarks/forecast_accuracy.py [--series N] [--windows K]
     [--sets walmart,stallion,bike] [--references seasonal_naive,auto_ets,auto_arima]
-    [--seasonal-calibration off|add|replace]
+    [--seasonal-calibration off|add|replace] [--selection-shrinkage S]
 
 Rolling-origin backtests (`forecasting.backtest.backtest`, K windows, default 3) on:
 - walmart: Walmart store x department weekly sales (a seeded sample of N series with the full
@@ -185,6 +185,12 @@ def main() -> None:
     )
     parser.add_argument("--ensemble-top", type=int, default=3, help="ForecastConfig.ensemble_top")
     parser.add_argument(
+        "--selection-shrinkage",
+        type=float,
+        default=0.0,
+        help="ForecastConfig.selection_shrinkage",
+    )
+    parser.add_argument(
         "--seasonal-calibration",
         default="replace",
         choices=("off", "add", "replace"),
@@ -212,6 +218,7 @@ def main() -> None:
         config = ForecastConfig(
             n_windows=args.inner_windows,
             ensemble_top=args.ensemble_top,
+            selection_shrinkage=args.selection_shrinkage,
             seasonal_calibration=args.seasonal_calibration,
             holiday_country="US" if name != "stallion" else None,
         )

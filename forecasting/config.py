@@ -74,6 +74,10 @@ class ForecastConfig:
       overlap).
       None = the frequency's default `CALIBRATION_PERIODS` (91 daily, 0 weekly and
       monthly); 0 = off.
+    - `selection_shrinkage`: 0 (default) = each series chooses its model or combination on
+      its own backtest; in (0, 1] = on a score pooled with the other series chosen with it
+      (`forecasting.selection.shrunk_combinations`; 1 = one choice for all of them). Not
+      the default yet: measured in docs/forecasting.md ("Selection shrinkage").
     - `local_fit_budget`: estimated core-seconds (`forecasting.fit_budget`) that the
       per-series AutoETS / MSTL fits of the default candidates may cost, selection backtest
       and final fit included. Series are served in order of units sold (most first); the
@@ -96,6 +100,7 @@ class ForecastConfig:
     seasonal_calibration: str = "replace"
     calibration_periods: int | None = None
     local_fit_budget: float | None = 200.0
+    selection_shrinkage: float = 0.0
 
     def __post_init__(self) -> None:
         if self.models is not None:
@@ -118,6 +123,8 @@ class ForecastConfig:
             raise ValueError("calibration_periods must be >= 0")
         if self.local_fit_budget is not None and not self.local_fit_budget >= 0:
             raise ValueError("local_fit_budget must be >= 0 core-seconds (None = no bound)")
+        if not 0 <= self.selection_shrinkage <= 1:
+            raise ValueError("selection_shrinkage must be within [0, 1]")
         if self.ensemble_top < 1:
             raise ValueError("ensemble_top must be >= 1")
         if self.n_jobs < 1:

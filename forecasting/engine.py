@@ -193,6 +193,7 @@ def _forecast(
                 refit=cfg.refit_windows,
                 ensemble_top=cfg.ensemble_top if cfg.interval_method == "conformal" else 1,
                 excluded=excluded,
+                shrinkage=cfg.selection_shrinkage,
             )
             choice_part, residual_part = _with_calibration_residuals(
                 chosen,
@@ -393,6 +394,7 @@ def _with_calibration_residuals(
         scales,
         ensemble_top=cfg.ensemble_top,
         excluded=excluded,
+        shrinkage=cfg.selection_shrinkage,
     )
     return (
         pd.concat([choice[~choice["unique_id"].isin(ids)], again.choice], ignore_index=True),
@@ -667,12 +669,11 @@ def _within_fit_budget(
         f"{len(dropped)} of {len(candidates)} series (those with the fewest units sold) choose"
         " without per-series AutoETS/MSTL fits, which would take an estimated"
         f" {saved / 60:.0f} more core-minutes than the budget of"
-        f" {cfg.local_fit_budget:g} core-seconds (local_fit_budget; name the models to try"
-        " them all)"
+        f" {cfg.local_fit_budget:g} core-seconds (ForecastConfig.local_fit_budget, CLI"
+        " --fit-budget; named models are tried on every series)"
     )
     return {
-        uid: names if uid in kept else without_budgeted(names)
-        for uid, names in candidates.items()
+        uid: names if uid in kept else without_budgeted(names) for uid, names in candidates.items()
     }
 
 

@@ -14,6 +14,7 @@ prediction, Vovk 2015).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,8 @@ from forecasting.global_model import global_cross_validation
 from forecasting.runner import Runner
 
 ENSEMBLE_PREFIX = "ensemble:"
+# shrunk_combinations: bounds on a series' MAE ratio (combination / mean single candidate)
+RATIO_FLOOR = 0.01
 
 
 def ensemble_members(model: str) -> list[str]:
@@ -59,6 +62,7 @@ def select_models(
     refit: bool = True,
     ensemble_top: int = 1,
     excluded: dict[str, pd.Index] | None = None,
+    shrinkage: float = 0.0,
 ) -> Selection:
     """Backtest `candidates` on every series of `train` and pick one per series.
 
@@ -67,7 +71,8 @@ def select_models(
     scored; the lowest backtest error among the single best and these ensembles is chosen
     (model name "ensemble:a+b", ties to the smaller combination). `excluded`: candidate
     name -> unique_ids for which it is not applicable (never chosen, alone or in an
-    ensemble, nor used for their interval errors).
+    ensemble, nor used for their interval errors). `shrinkage`: see
+    `shrunk_combinations` (0 = every series on its own backtest).
     """
     local = [n for n in candidates if n not in GLOBAL_MODELS]
     cv = None
@@ -93,7 +98,7 @@ def select_models(
             cv = cv.merge(gcv[[*keys, "lightgbm"]], on=keys, how="left")
     assert cv is not None
     return choose_from_backtest(
-        cv, candidates, scales, ensemble_top=ensemble_top, excluded=excluded
+        cv, candidates, scales, ensemble_top=ensemble_top, excluded=excluded, shrinkage=shrinkage
     )
 
 
@@ -104,13 +109,15 @@ def choose_from_backtest(
     *,
     ensemble_top: int = 1,
     excluded: dict[str, pd.Index] | None = None,
+    shrinkage: float = 0.0,
 ) -> Selection:
     """The choice of `select_models` from backtest predictions already made: `cv` has
     unique_id, ds, cutoff, y and one column per candidate (NaN where a candidate has no
     prediction). Each series keeps the candidate (or, with `ensemble_top`, the combination)
     with the lowest MAE over all its rows; its residuals are leave-one-window-out
     (`_out_of_selection_predictions`) when the series has two or more windows. `cv` is also
-    returned (sorted) as `Selection.predictions`."""
+    returned (sorted) as `Selection.predictions`. `shrinkage` > 0: the choice of
+    `shrunk_combinations` instead (the series of `cv` share their evidence)."""
     cv = cv.sort_values(["unique_id", "cutoff", "ds"]).reset_index(drop=True)
     for name, ids in (excluded or {}).items():
         if name in candidates:  # never chosen for these series (their MAE becomes inf)
@@ -123,9 +130,14 @@ def choose_from_backtest(
     mase = mae.to_numpy() / scale
     values = cv[list(candidates)].to_numpy()
     row_of = pd.Index(mae.index).get_indexer(cv["unique_id"])
-    members, best_mae, yhat_best = best_combinations(
-        values, cv["y"].to_numpy(dtype=float), row_of, mae.to_numpy(), ensemble_top
-    )
+    if shrinkage > 0:
+        members, best_mae, yhat_best = shrunk_combinations(
+            values, cv["y"].to_numpy(dtype=float), row_of, mae.to_numpy(), ensemble_top, shrinkage
+        )
+    else:
+        members, best_mae, yhat_best = best_combinations(
+            values, cv["y"].to_numpy(dtype=float), row_of, mae.to_numpy(), ensemble_top
+        )
     chosen = [
         candidates[m[0]]
         if len(m) == 1
@@ -202,6 +214,67 @@ def best_combinations(
         yhat = np.where(wins[row_of], ens, yhat)
     members = [tuple(int(j) for j in order[i, : chosen_k[i]]) for i in range(n_series)]
     return members, best_mae, yhat
+
+
+def shrunk_combinations(
+    values: np.ndarray,
+    y: np.ndarray,
+    row_of: np.ndarray,
+    mae: np.ndarray,
+    ensemble_top: int,
+    shrinkage: float,
+) -> tuple[list[tuple[int, ...]], np.ndarray, np.ndarray]:
+    """Per series, the candidate or equal-weight combination of up to `ensemble_top`
+    candidates with the lowest score (1 - shrinkage) x own + shrinkage x shared, where `own`
+    = log(the combination's backtest MAE on the series / the mean MAE of the series' single
+    candidates) (scale-free) and `shared` = the mean of `own` over every series it applies
+    to. A few short backtest windows per series make a per-series choice noisy (selection
+    on noise); pooling the evidence of all series shrinks each choice towards what works
+    for the group (shrinkage 1: one choice for all, the class-level selection).
+
+    The ratio of a series' MAE to its mean is clipped to [RATIO_FLOOR, 1 / RATIO_FLOOR]
+    before the log, so that a perfect backtest (MAE 0: e.g. zeros predicted on a series
+    without sales in its windows) counts as 100 times better than the average, not
+    infinitely. Arguments and returns as `best_combinations`; every combination is scored
+    (not only the series' k best), a combination with a member without backtest error
+    (inf MAE) never applies to that series, ties go to the earlier (smaller) combination.
+    """
+    n_series, n_candidates = mae.shape
+    counts = np.maximum(np.bincount(row_of, minlength=n_series), 1)
+    combos = [
+        combo
+        for k in range(1, min(ensemble_top, n_candidates) + 1)
+        for combo in itertools.combinations(range(n_candidates), k)
+    ]
+    finite = np.isfinite(mae)
+    reference = np.array(
+        [row[ok].mean() if ok.any() else 1.0 for row, ok in zip(mae, finite, strict=True)]
+    )
+    reference = np.where(reference > 0, reference, 1.0)
+    combo_mae = np.full((n_series, len(combos)), np.inf)
+    predictions = np.empty((len(values), len(combos)))
+    for j, combo in enumerate(combos):
+        pred = values[:, list(combo)].mean(axis=1)
+        error = np.bincount(row_of, weights=np.abs(pred - y), minlength=n_series) / counts
+        combo_mae[:, j] = np.where(finite[:, list(combo)].all(axis=1), error, np.inf)
+        predictions[:, j] = pred
+    applies = np.isfinite(combo_mae)
+    own = np.full(combo_mae.shape, np.inf)
+    ratio = combo_mae / reference[:, None]
+    own[applies] = np.log(np.clip(ratio[applies], RATIO_FLOOR, 1 / RATIO_FLOOR))
+    shared = np.array(
+        [col[ok].mean() if ok.any() else np.inf for col, ok in zip(own.T, applies.T, strict=True)]
+    )
+    score = np.full(own.shape, np.inf)
+    pooled = np.broadcast_to(shared, own.shape)[applies]
+    score[applies] = (1 - shrinkage) * own[applies] + shrinkage * pooled
+    pick = np.argmin(score, axis=1)
+    members = [combos[j] for j in pick]
+    return (
+        members,
+        combo_mae[np.arange(n_series), pick],
+        predictions[np.arange(len(values)), pick[row_of]],
+    )
 
 
 def _out_of_selection_predictions(cv: pd.DataFrame, candidates: tuple[str, ...]) -> np.ndarray:

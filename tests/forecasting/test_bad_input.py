@@ -59,3 +59,6 @@ def test_config_validation() -> None:
         ForecastConfig(models=("prophet",))
     with pytest.raises(ValueError, match="n_windows"):
         ForecastConfig(n_windows=-1)
+    for shrinkage in (-0.1, 1.5, float("nan")):
+        with pytest.raises(ValueError, match="selection_shrinkage"):
+            ForecastConfig(selection_shrinkage=shrinkage)

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.runner import Runner
-from forecasting.selection import best_combinations, select_models
+from forecasting.selection import best_combinations, select_models, shrunk_combinations
 from tests.forecasting.helpers import weekly_pattern_history
 
 
@@ -91,3 +91,63 @@ def test_excluded_candidate_is_not_chosen_even_when_it_backtests_best() -> None:
     # interval errors of series 1 come from AutoETS too
     res = masked.residuals[masked.residuals["unique_id"] == 1]
     assert res["yhat"].notna().all()
+
+
+def _two_series_two_candidates() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    # y = 10 on one point each; series 0: a = 11 (MAE 1), b = 12 (2); series 1: a = 14 (4),
+    # b = 11 (1). Own scores log(MAE / series mean MAE): series 0 a log(2/3), b log(4/3);
+    # series 1 a log(1.6), b log(0.4). Shared: a (log(2/3) + log(1.6)) / 2 = 0.0323,
+    # b (log(4/3) + log(0.4)) / 2 = -0.3143 (b is the better model over both series).
+    values = np.array([[11.0, 12.0], [14.0, 11.0]])
+    y = np.array([10.0, 10.0])
+    row_of = np.array([0, 1])
+    return values, y, row_of, _mae(values, y, row_of, 2)
+
+
+def test_shrinkage_pulls_a_series_towards_the_group_choice() -> None:
+    values, y, row_of, mae = _two_series_two_candidates()
+    # series 0 prefers a on its own and b with the group: a - b = (1 - s)(-0.6931) +
+    # s (0.3466), zero at s = 2/3
+    members, best, yhat = shrunk_combinations(values, y, row_of, mae, 1, 0.5)
+    assert members == [(0,), (1,)]
+    np.testing.assert_allclose(best, [1.0, 1.0])
+    np.testing.assert_allclose(yhat, [11.0, 11.0])
+    members, best, yhat = shrunk_combinations(values, y, row_of, mae, 1, 0.8)
+    assert members == [(1,), (1,)]
+    np.testing.assert_allclose(best, [2.0, 1.0])
+    np.testing.assert_allclose(yhat, [12.0, 11.0])
+    # shrinkage 0 is the per-series choice of best_combinations
+    assert (
+        shrunk_combinations(values, y, row_of, mae, 1, 0.0)[0]
+        == (best_combinations(values, y, row_of, mae, 1)[0])
+    )
+
+
+def test_shrunk_pairs_compete_and_skip_a_member_without_error() -> None:
+    values, y, row_of, mae = _two_series_two_candidates()
+    # pair mean: series 0 11.5 (MAE 1.5 = its mean, own 0), series 1 12.5 (2.5, own 0):
+    # shared 0 > b's -0.3143, so with full shrinkage b still wins for both
+    members, _, _ = shrunk_combinations(values, y, row_of, mae, 2, 1.0)
+    assert members == [(1,), (1,)]
+    # b has no backtest error on series 1 (not applicable): only a applies there (own
+    # log(4 / 4) = 0, its mean MAE now a's alone); b's shared score comes from series 0
+    # alone, log(4/3) = 0.2877, above a's (log(2/3) + 0) / 2 = -0.2027
+    mae[1, 1] = np.inf
+    members, best, _ = shrunk_combinations(values, y, row_of, mae, 2, 1.0)
+    assert members == [(0,), (0,)]
+    np.testing.assert_allclose(best, [1.0, 4.0])
+
+
+def test_one_perfect_backtest_does_not_outvote_the_group() -> None:
+    # series 0: a exact (MAE 0), b 2 -> ratios to its mean (1): a 0, clipped to 0.01, b 2;
+    # series 1-5: a 4, b 1 -> ratios 1.6, 0.4. Shared log ratio: a (log 0.01 + 5 log 1.6) /
+    # 6 = -0.376, b (log 2 + 5 log 0.4) / 6 = -0.648, so b for all with full shrinkage;
+    # unclipped, log 0 would make a win everywhere
+    values = np.array([[10.0, 12.0]] + [[14.0, 11.0]] * 5)
+    y = np.full(6, 10.0)
+    row_of = np.arange(6)
+    mae = _mae(values, y, row_of, 6)
+    members, _, _ = shrunk_combinations(values, y, row_of, mae, 1, 1.0)
+    assert members == [(1,)] * 6
+    # on its own, series 0 keeps its perfect model
+    assert shrunk_combinations(values, y, row_of, mae, 1, 0.5)[0][0] == (0,)
