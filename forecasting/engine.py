@@ -161,7 +161,9 @@ def _forecast(
         for uid in warm_ids
     }
     if cfg.models is None and cfg.local_fit_budget is not None:
-        candidates = _within_fit_budget(candidates, stats, cfg, season, warnings)
+        candidates = _within_fit_budget(
+            candidates, stats, cfg.local_fit_budget, cfg.n_windows + 1, season, warnings
+        )
     groups: dict[tuple[tuple[str, ...], bool], list[int]] = {}
     for uid in warm_ids:
         row = stats.loc[uid]
@@ -647,20 +649,16 @@ def _sales_since_first_sale(train: pd.DataFrame, pairs: pd.DataFrame) -> pd.Data
 def _within_fit_budget(
     candidates: dict[int, tuple[str, ...]],
     stats: pd.DataFrame,
-    cfg: ForecastConfig,
+    budget: float,
+    fits: int,
     season: int,
     warnings: list[str],
 ) -> dict[int, tuple[str, ...]]:
     """Candidates with the per-series AutoETS / MSTL fits of the series that sold least
-    left out beyond `cfg.local_fit_budget` (`forecasting.fit_budget`); a warning says how
-    many series and what it saves."""
-    assert cfg.local_fit_budget is not None
+    left out beyond `budget` estimated core-seconds for `fits` fits per series
+    (`forecasting.fit_budget`); a warning says how many series and what it saves."""
     kept, saved = within_budget(
-        candidates,
-        stats,
-        season_length=season,
-        fits=cfg.n_windows + 1,
-        budget_seconds=cfg.local_fit_budget,
+        candidates, stats, season_length=season, fits=fits, budget_seconds=budget
     )
     dropped = [uid for uid in candidates if uid not in kept]
     if not dropped:
@@ -669,7 +667,7 @@ def _within_fit_budget(
         f"{len(dropped)} of {len(candidates)} series (those with the fewest units sold) choose"
         " without per-series AutoETS/MSTL fits, which would take an estimated"
         f" {saved / 60:.0f} more core-minutes than the budget of"
-        f" {cfg.local_fit_budget:g} core-seconds (ForecastConfig.local_fit_budget, CLI"
+        f" {budget:g} core-seconds (ForecastConfig.local_fit_budget, CLI"
         " --fit-budget; named models are tried on every series)"
     )
     return {

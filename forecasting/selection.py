@@ -254,7 +254,12 @@ def shrunk_combinations(
     combo_mae = np.full((n_series, len(combos)), np.inf)
     predictions = np.empty((len(values), len(combos)))
     for j, combo in enumerate(combos):
-        pred = values[:, list(combo)].mean(axis=1)
+        if len(combo) == 1:  # a single candidate: its MAE as given (NaN rows skipped)
+            predictions[:, j] = values[:, combo[0]]
+            combo_mae[:, j] = mae[:, combo[0]]
+            continue
+        # an equal-weight mean scored as best_combinations scores it
+        pred = np.nanmean(values[:, list(combo)], axis=1)
         error = np.bincount(row_of, weights=np.abs(pred - y), minlength=n_series) / counts
         combo_mae[:, j] = np.where(finite[:, list(combo)].all(axis=1), error, np.inf)
         predictions[:, j] = pred
