@@ -187,7 +187,7 @@ def main() -> None:
     parser.add_argument(
         "--selection-shrinkage",
         type=float,
-        default=0.0,
+        default=ForecastConfig.selection_shrinkage,
         help="ForecastConfig.selection_shrinkage",
     )
     parser.add_argument(

@@ -74,10 +74,11 @@ class ForecastConfig:
       overlap).
       None = the frequency's default `CALIBRATION_PERIODS` (91 daily, 0 weekly and
       monthly); 0 = off.
-    - `selection_shrinkage`: 0 (default) = each series chooses its model or combination on
-      its own backtest; in (0, 1] = on a score pooled with the other series chosen with it
-      (`forecasting.selection.shrunk_combinations`; 1 = one choice for all of them). Not
-      the default yet: measured in docs/forecasting.md ("Selection shrinkage").
+    - `selection_shrinkage`: 0 = each series chooses its model or combination on its own
+      backtest; in (0, 1] = on a score pooled with the other series of its demand class
+      chosen in the same run (`forecasting.selection.shrunk_combinations`; 1 = one choice
+      for all of them). Default 0.5: measured in docs/forecasting.md ("Selection
+      shrinkage") and docs/replenishment.md.
     - `local_fit_budget`: estimated core-seconds (`forecasting.fit_budget`) that the
       per-series AutoETS / MSTL fits of the default candidates may cost, selection backtest
       and final fit included. Series are served in order of units sold (most first); the
@@ -100,7 +101,7 @@ class ForecastConfig:
     seasonal_calibration: str = "replace"
     calibration_periods: int | None = None
     local_fit_budget: float | None = 200.0
-    selection_shrinkage: float = 0.0
+    selection_shrinkage: float = 0.5
 
     def __post_init__(self) -> None:
         if self.models is not None:

@@ -1,9 +1,13 @@
 """`forecasting.selection.best_combinations`: single best model or the mean of the 2..k best,
 whichever backtests lowest, on hand-made backtest predictions."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
+import pytest
 
+from forecasting import ForecastConfig, forecast, selection
 from forecasting.runner import Runner
 from forecasting.selection import best_combinations, select_models, shrunk_combinations
 from tests.forecasting.helpers import weekly_pattern_history
@@ -151,3 +155,26 @@ def test_one_perfect_backtest_does_not_outvote_the_group() -> None:
     assert members == [(1,)] * 6
     # on its own, series 0 keeps its perfect model
     assert shrunk_combinations(values, y, row_of, mae, 1, 0.5)[0][0] == (0,)
+
+
+def test_default_config_pools_the_choice_and_zero_turns_it_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[float] = []
+    original = selection.shrunk_combinations
+
+    def spy(values, y, row_of, mae, ensemble_top, shrinkage):  # type: ignore[no-untyped-def]
+        seen.append(shrinkage)
+        return original(values, y, row_of, mae, ensemble_top, shrinkage)
+
+    monkeypatch.setattr(selection, "shrunk_combinations", spy)
+    history = weekly_pattern_history(days=84, pairs=(("A", "L1"), ("B", "L1"), ("C", "L1")))
+    config = ForecastConfig(models=("seasonal_naive", "auto_ets"), n_windows=2)
+    assert config.selection_shrinkage == 0.5
+    pooled = forecast(history, 7, config=config)
+    assert seen and set(seen) == {0.5}
+    seen.clear()
+    alone = forecast(history, 7, config=dataclasses.replace(config, selection_shrinkage=0.0))
+    assert seen == []
+    # an exact weekly pattern: seasonal naive is exact on every series, alone or pooled
+    assert set(pooled.selection["model"]) == set(alone.selection["model"]) == {"seasonal_naive"}
