@@ -52,16 +52,30 @@ def make_instance(n_skus: int, seed: int = 7) -> dict[str, pd.DataFrame]:
     regional_stock = np.floor(region_need * rng.uniform(0.5, 1.1, (n_skus, REGIONALS)))
 
     s_idx, f_idx = np.nonzero(need)
-    needs = pd.DataFrame({"sku": np.array(skus)[s_idx], "location": np.array(all_fronts)[f_idx],
-                          "need": need[s_idx, f_idx], "shortage_cost": penalty[s_idx, f_idx]})
+    needs = pd.DataFrame(
+        {
+            "sku": np.array(skus)[s_idx],
+            "location": np.array(all_fronts)[f_idx],
+            "need": need[s_idx, f_idx],
+            "shortage_cost": penalty[s_idx, f_idx],
+        }
+    )
     s_idx, f_idx = np.nonzero(surplus)
-    front_stock = pd.DataFrame({"sku": np.array(skus)[s_idx],
-                                "location": np.array(all_fronts)[f_idx],
-                                "available": surplus[s_idx, f_idx]})
+    front_stock = pd.DataFrame(
+        {
+            "sku": np.array(skus)[s_idx],
+            "location": np.array(all_fronts)[f_idx],
+            "available": surplus[s_idx, f_idx],
+        }
+    )
     s_idx, r_idx = np.nonzero(regional_stock)
-    region_stock = pd.DataFrame({"sku": np.array(skus)[s_idx],
-                                 "location": np.array(regionals)[r_idx],
-                                 "available": regional_stock[s_idx, r_idx].astype(np.int64)})
+    region_stock = pd.DataFrame(
+        {
+            "sku": np.array(skus)[s_idx],
+            "location": np.array(regionals)[r_idx],
+            "available": regional_stock[s_idx, r_idx].astype(np.int64),
+        }
+    )
     stock = pd.concat([region_stock, front_stock], ignore_index=True)
 
     inflow = need.sum(axis=0)  # expected units into each front over all skus
@@ -69,16 +83,26 @@ def make_instance(n_skus: int, seed: int = 7) -> dict[str, pd.DataFrame]:
     for r, region in enumerate(fronts):
         for k, front in enumerate(region):
             f = r * FRONTS_PER_REGIONAL + k
-            lanes.append((regionals[r], front, round(rng.uniform(0.5, 2.5), 2),
-                          int(inflow[f] * rng.uniform(0.7, 1.0))))
+            lanes.append(
+                (
+                    regionals[r],
+                    front,
+                    round(rng.uniform(0.5, 2.5), 2),
+                    int(inflow[f] * rng.uniform(0.7, 1.0)),
+                )
+            )
             neighbour = region[(k + 1) % FRONTS_PER_REGIONAL]
             for a, b in ((front, neighbour), (neighbour, front)):
                 lanes.append((a, b, round(rng.uniform(0.2, 0.8), 2), max(20, n_skus // 10)))
-    lanes_frame = pd.DataFrame(lanes, columns=["origin", "destination", "cost_per_unit",
-                                               "capacity_units"])
-    capacity = pd.DataFrame({"location": all_fronts,
-                             "free_capacity_units": (inflow * rng.uniform(0.75, 1.0, n_f))
-                             .astype(np.int64)})
+    lanes_frame = pd.DataFrame(
+        lanes, columns=["origin", "destination", "cost_per_unit", "capacity_units"]
+    )
+    capacity = pd.DataFrame(
+        {
+            "location": all_fronts,
+            "free_capacity_units": (inflow * rng.uniform(0.75, 1.0, n_f)).astype(np.int64),
+        }
+    )
     return {"stock": stock, "needs": needs, "lanes": lanes_frame, "capacity": capacity}
 
 
@@ -90,36 +114,45 @@ def main() -> None:
     parser.add_argument("--min-shipment-units", type=int, default=0)
     parser.add_argument("--fairness-max-gap", type=float, default=None)
     args = parser.parse_args()
-    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
-          flush=True)
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     rows = []
     for n_skus in [int(v) for v in args.skus.split(",")]:
         instance = make_instance(n_skus)
-        options = AllocationOptions(time_limit_seconds=args.time_limit,
-                                    mip_solver=args.mip_solver,
-                                    min_shipment_units=args.min_shipment_units,
-                                    fairness_max_gap=args.fairness_max_gap)
+        options = AllocationOptions(
+            time_limit_seconds=args.time_limit,
+            mip_solver=args.mip_solver,
+            min_shipment_units=args.min_shipment_units,
+            fairness_max_gap=args.fairness_max_gap,
+        )
         started = time.perf_counter()
-        result = allocate_stock(instance["stock"], instance["needs"], instance["lanes"],
-                                capacity=instance["capacity"], options=options)
+        result = allocate_stock(
+            instance["stock"],
+            instance["needs"],
+            instance["lanes"],
+            capacity=instance["capacity"],
+            options=options,
+        )
         seconds = time.perf_counter() - started
-        greedy = allocate_greedy(instance["stock"], instance["needs"], instance["lanes"],
-                                 capacity=instance["capacity"])
+        greedy = allocate_greedy(
+            instance["stock"], instance["needs"], instance["lanes"], capacity=instance["capacity"]
+        )
         optimal_cost = result.summary.objective
         greedy_cost = greedy.summary.objective
-        rows.append({
-            "skus": n_skus,
-            "fronts": REGIONALS * FRONTS_PER_REGIONAL,
-            "need_rows": len(instance["needs"]),
-            "seconds": round(seconds, 2),
-            "solver": result.summary.solver,
-            "status": result.summary.status,
-            "gap": f"{result.summary.gap:.1e}",
-            "optimal_cost": round(optimal_cost, 2),
-            "greedy_cost": round(greedy_cost, 2),
-            "saved_pct": round(100 * (greedy_cost - optimal_cost) / greedy_cost, 2),
-            "greedy_seconds": round(greedy.summary.seconds, 2),
-        })
+        rows.append(
+            {
+                "skus": n_skus,
+                "fronts": REGIONALS * FRONTS_PER_REGIONAL,
+                "need_rows": len(instance["needs"]),
+                "seconds": round(seconds, 2),
+                "solver": result.summary.solver,
+                "status": result.summary.status,
+                "gap": f"{result.summary.gap:.1e}",
+                "optimal_cost": round(optimal_cost, 2),
+                "greedy_cost": round(greedy_cost, 2),
+                "saved_pct": round(100 * (greedy_cost - optimal_cost) / greedy_cost, 2),
+                "greedy_seconds": round(greedy.summary.seconds, 2),
+            }
+        )
         print(f"... {n_skus} skus done in {seconds:.1f} s", flush=True)
     table = pd.DataFrame(rows)
     out = Path(__file__).parent / "results"

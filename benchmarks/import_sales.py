@@ -137,6 +137,7 @@ def bench_database(name: str, url: str, csv_dir: Path, naive_rows: int) -> list[
     prepared_database(url, csv_dir)
     engine = make_engine(url)
     try:
+
         def import_sales() -> int:
             return import_kind(engine, "sales", sales_csv).total_rows
 
@@ -199,8 +200,10 @@ def main() -> None:
         finally:
             drop_schema(schema)
     naive = {t.database: t.rows_per_second for t in timings if t.path == "naive ORM insert"}
-    print(f"{'database':<11} {'path':<17} {'rows':>8} {'wall s':>7} {'rows/s':>9} "
-          f"{'x naive':>8} {'cpu s':>6} {'rows/cpu s':>10}")
+    print(
+        f"{'database':<11} {'path':<17} {'rows':>8} {'wall s':>7} {'rows/s':>9} "
+        f"{'x naive':>8} {'cpu s':>6} {'rows/cpu s':>10}"
+    )
     for t in timings:
         print(
             f"{t.database:<11} {t.path:<17} {t.rows:>8} {t.wall_seconds:>7.2f} "

@@ -36,8 +36,10 @@ DATA = ROOT.parent / "shared" / "data" / "vrp"
 
 def best_known() -> dict[str, float]:
     """BKS per instance: `Cost` of each X `.sol`, the README table for Solomon."""
-    bks = {p.stem: float(vrplib.read_solution(str(p))["cost"])
-           for p in sorted((DATA / "cvrp_x").glob("*.sol"))}
+    bks = {
+        p.stem: float(vrplib.read_solution(str(p))["cost"])
+        for p in sorted((DATA / "cvrp_x").glob("*.sol"))
+    }
     for line in (DATA / "README.md").read_text().splitlines():
         m = re.match(r"\|\s*(R|C|RC)(\d+)\s*\|\s*([\d.]+)\s*\|", line)
         if m:
@@ -71,8 +73,10 @@ def verify(path: Path, routes: list[list[int]]) -> tuple[float, list[str]]:
         for c in [*r, depot]:
             cost += dist[prev, c]
             if has_tw:
-                t = max(t + (service[prev] if prev != depot else 0) + dist[prev, c],
-                        raw["time_window"][c][0])
+                t = max(
+                    t + (service[prev] if prev != depot else 0) + dist[prev, c],
+                    raw["time_window"][c][0],
+                )
                 if t > raw["time_window"][c][1] + 1e-9:
                     problems.append(f"client {c} served late")
             prev = c
@@ -100,13 +104,21 @@ def main() -> None:
                 cpu = time.process_time() - cpu0
                 routes = [list(r) for r in sol.routes if r]
                 cost, problems = verify(path, routes) if routes else (math.nan, ["no solution"])
-                rows.append({
-                    "instance": inst.name, "n": inst.problem.size - 1, "bks": bks[path.stem],
-                    "engine": sol.engine, "limit_s": limit, "cost": cost,
-                    "gap_pct": round(100 * (cost / bks[path.stem] - 1), 2),
-                    "vehicles": len(routes), "seconds": round(wall, 1), "cpu_s": round(cpu, 1),
-                    "check": "ok" if not problems else "; ".join(problems[:2]),
-                })
+                rows.append(
+                    {
+                        "instance": inst.name,
+                        "n": inst.problem.size - 1,
+                        "bks": bks[path.stem],
+                        "engine": sol.engine,
+                        "limit_s": limit,
+                        "cost": cost,
+                        "gap_pct": round(100 * (cost / bks[path.stem] - 1), 2),
+                        "vehicles": len(routes),
+                        "seconds": round(wall, 1),
+                        "cpu_s": round(cpu, 1),
+                        "check": "ok" if not problems else "; ".join(problems[:2]),
+                    }
+                )
                 print(rows[-1], file=sys.stderr, flush=True)
     table = pd.DataFrame(rows)
     out = ROOT / "benchmarks" / "results"
@@ -114,8 +126,10 @@ def main() -> None:
     table.to_csv(out / "routing_vrplib.csv", index=False)
     print(table.to_string(index=False))
     summary = table.groupby(["engine", "limit_s"]).agg(
-        mean_gap_pct=("gap_pct", "mean"), feasible=("check", lambda c: int((c == "ok").sum())),
-        instances=("check", "size"))
+        mean_gap_pct=("gap_pct", "mean"),
+        feasible=("check", lambda c: int((c == "ok").sum())),
+        instances=("check", "size"),
+    )
     print(summary.round(2).to_string())
     print(f"load average at end: {os.getloadavg()}")
 

@@ -32,25 +32,35 @@ from warehouses.routing.geo import parse_clock_minutes  # noqa: E402
 DEPOT = Depot("FW-01", 31.2304, 121.4737)
 
 
-def wave(seed: int = 7, orders: int = 300, riders: int = 20,
-         capacity: int = 30) -> tuple[pd.DataFrame, pd.DataFrame]:
+def wave(
+    seed: int = 7, orders: int = 300, riders: int = 20, capacity: int = 30
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     radius_km = 3.0 * np.sqrt(rng.random(orders))
     angle = rng.random(orders) * 2 * np.pi
     lat = DEPOT.latitude + radius_km * np.cos(angle) / 111.2
     lon = DEPOT.longitude + radius_km * np.sin(angle) / (111.2 * np.cos(np.radians(DEPOT.latitude)))
     opens = 600 + 15 * rng.integers(0, 6, orders)
-    stops = pd.DataFrame({
-        "stop": [f"o{k:03d}" for k in range(orders)], "latitude": lat, "longitude": lon,
-        "demand_units": rng.choice([1, 1, 1, 1, 2, 3], orders),
-        "window_start": [f"{m // 60:02d}:{m % 60:02d}" for m in opens],
-        "window_end": [f"{(m + 45) // 60:02d}:{(m + 45) % 60:02d}" for m in opens],
-        "service_minutes": 2,
-    })
-    vehicles = pd.DataFrame({
-        "vehicle": [f"r{k:02d}" for k in range(riders)], "capacity_units": capacity,
-        "shift_start": "10:00", "shift_end": "12:15", "fixed_cost": 0,
-    })
+    stops = pd.DataFrame(
+        {
+            "stop": [f"o{k:03d}" for k in range(orders)],
+            "latitude": lat,
+            "longitude": lon,
+            "demand_units": rng.choice([1, 1, 1, 1, 2, 3], orders),
+            "window_start": [f"{m // 60:02d}:{m % 60:02d}" for m in opens],
+            "window_end": [f"{(m + 45) // 60:02d}:{(m + 45) % 60:02d}" for m in opens],
+            "service_minutes": 2,
+        }
+    )
+    vehicles = pd.DataFrame(
+        {
+            "vehicle": [f"r{k:02d}" for k in range(riders)],
+            "capacity_units": capacity,
+            "shift_start": "10:00",
+            "shift_end": "12:15",
+            "fixed_cost": 0,
+        }
+    )
     return stops, vehicles
 
 
@@ -66,8 +76,11 @@ def check(plan, stops: pd.DataFrame, capacity: int) -> list[str]:
     window = stops.set_index("stop")
     for row in visits.itertuples():
         t = parse_clock_minutes(row.arrival)
-        if not (parse_clock_minutes(window.loc[row.stop, "window_start"]) <= t
-                <= parse_clock_minutes(window.loc[row.stop, "window_end"])):
+        if not (
+            parse_clock_minutes(window.loc[row.stop, "window_start"])
+            <= t
+            <= parse_clock_minutes(window.loc[row.stop, "window_end"])
+        ):
             problems.append(f"{row.stop} outside window")
     return problems
 
@@ -87,19 +100,29 @@ def main() -> None:
             for limit in (args.limit, args.reference):
                 began = time.perf_counter()
                 cpu0 = time.process_time()
-                plan = plan_routes(stops, vehicles, DEPOT, time_limit_seconds=limit,
-                                   speed_kmh=18, engine=engine)
+                plan = plan_routes(
+                    stops, vehicles, DEPOT, time_limit_seconds=limit, speed_kmh=18, engine=engine
+                )
                 wall = time.perf_counter() - began
                 cpu = time.process_time() - cpu0
                 problems = check(plan, stops, capacity)
-                rows.append({"case": case, "engine": engine, "limit_s": limit,
-                             "orders": len(stops), "units": int(stops["demand_units"].sum()),
-                             "capacity": capacity * len(vehicles),
-                             "served": len(stops) - len(plan.unserved),
-                             "unserved": len(plan.unserved), "riders_used": plan.vehicles_used,
-                             "km": plan.total_distance_km, "seconds": round(wall, 1),
-                             "cpu_s": round(cpu, 1),
-                             "check": "ok" if not problems else "; ".join(problems[:3])})
+                rows.append(
+                    {
+                        "case": case,
+                        "engine": engine,
+                        "limit_s": limit,
+                        "orders": len(stops),
+                        "units": int(stops["demand_units"].sum()),
+                        "capacity": capacity * len(vehicles),
+                        "served": len(stops) - len(plan.unserved),
+                        "unserved": len(plan.unserved),
+                        "riders_used": plan.vehicles_used,
+                        "km": plan.total_distance_km,
+                        "seconds": round(wall, 1),
+                        "cpu_s": round(cpu, 1),
+                        "check": "ok" if not problems else "; ".join(problems[:3]),
+                    }
+                )
                 print(rows[-1], file=sys.stderr, flush=True)
     table = pd.DataFrame(rows)
     ref = table[table["limit_s"] == args.reference].groupby("case")["km"].min()

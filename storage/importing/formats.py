@@ -96,9 +96,7 @@ FORMATS: dict[str, KindFormat] = {
                 _nonneg("unit_price"),
                 ColumnFormat("pack_size", "int", required=False, default=1, min_value=1),
                 ColumnFormat("moq", "int", required=False, default=0, min_value=0),
-                ColumnFormat(
-                    "shelf_life_days", "int", required=False, nullable=True, min_value=1
-                ),
+                ColumnFormat("shelf_life_days", "int", required=False, nullable=True, min_value=1),
             ),
             ("sku",),
         ),
@@ -159,8 +157,14 @@ FORMATS: dict[str, KindFormat] = {
             (
                 ColumnFormat("location", references="locations"),
                 ColumnFormat("date", "date"),
-                ColumnFormat("temperature_c", "float", required=False, nullable=True,
-                             min_value=-90.0, max_value=60.0),
+                ColumnFormat(
+                    "temperature_c",
+                    "float",
+                    required=False,
+                    nullable=True,
+                    min_value=-90.0,
+                    max_value=60.0,
+                ),
                 _nonneg("precipitation_mm", required=False, nullable=True),
                 ColumnFormat("kind", "enum", choices=("observed", "forecast")),
             ),

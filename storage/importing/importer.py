@@ -64,8 +64,10 @@ def import_sources(
     unknown = [k for k in sources if k not in FORMATS]
     if unknown:
         raise ImportValidationError(
-            [Problem(k, None, None, f"unknown kind (use one of {', '.join(KINDS)})")
-             for k in unknown]
+            [
+                Problem(k, None, None, f"unknown kind (use one of {', '.join(KINDS)})")
+                for k in unknown
+            ]
         )
     ordered = [k for k in KINDS if k in sources]
     problems: list[Problem] = []
@@ -81,9 +83,15 @@ def import_sources(
     missing_tables = [k for k in ordered if not inspect(engine).has_table(k)]
     if missing_tables:
         raise ImportValidationError(
-            [Problem(str(engine.url.render_as_string(hide_password=True)), None, None,
-                     f"table {k} does not exist: run `supplycast db upgrade` first")
-             for k in missing_tables]
+            [
+                Problem(
+                    str(engine.url.render_as_string(hide_password=True)),
+                    None,
+                    None,
+                    f"table {k} does not exist: run `supplycast db upgrade` first",
+                )
+                for k in missing_tables
+            ]
         )
     rows_by_kind: dict[str, int] = {}
     with engine.begin() as connection:

@@ -222,8 +222,11 @@ def validate_kind(kind: str, raw: RawCsv, known: ReferenceKeys) -> ValidatedFram
     header_line = 1
     for name in raw.header:
         if name and name not in fmt.column_names:
-            out.add(header_line, name, f"unknown column for {kind} (expected: "
-                                       f"{', '.join(fmt.column_names)})")
+            out.add(
+                header_line,
+                name,
+                f"unknown column for {kind} (expected: {', '.join(fmt.column_names)})",
+            )
     frame = pd.DataFrame(index=rows.index)
     parsed_ok: dict[str, pd.Series] = {}
     for spec in fmt.columns:
@@ -296,11 +299,18 @@ def _check_row_rules(
             line = int(out.raw.lines[position])
             children = known.children(location)
             if children:
-                out.add(line, "kind", f"{_show(location)} is the parent of "
-                                      f"{', '.join(children)}; it must stay regional")
+                out.add(
+                    line,
+                    "kind",
+                    f"{_show(location)} is the parent of "
+                    f"{', '.join(children)}; it must stay regional",
+                )
             if location in known.supplied:
-                out.add(line, "kind", f"{_show(location)} receives supply (supply.csv); "
-                                      "it must stay regional")
+                out.add(
+                    line,
+                    "kind",
+                    f"{_show(location)} receives supply (supply.csv); it must stay regional",
+                )
         out.add_mask(
             ok["backup"] & (frame["backup"] == frame["location"]),
             "backup",

@@ -117,8 +117,7 @@ def upsert_postgresql(connection: Connection, kind: str, frame: pd.DataFrame) ->
             return len(db_frame)
         cursor.execute(f'DROP TABLE IF EXISTS "{staging}"')
         cursor.execute(
-            f'CREATE TEMPORARY TABLE "{staging}" (LIKE "{kind}" INCLUDING DEFAULTS) '
-            "ON COMMIT DROP"
+            f'CREATE TEMPORARY TABLE "{staging}" (LIKE "{kind}" INCLUDING DEFAULTS) ON COMMIT DROP'
         )
         _copy(cursor, staging, names, db_frame, not_null_text)
         cursor.execute(
@@ -132,9 +131,7 @@ def upsert_postgresql(connection: Connection, kind: str, frame: pd.DataFrame) ->
 COPY_CHUNK_ROWS = 50_000
 
 
-def _copy(
-    cursor: Any, table: str, names: str, frame: pd.DataFrame, not_null: list[str]
-) -> None:
+def _copy(cursor: Any, table: str, names: str, frame: pd.DataFrame, not_null: list[str]) -> None:
     """COPY `frame` as CSV into `table` (`names` columns); `not_null` columns never read NULL.
 
     The CSV is formatted in chunks while the server loads the previous one (two cores work).

@@ -35,40 +35,84 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def allocate_command(
-    stock: Annotated[Path, typer.Option("--stock", exists=True, dir_okay=False,
-                                        help="A.csv: sku,location,available")],
-    needs: Annotated[Path, typer.Option("--needs", exists=True, dir_okay=False,
-                                        help="N.csv: sku,location,need,shortage_cost")],
-    lanes: Annotated[Path, typer.Option(
-        "--lanes", exists=True, dir_okay=False,
-        help="L.csv: origin,destination,cost_per_unit,capacity_units (blank = unlimited),"
-             "transit_days")],
-    out: Annotated[Path, typer.Option("--out", dir_okay=False,
-                                      help="X.csv to write: sku,origin,destination,units")],
-    capacity: Annotated[Path | None, typer.Option(
-        "--capacity", exists=True, dir_okay=False,
-        help="K.csv: location,free_capacity_units")] = None,
-    locations: Annotated[Path | None, typer.Option(
-        "--locations", exists=True, dir_okay=False,
-        help="LOC.csv (locations.csv of the data formats; kind, parent, backup)")] = None,
-    down: Annotated[str | None, typer.Option(
-        "--down", help="Comma-separated sites marked down, e.g. LOC1,LOC2 (needs --locations)."
-    )] = None,
-    summary: Annotated[Path | None, typer.Option(
-        "--summary", dir_okay=False,
-        help="S.json to write: status, objective, transport_cost, shortage_units, "
-             "shortage_cost, best_bound, seconds")] = None,
-    fairness_max_gap: Annotated[float | None, typer.Option(
-        "--fairness-max-gap", min=0.0, max=1.0,
-        help="Fairness mode: each front's fill ratio of a sku at least the sku's overall fill "
-             "ratio minus this fraction (less one unit of rounding).")] = None,
-    min_shipment_units: Annotated[int, typer.Option(
-        "--min-shipment-units", min=0,
-        help="A lane carries nothing or at least this many units (all skus together).")] = 0,
-    time_limit_seconds: Annotated[float, typer.Option(
-        "--time-limit-seconds", help="Solver time limit per solve, seconds.")] = 60.0,
-    mip_solver: Annotated[str, typer.Option(
-        "--mip-solver", help="OR-Tools MIP backend: highs or sat (CP-SAT).")] = "highs",
+    stock: Annotated[
+        Path,
+        typer.Option("--stock", exists=True, dir_okay=False, help="A.csv: sku,location,available"),
+    ],
+    needs: Annotated[
+        Path,
+        typer.Option(
+            "--needs", exists=True, dir_okay=False, help="N.csv: sku,location,need,shortage_cost"
+        ),
+    ],
+    lanes: Annotated[
+        Path,
+        typer.Option(
+            "--lanes",
+            exists=True,
+            dir_okay=False,
+            help="L.csv: origin,destination,cost_per_unit,capacity_units (blank = unlimited),"
+            "transit_days",
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", dir_okay=False, help="X.csv to write: sku,origin,destination,units"),
+    ],
+    capacity: Annotated[
+        Path | None,
+        typer.Option(
+            "--capacity", exists=True, dir_okay=False, help="K.csv: location,free_capacity_units"
+        ),
+    ] = None,
+    locations: Annotated[
+        Path | None,
+        typer.Option(
+            "--locations",
+            exists=True,
+            dir_okay=False,
+            help="LOC.csv (locations.csv of the data formats; kind, parent, backup)",
+        ),
+    ] = None,
+    down: Annotated[
+        str | None,
+        typer.Option(
+            "--down", help="Comma-separated sites marked down, e.g. LOC1,LOC2 (needs --locations)."
+        ),
+    ] = None,
+    summary: Annotated[
+        Path | None,
+        typer.Option(
+            "--summary",
+            dir_okay=False,
+            help="S.json to write: status, objective, transport_cost, shortage_units, "
+            "shortage_cost, best_bound, seconds",
+        ),
+    ] = None,
+    fairness_max_gap: Annotated[
+        float | None,
+        typer.Option(
+            "--fairness-max-gap",
+            min=0.0,
+            max=1.0,
+            help="Fairness mode: each front's fill ratio of a sku at least the sku's overall fill "
+            "ratio minus this fraction (less one unit of rounding).",
+        ),
+    ] = None,
+    min_shipment_units: Annotated[
+        int,
+        typer.Option(
+            "--min-shipment-units",
+            min=0,
+            help="A lane carries nothing or at least this many units (all skus together).",
+        ),
+    ] = 0,
+    time_limit_seconds: Annotated[
+        float, typer.Option("--time-limit-seconds", help="Solver time limit per solve, seconds.")
+    ] = 60.0,
+    mip_solver: Annotated[
+        str, typer.Option("--mip-solver", help="OR-Tools MIP backend: highs or sat (CP-SAT).")
+    ] = "highs",
 ) -> None:
     """Allocate regional and surplus stock to front-site needs at minimum cost (proven optimal).
 
@@ -79,21 +123,32 @@ def allocate_command(
 
     try:
         options = AllocationOptions(
-            fairness_max_gap=fairness_max_gap, min_shipment_units=min_shipment_units,
-            time_limit_seconds=time_limit_seconds, mip_solver=mip_solver,
+            fairness_max_gap=fairness_max_gap,
+            min_shipment_units=min_shipment_units,
+            time_limit_seconds=time_limit_seconds,
+            mip_solver=mip_solver,
         )
     except ValueError as exc:
         typer.echo(f"invalid option: {exc}", err=True)
         raise typer.Exit(2) from None
-    files = {"stock": stock, "needs": needs, "lanes": lanes, "capacity": capacity,
-             "locations": locations}
-    frames = {name: _read_csv(path) if path is not None else None
-              for name, path in files.items()}
+    files = {
+        "stock": stock,
+        "needs": needs,
+        "lanes": lanes,
+        "capacity": capacity,
+        "locations": locations,
+    }
+    frames = {name: _read_csv(path) if path is not None else None for name, path in files.items()}
     down_sites = tuple(site.strip() for site in (down or "").split(",") if site.strip())
     try:
         result = allocate_stock(
-            frames["stock"], frames["needs"], frames["lanes"], capacity=frames["capacity"],
-            locations=frames["locations"], down=down_sites, options=options,
+            frames["stock"],
+            frames["needs"],
+            frames["lanes"],
+            capacity=frames["capacity"],
+            locations=frames["locations"],
+            down=down_sites,
+            options=options,
         )
     except AllocationInputError as exc:
         for problem in exc.problems:

@@ -87,9 +87,7 @@ def import_command(
         typer.Argument(help="The CSV file of KIND.", exists=True, dir_okay=False),
     ] = None,
     database_url: DatabaseUrlOption = None,
-    check: Annotated[
-        bool, typer.Option("--check", help="Only validate; write nothing.")
-    ] = False,
+    check: Annotated[bool, typer.Option("--check", help="Only validate; write nothing.")] = False,
 ) -> None:
     """Validate and import input CSVs: `import DIR` or `import KIND FILE`.
 
@@ -162,15 +160,20 @@ def export_command(
     typer.echo(f"{kind}: {rows} rows -> {file}")
 
 
-adapt_app = typer.Typer(help="Convert public data sets into supplycast's CSV formats.",
-                        no_args_is_help=True)
+adapt_app = typer.Typer(
+    help="Convert public data sets into supplycast's CSV formats.", no_args_is_help=True
+)
 
 
 @adapt_app.command("walmart")
 def adapt_walmart_command(
     source_dir: Annotated[
-        Path, typer.Argument(help="walmart_store_sales folder (train.csv.gz, stores.csv, ...).",
-                             exists=True, file_okay=False)
+        Path,
+        typer.Argument(
+            help="walmart_store_sales folder (train.csv.gz, stores.csv, ...).",
+            exists=True,
+            file_okay=False,
+        ),
     ],
     out_dir: Annotated[Path, typer.Argument(help="Folder to write the CSV files into.")],
 ) -> None:

@@ -31,19 +31,26 @@ def _path(flag: str, text: str) -> object:
 def route(
     out: Annotated[Path, _path("--out", "Output: FILE.sol (with --instance) or ROUTES.csv.")],
     instance: Annotated[Path | None, _path("--instance", "VRPLIB .vrp instance.")] = None,
-    rounding: Annotated[str, typer.Option(
-        help="Distances for --instance: auto|none|round|dimacs "
-             "(auto: dimacs with time windows, else round).")] = "auto",
+    rounding: Annotated[
+        str,
+        typer.Option(
+            help="Distances for --instance: auto|none|round|dimacs "
+            "(auto: dimacs with time windows, else round)."
+        ),
+    ] = "auto",
     stops: Annotated[Path | None, _path("--stops", "STOPS.csv.")] = None,
     vehicles: Annotated[Path | None, _path("--vehicles", "VEHICLES.csv.")] = None,
     depot: Annotated[str | None, _path("--depot", "Depot location id.")] = None,
     depot_lat: Annotated[float | None, _path("--depot-lat", "Depot latitude.")] = None,
     depot_lon: Annotated[float | None, _path("--depot-lon", "Depot longitude.")] = None,
-    locations: Annotated[Path | None, _path(
-        "--locations", "LOC.csv to look up --depot (and each vehicle's `depot`).")] = None,
+    locations: Annotated[
+        Path | None,
+        _path("--locations", "LOC.csv to look up --depot (and each vehicle's `depot`)."),
+    ] = None,
     geojson: Annotated[Path | None, _path("--geojson", "Also write routes as GeoJSON.")] = None,
-    unserved_out: Annotated[Path | None, _path(
-        "--unserved", "Unserved stops CSV (default: <out>.unserved.csv).")] = None,
+    unserved_out: Annotated[
+        Path | None, _path("--unserved", "Unserved stops CSV (default: <out>.unserved.csv).")
+    ] = None,
     speed_kmh: Annotated[float, _path("--speed-kmh", "Travel speed, km/h.")] = 30.0,
     time_limit: Annotated[float, _path("--time-limit", "Solver time limit, seconds.")] = 10.0,
     engine: Annotated[str, typer.Option(help="Solver engine: auto|ortools|pyvrp.")] = "auto",
@@ -60,12 +67,26 @@ def route(
         return
     if stops is None or vehicles is None or depot is None:
         _fail(["give --instance FILE.vrp, or --stops, --vehicles and --depot"])
-    _route_sites(stops, vehicles, depot, depot_lat, depot_lon, locations, out, geojson,
-                 unserved_out, speed_kmh, time_limit, engine, seed)
+    _route_sites(
+        stops,
+        vehicles,
+        depot,
+        depot_lat,
+        depot_lon,
+        locations,
+        out,
+        geojson,
+        unserved_out,
+        speed_kmh,
+        time_limit,
+        engine,
+        seed,
+    )
 
 
-def _solve_instance(path: Path, out: Path, rounding: str, time_limit: float, engine: str,
-                    seed: int) -> None:
+def _solve_instance(
+    path: Path, out: Path, rounding: str, time_limit: float, engine: str, seed: int
+) -> None:
     from warehouses.routing.vrplib_io import ROUNDINGS, solve_vrplib, write_solution
 
     if rounding not in ROUNDINGS:
@@ -73,16 +94,19 @@ def _solve_instance(path: Path, out: Path, rounding: str, time_limit: float, eng
     if not path.is_file():
         _fail([f"{path}: no such file"])
     try:
-        inst, solution = solve_vrplib(path, time_limit_seconds=time_limit, rounding=rounding,
-                                      engine=engine, seed=seed)
+        inst, solution = solve_vrplib(
+            path, time_limit_seconds=time_limit, rounding=rounding, engine=engine, seed=seed
+        )
     except ValueError as exc:
         _fail(str(exc).splitlines())
     if solution.status != "feasible":
         _fail([f"{inst.name}: no feasible solution found in {time_limit} s ({solution.engine})"])
     cost = write_solution(out, inst, [list(r) for r in solution.routes])
     used = sum(1 for r in solution.routes if r)
-    typer.echo(f"{inst.name}: cost {cost:g} ({inst.rounding}), {used} routes, "
-               f"engine {solution.engine}, {solution.seconds:.1f} s -> {out}")
+    typer.echo(
+        f"{inst.name}: cost {cost:g} ({inst.rounding}), {used} routes, "
+        f"engine {solution.engine}, {solution.seconds:.1f} s -> {out}"
+    )
 
 
 def _read_csv(path: Path, label: str):  # noqa: ANN202 - pandas frame
@@ -123,10 +147,21 @@ def _depot_lookup(name: str, lat: float | None, lon: float | None, locations: Pa
     return table[name], table
 
 
-def _route_sites(stops: Path, vehicles: Path, depot_name: str, lat: float | None,
-                 lon: float | None, locations: Path | None, out: Path, geojson: Path | None,
-                 unserved_out: Path | None, speed_kmh: float, time_limit: float, engine: str,
-                 seed: int) -> None:
+def _route_sites(
+    stops: Path,
+    vehicles: Path,
+    depot_name: str,
+    lat: float | None,
+    lon: float | None,
+    locations: Path | None,
+    out: Path,
+    geojson: Path | None,
+    unserved_out: Path | None,
+    speed_kmh: float,
+    time_limit: float,
+    engine: str,
+    seed: int,
+) -> None:
     from warehouses.routing import RouteInputError, plan_routes
 
     stop_frame = _read_csv(stops, "stops")
@@ -137,12 +172,25 @@ def _route_sites(stops: Path, vehicles: Path, depot_name: str, lat: float | None
     if unknown:
         _fail([f"{vehicles}: unknown depot {h!r} (not in --locations)" for h in unknown])
     try:
-        plan = plan_routes(stop_frame, vehicle_frame, depot, time_limit_seconds=time_limit,
-                           speed_kmh=speed_kmh, depots=[known[h] for h in sorted(homes)],
-                           engine=engine, seed=seed)
+        plan = plan_routes(
+            stop_frame,
+            vehicle_frame,
+            depot,
+            time_limit_seconds=time_limit,
+            speed_kmh=speed_kmh,
+            depots=[known[h] for h in sorted(homes)],
+            engine=engine,
+            seed=seed,
+        )
     except RouteInputError as exc:
-        _fail([p.replace("stops line", f"{stops}: line").replace(
-            "vehicles line", f"{vehicles}: line") for p in exc.problems])
+        _fail(
+            [
+                p.replace("stops line", f"{stops}: line").replace(
+                    "vehicles line", f"{vehicles}: line"
+                )
+                for p in exc.problems
+            ]
+        )
     except ValueError as exc:
         _fail(str(exc).splitlines())
     with written_atomically(out) as temporary:
@@ -153,8 +201,10 @@ def _route_sites(stops: Path, vehicles: Path, depot_name: str, lat: float | None
     if geojson is not None:
         with written_atomically(geojson) as temporary:
             temporary.write_text(json.dumps(plan.to_geojson(), indent=1))
-    typer.echo(f"{plan.vehicles_used} vehicles, {plan.total_distance_km:.1f} km, "
-               f"{len(plan.unserved)} unserved -> {out}, {target}")
+    typer.echo(
+        f"{plan.vehicles_used} vehicles, {plan.total_distance_km:.1f} km, "
+        f"{len(plan.unserved)} unserved -> {out}, {target}"
+    )
     for row in plan.unserved.itertuples():
         typer.echo(f"unserved {row.stop}: {row.reason}")
 

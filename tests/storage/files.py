@@ -29,10 +29,7 @@ VALID_FILES: dict[str, str] = {
         "S1,B,R1,14,,\n"
     ),
     "sales": (
-        "sku,location,date,units\n"
-        "A,F1,2026-01-01,5\n"
-        "A,F1,2026-01-02,-1\n"
-        "B,F2,2026-01-01,0.5\n"
+        "sku,location,date,units\nA,F1,2026-01-01,5\nA,F1,2026-01-02,-1\nB,F2,2026-01-01,0.5\n"
     ),
     "weather": (
         "location,date,temperature_c,precipitation_mm,kind\n"

@@ -165,14 +165,12 @@ def test_load_frame_filters(engine: Engine, tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(load_frame(session, "items"), EXPECTED["items"])
     with engine.connect() as connection:
         pd.testing.assert_frame_equal(
-            load_frame(connection, "lanes", destination__ne="F1"), EXPECTED["lanes"].iloc[[1]]
-            .reset_index(drop=True)
+            load_frame(connection, "lanes", destination__ne="F1"),
+            EXPECTED["lanes"].iloc[[1]].reset_index(drop=True),
         )
 
 
-def test_sales_of_a_new_sku_in_the_same_batch_are_accepted(
-    engine: Engine, tmp_path: Path
-) -> None:
+def test_sales_of_a_new_sku_in_the_same_batch_are_accepted(engine: Engine, tmp_path: Path) -> None:
     import_directory(engine, write_files(tmp_path / "base", VALID_FILES))
     batch = {
         "items": "sku,name,category,unit_cost,unit_price\nC,Cola,beverages,0.5,1\n",

@@ -42,9 +42,7 @@ CASES: dict[str, tuple[str, str, list[str]]] = {
     ),
     "negative money and bad whole numbers": (
         "items",
-        ITEMS_HEADER
-        + "C,Cola,beverages,-1,1,0,2.5,0\n"
-        + "D,Dew,beverages,0.5,1,1,0,\n",
+        ITEMS_HEADER + "C,Cola,beverages,-1,1,0,2.5,0\n" + "D,Dew,beverages,0.5,1,1,0,\n",
         [
             "2:unit_cost: must be >= 0, got -1",
             "2:pack_size: must be >= 1, got 0",
@@ -54,9 +52,7 @@ CASES: dict[str, tuple[str, str, list[str]]] = {
     ),
     "not a number, NaN and infinity": (
         "items",
-        ITEMS_HEADER
-        + "C,Cola,beverages,abc,NaN,1,0,\n"
-        + "D,Dew,beverages,inf,1,1,0,\n",
+        ITEMS_HEADER + "C,Cola,beverages,abc,NaN,1,0,\n" + "D,Dew,beverages,inf,1,1,0,\n",
         [
             "2:unit_cost: not a number: 'abc'",
             "2:unit_price: NaN is not allowed",
@@ -232,17 +228,16 @@ def test_bad_file_reports_every_problem_and_writes_nothing(
     assert {k: _count(based_engine, k) for k in KINDS} == before
 
 
-def test_one_bad_file_in_a_directory_blocks_the_whole_batch(
-    engine: Engine, tmp_path: Path
-) -> None:
+def test_one_bad_file_in_a_directory_blocks_the_whole_batch(engine: Engine, tmp_path: Path) -> None:
     files = dict(VALID_FILES)
     files["inventory"] = "sku,location,on_hand,as_of\nA,F1,4,2026-01-2\n"
     folder = write_files(tmp_path / "in", files)
     with pytest.raises(ImportValidationError) as caught:
         import_directory(engine, folder)
     assert caught.value.problems == [
-        Problem(str(folder / "inventory.csv"), 2, "as_of",
-                "not an ISO date (YYYY-MM-DD): '2026-01-2'")
+        Problem(
+            str(folder / "inventory.csv"), 2, "as_of", "not an ISO date (YYYY-MM-DD): '2026-01-2'"
+        )
     ]
     assert all(_count(engine, k) == 0 for k in KINDS)
 

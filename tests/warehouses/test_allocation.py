@@ -13,9 +13,11 @@ def frame(columns: str, *rows: tuple) -> pd.DataFrame:
 
 
 def shipped(result, sku: str, origin: str, destination: str) -> int:
-    rows = result.shipments[(result.shipments["sku"] == sku)
-                            & (result.shipments["origin"] == origin)
-                            & (result.shipments["destination"] == destination)]
+    rows = result.shipments[
+        (result.shipments["sku"] == sku)
+        & (result.shipments["origin"] == origin)
+        & (result.shipments["destination"] == destination)
+    ]
     return int(rows["units"].sum())
 
 
@@ -110,8 +112,12 @@ def test_down_front_need_moves_to_its_backup_and_its_stock_is_unavailable():
     # F1's surplus of B is unavailable, so B at F3 stays unmet (cost 2 * 7).
     result = allocate_stock(
         frame("sku,location,available", ("A", "R1", 20), ("B", "F1", 9)),
-        frame("sku,location,need,shortage_cost",
-              ("A", "F1", 6, 5.0), ("A", "F2", 4, 5.0), ("B", "F3", 2, 7.0)),
+        frame(
+            "sku,location,need,shortage_cost",
+            ("A", "F1", 6, 5.0),
+            ("A", "F2", 4, 5.0),
+            ("B", "F3", 2, 7.0),
+        ),
         frame(LANES, ("R1", "F1", 1.0, None), ("R1", "F2", 1.5, None), ("F1", "F3", 0.1, None)),
         locations=LOCATIONS,
         down=["F1"],
@@ -172,8 +178,9 @@ FAIR_LANES = frame(LANES, ("R", "F1", 1.0, None), ("R", "F2", 1.0, None))
 def test_fairness_mode_bounds_how_far_a_fill_ratio_falls_below_the_others(
     gap, to_f1, to_f2, objective
 ):
-    result = allocate_stock(FAIR_STOCK, FAIR_NEEDS, FAIR_LANES,
-                            options=AllocationOptions(fairness_max_gap=gap))
+    result = allocate_stock(
+        FAIR_STOCK, FAIR_NEEDS, FAIR_LANES, options=AllocationOptions(fairness_max_gap=gap)
+    )
     assert shipped(result, "A", "R", "F1") == to_f1
     assert shipped(result, "A", "R", "F2") == to_f2
     assert result.summary.objective == pytest.approx(objective)
@@ -188,8 +195,7 @@ def test_minimum_shipment_per_lane():
     lanes = frame(LANES, ("R", "F1", 1, None), ("R", "F2", 1, 6), ("F3", "F2", 0.5, None))
     free = allocate_stock(stock, needs, lanes)
     assert free.summary.objective == pytest.approx(18.0)
-    result = allocate_stock(stock, needs, lanes,
-                            options=AllocationOptions(min_shipment_units=5))
+    result = allocate_stock(stock, needs, lanes, options=AllocationOptions(min_shipment_units=5))
     assert result.summary.objective == pytest.approx(32.0)
     assert result.summary.status == "optimal"
     per_lane = result.shipments.groupby(["origin", "destination"])["units"].sum()
@@ -227,8 +233,12 @@ def test_mip_fallback_after_a_fractional_lp_proves_the_same_optimum(monkeypatch,
     monkeypatch.setattr(solve, "_is_integral", lambda model, values: False)
     result = allocate_stock(
         frame("sku,location,available", ("A", "R", 10), ("B", "R", 3)),
-        frame("sku,location,need,shortage_cost", ("A", "F1", 8, 5.0), ("A", "F2", 8, 3.0),
-              ("B", "F2", 4, 9.0)),
+        frame(
+            "sku,location,need,shortage_cost",
+            ("A", "F1", 8, 5.0),
+            ("A", "F2", 8, 3.0),
+            ("B", "F2", 4, 9.0),
+        ),
         frame(LANES, ("R", "F1", 1.0, None), ("R", "F2", 1.0, 7)),
         options=AllocationOptions(mip_solver=solver),
     )

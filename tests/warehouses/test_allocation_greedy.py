@@ -9,10 +9,17 @@ from warehouses.allocation import allocate_stock
 from warehouses.allocation.greedy import allocate_greedy
 
 STOCK = pd.DataFrame({"sku": ["A", "A"], "location": ["R1", "R2"], "available": [5, 5]})
-NEEDS = pd.DataFrame({"sku": ["A", "A"], "location": ["F1", "F2"], "need": [5, 5],
-                      "shortage_cost": [10.0, 5.0]})
-LANES = pd.DataFrame({"origin": ["R1", "R2", "R1"], "destination": ["F1", "F1", "F2"],
-                      "cost_per_unit": [1.0, 2.0, 1.0], "capacity_units": [None] * 3})
+NEEDS = pd.DataFrame(
+    {"sku": ["A", "A"], "location": ["F1", "F2"], "need": [5, 5], "shortage_cost": [10.0, 5.0]}
+)
+LANES = pd.DataFrame(
+    {
+        "origin": ["R1", "R2", "R1"],
+        "destination": ["F1", "F1", "F2"],
+        "cost_per_unit": [1.0, 2.0, 1.0],
+        "capacity_units": [None] * 3,
+    }
+)
 
 
 def test_greedy_takes_the_nearest_origin_for_the_costliest_shortage_first():

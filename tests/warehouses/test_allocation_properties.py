@@ -42,33 +42,40 @@ def instances(draw):
     return {
         "stock": pd.DataFrame(stock, columns=["sku", "location", "available"]),
         "needs": pd.DataFrame(needs, columns=["sku", "location", "need", "shortage_cost"]),
-        "lanes": pd.DataFrame(lanes, columns=["origin", "destination", "cost_per_unit",
-                                              "capacity_units"]),
+        "lanes": pd.DataFrame(
+            lanes, columns=["origin", "destination", "cost_per_unit", "capacity_units"]
+        ),
         "capacity": pd.DataFrame(capacity, columns=["location", "free_capacity_units"]),
         "locations": pd.DataFrame(
             [(r, "regional", None, None) for r in regionals]
             + [(f, "front", regionals[0], None) for f in fronts],
-            columns=["location", "kind", "parent", "backup"]),
+            columns=["location", "kind", "parent", "backup"],
+        ),
         "sites": regionals + fronts,
         "skus": skus,
     }
 
 
-def independent_optimum(instance, *, min_shipment: int = 0, fairness_gap: float | None = None
-                        ) -> float:
+def independent_optimum(
+    instance, *, min_shipment: int = 0, fairness_gap: float | None = None
+) -> float:
     """Optimal objective of the issue-5 model built plainly (every sku x lane) and solved by
     scipy's HiGHS MILP; optional minimum shipment (binary per lane) and fairness rows."""
     a = {(s, i): v for s, i, v in instance["stock"].itertuples(index=False)}
     n = {(s, f): (v, p) for s, f, v, p in instance["needs"].itertuples(index=False)}
-    lanes = [(i, j, c, None if cap is None or math.isnan(cap) else cap)
-             for i, j, c, cap in instance["lanes"].itertuples(index=False)]
+    lanes = [
+        (i, j, c, None if cap is None or math.isnan(cap) else cap)
+        for i, j, c, cap in instance["lanes"].itertuples(index=False)
+    ]
     K = dict(instance["capacity"].itertuples(index=False))
     skus = instance["skus"]
-    x = {(s, i, j): k for k, (s, (i, j, _, _)) in
-         enumerate(itertools.product(skus, lanes))}
+    x = {(s, i, j): k for k, (s, (i, j, _, _)) in enumerate(itertools.product(skus, lanes))}
     u = {key: len(x) + k for k, key in enumerate(n)}
-    y = {(i, j): len(x) + len(u) + k for k, (i, j, _, _) in enumerate(lanes)} \
-        if min_shipment else {}
+    y = (
+        {(i, j): len(x) + len(u) + k for k, (i, j, _, _) in enumerate(lanes)}
+        if min_shipment
+        else {}
+    )
     n_vars = len(x) + len(u) + len(y)
     if n_vars == 0:
         return 0.0
@@ -112,10 +119,15 @@ def independent_optimum(instance, *, min_shipment: int = 0, fairness_gap: float 
     if fairness_gap is not None:
         for s in skus:
             reachable = [
-                f for (s_, f), (need, _) in n.items() if s_ == s and need > 0
-                and K.get(f, 1) > 0 and any(
+                f
+                for (s_, f), (need, _) in n.items()
+                if s_ == s
+                and need > 0
+                and K.get(f, 1) > 0
+                and any(
                     j == f and a.get((s, i), 0) > 0 and (cap is None or cap > 0)
-                    for i, j, _, cap in lanes)
+                    for i, j, _, cap in lanes
+                )
             ]
             total = sum(n[(s, f)][0] for f in reachable)
             all_terms = {k: 1.0 for (s_, _, j_), k in x.items() if s_ == s and j_ in reachable}
@@ -131,8 +143,12 @@ def independent_optimum(instance, *, min_shipment: int = 0, fairness_gap: float 
         for k, v in coefficients.items():
             matrix[r, k] = v
     constraints = [LinearConstraint(matrix.tocsr(), lo, hi)] if rows else []
-    result = milp(cost, constraints=constraints, integrality=np.ones(n_vars),
-                  bounds=Bounds(np.zeros(n_vars), upper))
+    result = milp(
+        cost,
+        constraints=constraints,
+        integrality=np.ones(n_vars),
+        bounds=Bounds(np.zeros(n_vars), upper),
+    )
     assert result.success, result.message
     return float(result.fun)
 
@@ -157,16 +173,19 @@ def check_feasible(instance, result) -> None:
         assert units <= need.get((s, f), 0)
 
 
-SETTINGS = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
 @given(instances())
 def test_optimal_allocation_is_feasible_integral_and_matches_scipy_highs(instance):
-    result = allocate_stock(instance["stock"], instance["needs"], instance["lanes"],
-                            capacity=instance["capacity"],
-                            locations=instance["locations"])
+    result = allocate_stock(
+        instance["stock"],
+        instance["needs"],
+        instance["lanes"],
+        capacity=instance["capacity"],
+        locations=instance["locations"],
+    )
     check_feasible(instance, result)
     summary = result.summary
     assert summary.status == "optimal"
@@ -180,9 +199,14 @@ def test_optimal_allocation_is_feasible_integral_and_matches_scipy_highs(instanc
 @SETTINGS
 @given(instances(), st.integers(1, 12))
 def test_minimum_shipment_matches_scipy_highs(instance, minimum):
-    result = allocate_stock(instance["stock"], instance["needs"], instance["lanes"],
-                            capacity=instance["capacity"], locations=instance["locations"],
-                            options=AllocationOptions(min_shipment_units=minimum))
+    result = allocate_stock(
+        instance["stock"],
+        instance["needs"],
+        instance["lanes"],
+        capacity=instance["capacity"],
+        locations=instance["locations"],
+        options=AllocationOptions(min_shipment_units=minimum),
+    )
     check_feasible(instance, result)
     per_lane = result.shipments.groupby(["origin", "destination"])["units"].sum()
     assert (per_lane >= minimum).all()
@@ -193,9 +217,14 @@ def test_minimum_shipment_matches_scipy_highs(instance, minimum):
 @SETTINGS
 @given(instances(), st.sampled_from([0.0, 0.1, 0.3]))
 def test_fairness_matches_scipy_highs(instance, gap):
-    result = allocate_stock(instance["stock"], instance["needs"], instance["lanes"],
-                            capacity=instance["capacity"], locations=instance["locations"],
-                            options=AllocationOptions(fairness_max_gap=gap))
+    result = allocate_stock(
+        instance["stock"],
+        instance["needs"],
+        instance["lanes"],
+        capacity=instance["capacity"],
+        locations=instance["locations"],
+        options=AllocationOptions(fairness_max_gap=gap),
+    )
     check_feasible(instance, result)
     expected = independent_optimum(instance, fairness_gap=gap)
     assert result.summary.objective == pytest.approx(expected, abs=1e-6)

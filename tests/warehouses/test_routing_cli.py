@@ -35,14 +35,37 @@ def _files(tmp_path: Path) -> tuple[Path, Path, Path]:
 def test_routes_csv_unserved_and_geojson(tmp_path: Path) -> None:
     stops, vehicles, locs = _files(tmp_path)
     out, geo = tmp_path / "routes.csv", tmp_path / "routes.geojson"
-    result = CliRunner().invoke(app, [
-        "route", "--stops", str(stops), "--vehicles", str(vehicles), "--depot", "W",
-        "--locations", str(locs), "--out", str(out), "--geojson", str(geo),
-        "--time-limit", "0.5"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "route",
+            "--stops",
+            str(stops),
+            "--vehicles",
+            str(vehicles),
+            "--depot",
+            "W",
+            "--locations",
+            str(locs),
+            "--out",
+            str(out),
+            "--geojson",
+            str(geo),
+            "--time-limit",
+            "0.5",
+        ],
+    )
     assert result.exit_code == 0, result.output
     legs = pd.read_csv(out)
-    assert list(legs.columns) == ["vehicle", "sequence", "stop", "arrival", "departure",
-                                  "load_after", "distance_km"]
+    assert list(legs.columns) == [
+        "vehicle",
+        "sequence",
+        "stop",
+        "arrival",
+        "departure",
+        "load_after",
+        "distance_km",
+    ]
     assert set(legs["stop"]) == {"W", "a", "b", "c"}
     unserved = pd.read_csv(tmp_path / "routes.unserved.csv")
     assert unserved["stop"].tolist() == ["d"]
@@ -53,16 +76,45 @@ def test_routes_csv_unserved_and_geojson(tmp_path: Path) -> None:
 def test_unknown_depot_and_bad_rows_exit_with_one_line_each(tmp_path: Path) -> None:
     stops, vehicles, locs = _files(tmp_path)
     runner = CliRunner()
-    result = runner.invoke(app, ["route", "--stops", str(stops), "--vehicles", str(vehicles),
-                                 "--depot", "NOPE", "--locations", str(locs),
-                                 "--out", str(tmp_path / "r.csv")])
+    result = runner.invoke(
+        app,
+        [
+            "route",
+            "--stops",
+            str(stops),
+            "--vehicles",
+            str(vehicles),
+            "--depot",
+            "NOPE",
+            "--locations",
+            str(locs),
+            "--out",
+            str(tmp_path / "r.csv"),
+        ],
+    )
     assert result.exit_code == 1
     assert "unknown depot 'NOPE'" in result.output
-    stops.write_text(STOPS.replace("a,52.01,4.0,1,", "a,52.01,4.0,one,").replace(
-        "09:00,10:00", "9h,10:00"))
-    result = runner.invoke(app, ["route", "--stops", str(stops), "--vehicles", str(vehicles),
-                                 "--depot", "W", "--depot-lat", "52", "--depot-lon", "4",
-                                 "--out", str(tmp_path / "r.csv")])
+    stops.write_text(
+        STOPS.replace("a,52.01,4.0,1,", "a,52.01,4.0,one,").replace("09:00,10:00", "9h,10:00")
+    )
+    result = runner.invoke(
+        app,
+        [
+            "route",
+            "--stops",
+            str(stops),
+            "--vehicles",
+            str(vehicles),
+            "--depot",
+            "W",
+            "--depot-lat",
+            "52",
+            "--depot-lon",
+            "4",
+            "--out",
+            str(tmp_path / "r.csv"),
+        ],
+    )
     assert result.exit_code == 1
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert errors == [

@@ -23,13 +23,24 @@ def _matrix(points: dict[str, tuple[float, float]]) -> pd.DataFrame:
 
 
 def _stops(rows: list[tuple]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["stop", "latitude", "longitude", "demand_units",
-                                       "window_start", "window_end", "service_minutes"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "stop",
+            "latitude",
+            "longitude",
+            "demand_units",
+            "window_start",
+            "window_end",
+            "service_minutes",
+        ],
+    )
 
 
 def _vehicles(rows: list[tuple]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["vehicle", "capacity_units", "shift_start", "shift_end",
-                                       "fixed_cost"])
+    return pd.DataFrame(
+        rows, columns=["vehicle", "capacity_units", "shift_start", "shift_end", "fixed_cost"]
+    )
 
 
 DEPOT = Depot("W", 52.0, 4.0)
@@ -50,8 +61,14 @@ def test_single_vehicle_finds_the_brute_force_optimal_tour(engine: str) -> None:
     points = {"W": (0, 0), "a": (0, 3), "b": (4, 3), "c": (4, 0), "d": (2, 5), "e": (6, 1)}
     km = _matrix(points)
     stops = _stops([(s, 52.0, 4.0, 1, "08:00", "18:00", 0) for s in "abcde"])
-    plan = plan_routes(stops, _vehicles([("v1", 10, "08:00", "18:00", 0)]), DEPOT,
-                       time_limit_seconds=LIMIT, engine=engine, distance_matrix_km=km)
+    plan = plan_routes(
+        stops,
+        _vehicles([("v1", 10, "08:00", "18:00", 0)]),
+        DEPOT,
+        time_limit_seconds=LIMIT,
+        engine=engine,
+        distance_matrix_km=km,
+    )
 
     def tour(order: tuple[str, ...]) -> float:
         path = ["W", *order, "W"]
@@ -67,11 +84,18 @@ def test_single_vehicle_finds_the_brute_force_optimal_tour(engine: str) -> None:
 def test_time_window_forces_the_far_stop_first(engine: str) -> None:
     # near (1 km) and far (5 km) on the same road; far closes at 08:20, near opens at 08:30
     km = _matrix({"W": (0, 0), "near": (1, 0), "far": (5, 0)})
-    stops = _stops([("near", 52.0, 4.0, 1, "08:30", "09:30", 5),
-                    ("far", 52.0, 4.0, 1, "08:00", "08:20", 5)])
-    plan = plan_routes(stops, _vehicles([("v1", 10, "08:00", "12:00", 0)]), DEPOT,
-                       time_limit_seconds=LIMIT, engine=engine, speed_kmh=30.0,
-                       distance_matrix_km=km)
+    stops = _stops(
+        [("near", 52.0, 4.0, 1, "08:30", "09:30", 5), ("far", 52.0, 4.0, 1, "08:00", "08:20", 5)]
+    )
+    plan = plan_routes(
+        stops,
+        _vehicles([("v1", 10, "08:00", "12:00", 0)]),
+        DEPOT,
+        time_limit_seconds=LIMIT,
+        engine=engine,
+        speed_kmh=30.0,
+        distance_matrix_km=km,
+    )
     assert _route(plan, "v1") == ["far", "near"]
     legs = plan.legs.set_index("stop")
     # 5 km at 30 km/h = 10 min: leave 08:00, far at 08:10; near window opens at 08:30
@@ -85,8 +109,9 @@ def test_capacity_forces_two_routes_with_loads_within_capacity(engine: str) -> N
     km = _matrix({"W": (0, 0), "a": (1, 0), "b": (2, 0), "c": (-1, 0), "d": (-2, 0)})
     stops = _stops([(s, 52.0, 4.0, 6, "", "", 0) for s in "abcd"])
     fleet = _vehicles([("v1", 12, "08:00", "18:00", 0), ("v2", 12, "08:00", "18:00", 0)])
-    plan = plan_routes(stops, fleet, DEPOT, time_limit_seconds=LIMIT, engine=engine,
-                       distance_matrix_km=km)
+    plan = plan_routes(
+        stops, fleet, DEPOT, time_limit_seconds=LIMIT, engine=engine, distance_matrix_km=km
+    )
     routes = sorted(sorted(_route(plan, v)) for v in ("v1", "v2"))
     assert routes == [["a", "b"], ["c", "d"]]  # each side of the depot: 4 km out and back
     assert plan.total_distance_km == pytest.approx(8.0)
@@ -97,18 +122,35 @@ def test_capacity_forces_two_routes_with_loads_within_capacity(engine: str) -> N
 
 
 def test_every_stop_is_served_or_reported_with_its_reason(engine: str) -> None:
-    km = _matrix({"W": (0, 0), "a": (1, 0), "b": (2, 0), "big": (1, 1), "bad": (0, 1),
-                  "early": (30, 0), "x": (0, 2)})
-    stops = _stops([
-        ("a", 52.0, 4.0, 5, "", "", 0),
-        ("b", 52.0, 4.0, 5, "", "", 0),
-        ("x", 52.0, 4.0, 5, "", "", 0),             # one of a, b, x cannot fit
-        ("big", 52.0, 4.0, 50, "", "", 0),          # above every capacity
-        ("bad", 52.0, 4.0, 1, "10:00", "09:00", 0),  # window ends before it starts
-        ("early", 52.0, 4.0, 1, "08:00", "08:30", 0),  # 30 km = 60 min away, closes 08:30
-    ])
-    plan = plan_routes(stops, _vehicles([("v1", 10, "08:00", "18:00", 0)]), DEPOT,
-                       time_limit_seconds=LIMIT, engine=engine, distance_matrix_km=km)
+    km = _matrix(
+        {
+            "W": (0, 0),
+            "a": (1, 0),
+            "b": (2, 0),
+            "big": (1, 1),
+            "bad": (0, 1),
+            "early": (30, 0),
+            "x": (0, 2),
+        }
+    )
+    stops = _stops(
+        [
+            ("a", 52.0, 4.0, 5, "", "", 0),
+            ("b", 52.0, 4.0, 5, "", "", 0),
+            ("x", 52.0, 4.0, 5, "", "", 0),  # one of a, b, x cannot fit
+            ("big", 52.0, 4.0, 50, "", "", 0),  # above every capacity
+            ("bad", 52.0, 4.0, 1, "10:00", "09:00", 0),  # window ends before it starts
+            ("early", 52.0, 4.0, 1, "08:00", "08:30", 0),  # 30 km = 60 min away, closes 08:30
+        ]
+    )
+    plan = plan_routes(
+        stops,
+        _vehicles([("v1", 10, "08:00", "18:00", 0)]),
+        DEPOT,
+        time_limit_seconds=LIMIT,
+        engine=engine,
+        distance_matrix_km=km,
+    )
     reasons = dict(zip(plan.unserved["stop"], plan.unserved["reason"], strict=True))
     assert "above every vehicle's capacity (largest 10)" in reasons["big"]
     assert "window ends (09:00) before it starts (10:00)" == reasons["bad"]
@@ -124,8 +166,9 @@ def test_fixed_cost_makes_one_vehicle_do_both_stops(engine: str) -> None:
     km = _matrix({"W": (0, 0), "a": (1, 0), "b": (0, 1)})
     stops = _stops([("a", 52.0, 4.0, 1, "", "", 0), ("b", 52.0, 4.0, 1, "", "", 0)])
     fleet = _vehicles([("v1", 10, "08:00", "18:00", 100), ("v2", 10, "08:00", "18:00", 100)])
-    plan = plan_routes(stops, fleet, DEPOT, time_limit_seconds=LIMIT, engine=engine,
-                       distance_matrix_km=km)
+    plan = plan_routes(
+        stops, fleet, DEPOT, time_limit_seconds=LIMIT, engine=engine, distance_matrix_km=km
+    )
     assert plan.vehicles_used == 1
     assert plan.total_distance_km == pytest.approx(2 + math.sqrt(2), abs=1e-3)
 
@@ -135,8 +178,9 @@ def test_route_duration_limit_splits_the_work(engine: str) -> None:
     stops = _stops([("a", 52.0, 4.0, 1, "", "", 0), ("b", 52.0, 4.0, 1, "", "", 0)])
     fleet = _vehicles([("v1", 10, "08:00", "18:00", 0), ("v2", 10, "08:00", "18:00", 0)])
     fleet["max_route_minutes"] = [25, 25]  # one round trip is 20 min, both take 40
-    plan = plan_routes(stops, fleet, DEPOT, time_limit_seconds=LIMIT, engine=engine,
-                       distance_matrix_km=km)
+    plan = plan_routes(
+        stops, fleet, DEPOT, time_limit_seconds=LIMIT, engine=engine, distance_matrix_km=km
+    )
     assert plan.vehicles_used == 2 and plan.unserved.empty
 
 
@@ -145,8 +189,7 @@ def test_vehicles_start_at_their_own_depot(engine: str) -> None:
     stops = _stops([("w1", 52.0, 4.01, 1, "", "", 0), ("e1", 52.0, 4.49, 1, "", "", 0)])
     fleet = _vehicles([("vw", 10, "08:00", "18:00", 0), ("ve", 10, "08:00", "18:00", 0)])
     fleet["depot"] = ["", "E"]
-    plan = plan_routes(stops, fleet, DEPOT, depots=[east], time_limit_seconds=LIMIT,
-                       engine=engine)
+    plan = plan_routes(stops, fleet, DEPOT, depots=[east], time_limit_seconds=LIMIT, engine=engine)
     assert _route(plan, "vw") == ["w1"] and _route(plan, "ve") == ["e1"]
     ends = plan.legs.groupby("vehicle")["stop"].agg(["first", "last"])
     assert ends.loc["ve"].tolist() == ["E", "E"]
@@ -155,8 +198,9 @@ def test_vehicles_start_at_their_own_depot(engine: str) -> None:
 def test_haversine_distances_and_travel_times() -> None:
     # 0.1 degree of latitude = 11.12 km; at 30 km/h that is 22.2 minutes
     stops = _stops([("n", 52.1, 4.0, 1, "08:00", "12:00", 0)])
-    plan = plan_routes(stops, _vehicles([("v1", 10, "08:00", "18:00", 0)]), DEPOT,
-                       time_limit_seconds=LIMIT)
+    plan = plan_routes(
+        stops, _vehicles([("v1", 10, "08:00", "18:00", 0)]), DEPOT, time_limit_seconds=LIMIT
+    )
     legs = plan.legs.set_index("stop")
     assert legs.loc["n", "distance_km"] == pytest.approx(11.119, abs=1e-3)
     assert legs.loc["n", "arrival"] == "08:22"
@@ -164,11 +208,17 @@ def test_haversine_distances_and_travel_times() -> None:
 
 
 def test_bad_tables_raise_with_line_and_column() -> None:
-    stops = _stops([("a", 52.0, 4.0, "x", "", "", 0), ("b", 52.0, 4.0, 1, "25:99", "", 0),
-                    ("a", 52.0, 4.0, 1, "", "", 0)])
+    stops = _stops(
+        [
+            ("a", 52.0, 4.0, "x", "", "", 0),
+            ("b", 52.0, 4.0, 1, "25:99", "", 0),
+            ("a", 52.0, 4.0, 1, "", "", 0),
+        ]
+    )
     with pytest.raises(RouteInputError) as err:
-        plan_routes(stops, _vehicles([("v1", 10, "08:00", "18:00", 0)]), DEPOT,
-                    time_limit_seconds=LIMIT)
+        plan_routes(
+            stops, _vehicles([("v1", 10, "08:00", "18:00", 0)]), DEPOT, time_limit_seconds=LIMIT
+        )
     assert err.value.problems == [
         "stops line 2, column demand_units: not a whole number >= 0: 'x'",
         "stops line 3, column window_start: not a HH:MM time: '25:99'",
@@ -177,22 +227,32 @@ def test_bad_tables_raise_with_line_and_column() -> None:
     with pytest.raises(RouteInputError, match="vehicles line 2: shift ends"):
         plan_routes(_stops([]), _vehicles([("v1", 10, "18:00", "08:00", 0)]), DEPOT)
     with pytest.raises(RouteInputError, match="missing column"):
-        plan_routes(_stops([]).drop(columns=["latitude"]),
-                    _vehicles([("v1", 10, "08:00", "18:00", 0)]), DEPOT)
+        plan_routes(
+            _stops([]).drop(columns=["latitude"]),
+            _vehicles([("v1", 10, "08:00", "18:00", 0)]),
+            DEPOT,
+        )
     with pytest.raises(ValueError, match="latitude/longitude out of range"):
         Depot("W", 95.0, 4.0)
 
 
 def test_geojson_has_a_line_per_route_and_a_point_per_site() -> None:
-    stops = _stops([("a", 52.01, 4.0, 1, "", "", 0), ("b", 52.01, 4.01, 1, "", "", 0),
-                    ("z", 52.0, 4.0, 99, "", "", 0)])
-    plan = plan_routes(stops, _vehicles([("v1", 10, "08:00", "18:00", 0)]), DEPOT,
-                       time_limit_seconds=LIMIT)
+    stops = _stops(
+        [
+            ("a", 52.01, 4.0, 1, "", "", 0),
+            ("b", 52.01, 4.01, 1, "", "", 0),
+            ("z", 52.0, 4.0, 99, "", "", 0),
+        ]
+    )
+    plan = plan_routes(
+        stops, _vehicles([("v1", 10, "08:00", "18:00", 0)]), DEPOT, time_limit_seconds=LIMIT
+    )
     geo = plan.to_geojson()
     assert geo["type"] == "FeatureCollection"
     lines = [f for f in geo["features"] if f["geometry"]["type"] == "LineString"]
-    points = {f["properties"]["site"]: f for f in geo["features"]
-              if f["geometry"]["type"] == "Point"}
+    points = {
+        f["properties"]["site"]: f for f in geo["features"] if f["geometry"]["type"] == "Point"
+    }
     assert len(lines) == 1
     coords = lines[0]["geometry"]["coordinates"]
     assert coords[0] == coords[-1] == [4.0, 52.0]  # [longitude, latitude], closed at depot

@@ -81,13 +81,26 @@ def test_rounding_conventions() -> None:
 
 
 @pytest.mark.parametrize("engine", ["ortools", "pyvrp", "auto"])
-def test_tiny_cvrp_solved_to_its_optimum_and_numbered_as_vrplib(tmp_path: Path,
-                                                                 engine: str) -> None:
+def test_tiny_cvrp_solved_to_its_optimum_and_numbered_as_vrplib(
+    tmp_path: Path, engine: str
+) -> None:
     path = tmp_path / "tiny.vrp"
     path.write_text(TINY_CVRP)
     out = tmp_path / "tiny.sol"
-    result = CliRunner().invoke(app, ["route", "--instance", str(path), "--time-limit", "0.5",
-                                      "--out", str(out), "--engine", engine])
+    result = CliRunner().invoke(
+        app,
+        [
+            "route",
+            "--instance",
+            str(path),
+            "--time-limit",
+            "0.5",
+            "--out",
+            str(out),
+            "--engine",
+            engine,
+        ],
+    )
     assert result.exit_code == 0, result.output
     sol = vrplib.read_solution(str(out))
     # optimum: (0,3),(0,7) on one route = 14; (4,0),(9,0) on the other = 18
@@ -101,16 +114,29 @@ def test_time_windows_order_and_dimacs_cost(tmp_path: Path, engine: str) -> None
     path = tmp_path / "tinytw.vrp"
     path.write_text(TINY_VRPTW)
     out = tmp_path / "tinytw.sol"
-    result = CliRunner().invoke(app, ["route", "--instance", str(path), "--time-limit", "0.5",
-                                      "--out", str(out), "--engine", engine])
+    result = CliRunner().invoke(
+        app,
+        [
+            "route",
+            "--instance",
+            str(path),
+            "--time-limit",
+            "0.5",
+            "--out",
+            str(out),
+            "--engine",
+            engine,
+        ],
+    )
     assert result.exit_code == 0, result.output
     sol = vrplib.read_solution(str(out))
     assert sol["routes"] == [[2, 1]]  # far client first (closes at 6), then the near one
     assert sol["cost"] == pytest.approx(10.0)
 
 
-def test_best_known_sol_round_trip_recomputes_its_cost(shared_data_dir: Path,
-                                                       tmp_path: Path) -> None:
+def test_best_known_sol_round_trip_recomputes_its_cost(
+    shared_data_dir: Path, tmp_path: Path
+) -> None:
     vrp = shared_data_dir / "vrp" / "cvrp_x" / "X-n101-k25.vrp"
     inst = read_benchmark_instance(vrp)
     assert inst.rounding == "round"
@@ -139,20 +165,26 @@ def test_cli_reports_bad_instance_and_bad_rounding(tmp_path: Path) -> None:
     bad = tmp_path / "bad.vrp"
     bad.write_text("NAME : x\nTYPE : CVRP\nDIMENSION : 3\nNODE_COORD_SECTION\n1 0\n")
     runner = CliRunner()
-    result = runner.invoke(app, ["route", "--instance", str(bad), "--out",
-                                 str(tmp_path / "o.sol"), "--time-limit", "1"])
+    result = runner.invoke(
+        app,
+        ["route", "--instance", str(bad), "--out", str(tmp_path / "o.sol"), "--time-limit", "1"],
+    )
     assert result.exit_code == 1 and "error:" in result.output
     assert "Traceback" not in result.output
-    result = runner.invoke(app, ["route", "--instance", str(bad), "--out",
-                                 str(tmp_path / "o.sol"), "--rounding", "floor"])
+    result = runner.invoke(
+        app,
+        ["route", "--instance", str(bad), "--out", str(tmp_path / "o.sol"), "--rounding", "floor"],
+    )
     assert result.exit_code == 1 and "--rounding must be one of" in result.output
 
 
 def test_unknown_engine_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "tiny.vrp"
     path.write_text(TINY_CVRP)
-    result = CliRunner().invoke(app, ["route", "--instance", str(path), "--out",
-                                      str(tmp_path / "o.sol"), "--engine", "gurobi"])
+    result = CliRunner().invoke(
+        app,
+        ["route", "--instance", str(path), "--out", str(tmp_path / "o.sol"), "--engine", "gurobi"],
+    )
     assert result.exit_code == 1 and "unknown engine 'gurobi'" in result.output
 
 
@@ -168,8 +200,14 @@ def test_auto_falls_back_to_ortools_when_pyvrp_finds_nothing(
     inst = read_benchmark_instance(path)
 
     def nothing(problem, time_limit_seconds, *, seed=0):  # noqa: ANN001, ANN202
-        return RoutingSolution(tuple(() for _ in problem.vehicles), tuple(problem.clients), 0,
-                               "pyvrp", "no_solution", 0.0)
+        return RoutingSolution(
+            tuple(() for _ in problem.vehicles),
+            tuple(problem.clients),
+            0,
+            "pyvrp",
+            "no_solution",
+            0.0,
+        )
 
     monkeypatch.setattr(engine_pyvrp, "solve_with_pyvrp", nothing)
     solution = solve_problem(inst.problem, engine="auto", time_limit_seconds=0.3)

@@ -60,10 +60,11 @@ def allocate_stock(
     return _result(model, outcome, network.warnings, time.perf_counter() - start)
 
 
-def _result(model: AllocationModel, outcome: SolveOutcome, warnings: tuple[str, ...],
-            seconds: float) -> AllocationResult:
+def _result(
+    model: AllocationModel, outcome: SolveOutcome, warnings: tuple[str, ...], seconds: float
+) -> AllocationResult:
     x = outcome.values[: model.n_arcs]
-    u = outcome.values[model.n_arcs: model.n_arcs + model.n_shortages]
+    u = outcome.values[model.n_arcs : model.n_arcs + model.n_shortages]
     shipments = model.arcs.assign(units=np.rint(x).astype(np.int64))
     transport_cost = float((shipments["units"] * shipments["cost_per_unit"]).sum())
     shipments = shipments.loc[shipments["units"] > 0, list(SHIPMENT_COLUMNS)]
@@ -82,5 +83,6 @@ def _result(model: AllocationModel, outcome: SolveOutcome, warnings: tuple[str, 
         solver=outcome.solver,
         lp_integral=outcome.lp_integral,
     )
-    return AllocationResult(shipments.reset_index(drop=True), fills.reset_index(drop=True),
-                            summary, warnings)
+    return AllocationResult(
+        shipments.reset_index(drop=True), fills.reset_index(drop=True), summary, warnings
+    )

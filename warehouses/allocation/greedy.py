@@ -41,8 +41,8 @@ def allocate_greedy(
     inputs = validate_inputs(stock, needs, lanes, capacity, locations, tuple(down))
     network = apply_outages(inputs, tuple(down))
     left: dict[tuple[str, str], int] = {
-        (s, i): int(a) for s, i, a in network.stock[["sku", "location", "available"]].itertuples(
-            index=False)
+        (s, i): int(a)
+        for s, i, a in network.stock[["sku", "location", "available"]].itertuples(index=False)
     }
     lane_left: dict[tuple[str, str], float] = {}
     into: dict[str, list[tuple[float, str]]] = defaultdict(list)
@@ -53,11 +53,14 @@ def allocate_greedy(
         into[destination].append((float(cost), origin))
     for origins in into.values():
         origins.sort()
-    site_left = {site: int(k) for site, k in network.capacity[
-        ["location", "free_capacity_units"]].itertuples(index=False)}
+    site_left = {
+        site: int(k)
+        for site, k in network.capacity[["location", "free_capacity_units"]].itertuples(index=False)
+    }
 
     order = network.needs.sort_values(
-        ["shortage_cost", "sku", "location"], ascending=[False, True, True], kind="stable")
+        ["shortage_cost", "sku", "location"], ascending=[False, True, True], kind="stable"
+    )
     shipments: dict[tuple[str, str, str], int] = defaultdict(int)
     unmet: dict[int, int] = {}
     for row, sku, site, need, penalty in order[
@@ -68,8 +71,12 @@ def allocate_greedy(
             for cost, origin in into.get(site, []):
                 if remaining == 0 or cost >= penalty:
                     break
-                units = min(remaining, left.get((sku, origin), 0),
-                            lane_left[(origin, site)], site_left.get(site, remaining))
+                units = min(
+                    remaining,
+                    left.get((sku, origin), 0),
+                    lane_left[(origin, site)],
+                    site_left.get(site, remaining),
+                )
                 units = int(units)
                 if units <= 0:
                     continue
@@ -81,22 +88,31 @@ def allocate_greedy(
                 shipments[(sku, origin, site)] += units
         unmet[row] = remaining
 
-    lane_cost = dict(zip(zip(network.lanes["origin"], network.lanes["destination"],
-                             strict=True), network.lanes["cost_per_unit"], strict=True))
+    lane_cost = dict(
+        zip(
+            zip(network.lanes["origin"], network.lanes["destination"], strict=True),
+            network.lanes["cost_per_unit"],
+            strict=True,
+        )
+    )
     shipped = pd.DataFrame(
         [(s, i, j, units) for (s, i, j), units in sorted(shipments.items()) if units > 0],
         columns=list(SHIPMENT_COLUMNS),
     )
-    transport_cost = float(sum(units * lane_cost[(i, j)]
-                               for (_, i, j), units in shipments.items()))
+    transport_cost = float(sum(units * lane_cost[(i, j)] for (_, i, j), units in shipments.items()))
     fills = network.needs.assign(unmet=network.needs.index.map(unmet).astype("int64"))
     fills["shipped"] = fills["need"] - fills["unmet"]
     fills = fills[list(FILL_COLUMNS)]
     shortage_cost = float((fills["unmet"] * fills["shortage_cost"]).sum())
     summary = AllocationSummary(
-        status="heuristic", objective=transport_cost + shortage_cost,
-        transport_cost=transport_cost, shortage_units=int(fills["unmet"].sum()),
-        shortage_cost=shortage_cost, best_bound=float("nan"),
-        seconds=time.perf_counter() - start, solver="greedy", lp_integral=False,
+        status="heuristic",
+        objective=transport_cost + shortage_cost,
+        transport_cost=transport_cost,
+        shortage_units=int(fills["unmet"].sum()),
+        shortage_cost=shortage_cost,
+        best_bound=float("nan"),
+        seconds=time.perf_counter() - start,
+        solver="greedy",
+        lp_integral=False,
     )
     return AllocationResult(shipped, fills.reset_index(drop=True), summary, network.warnings)

@@ -80,8 +80,9 @@ class _Checker:
             self.add(frame, None, column, f"missing required column {column!r}")
         return not missing
 
-    def names(self, frame: str, data: pd.DataFrame, column: str, *, optional: bool = False
-              ) -> pd.Series:
+    def names(
+        self, frame: str, data: pd.DataFrame, column: str, *, optional: bool = False
+    ) -> pd.Series:
         """Identifier column as stripped strings; blank -> problem (or None when optional)."""
         raw = data[column].reset_index(drop=True)
         text = raw.astype("string").str.strip()
@@ -91,8 +92,15 @@ class _Checker:
                 self.add(frame, int(row), column, "missing value")
         return text.astype(object).where(~blank.to_numpy(), None)
 
-    def numbers(self, frame: str, data: pd.DataFrame, column: str, *, whole: bool,
-                blank_value: float | None = None) -> pd.Series:
+    def numbers(
+        self,
+        frame: str,
+        data: pd.DataFrame,
+        column: str,
+        *,
+        whole: bool,
+        blank_value: float | None = None,
+    ) -> pd.Series:
         """Numeric column, >= 0 and finite (whole units when `whole`); blank -> blank_value."""
         raw = data[column].reset_index(drop=True)
         values = pd.to_numeric(raw, errors="coerce").astype(float)
@@ -101,9 +109,11 @@ class _Checker:
         with np.errstate(invalid="ignore"):
             not_number = ~blank & np.isnan(numbers)
             out_of_range = ~blank & ~np.isnan(numbers) & (~np.isfinite(numbers) | (numbers < 0))
-            fractional = (~blank & np.isfinite(numbers) & (numbers >= 0)
-                          & (numbers != np.round(numbers)) if whole
-                          else np.zeros(len(numbers), dtype=bool))
+            fractional = (
+                ~blank & np.isfinite(numbers) & (numbers >= 0) & (numbers != np.round(numbers))
+                if whole
+                else np.zeros(len(numbers), dtype=bool)
+            )
         if blank_value is None:
             for row in np.flatnonzero(blank):
                 self.add(frame, int(row), column, "missing value")
@@ -114,8 +124,7 @@ class _Checker:
             elif out_of_range[row]:
                 self.add(frame, int(row), column, f"must be a finite number >= 0, got {value:g}")
             else:
-                self.add(frame, int(row), column,
-                         f"must be a whole number of units, got {value:g}")
+                self.add(frame, int(row), column, f"must be a whole number of units, got {value:g}")
         if blank_value is not None:
             values = values.where(~blank, blank_value)
         return values
@@ -157,58 +166,75 @@ def validate_inputs(
         lanes = lanes.rename(columns={"capacity_units_per_day": "capacity_units"})
     if "capacity_units" not in lanes.columns:
         lanes["capacity_units"] = np.nan
-    complete = all([
-        check.has_columns("stock", stock, STOCK_COLUMNS),
-        check.has_columns("needs", needs, NEEDS_COLUMNS),
-        check.has_columns("lanes", lanes, LANES_COLUMNS),
-        capacity is None or check.has_columns("capacity", capacity, CAPACITY_COLUMNS),
-        locations is None or check.has_columns("locations", locations, LOCATIONS_COLUMNS),
-    ])
+    complete = all(
+        [
+            check.has_columns("stock", stock, STOCK_COLUMNS),
+            check.has_columns("needs", needs, NEEDS_COLUMNS),
+            check.has_columns("lanes", lanes, LANES_COLUMNS),
+            capacity is None or check.has_columns("capacity", capacity, CAPACITY_COLUMNS),
+            locations is None or check.has_columns("locations", locations, LOCATIONS_COLUMNS),
+        ]
+    )
     if not complete:
         raise AllocationInputError(check.problems)
 
-    clean_stock = pd.DataFrame({
-        "sku": check.names("stock", stock, "sku"),
-        "location": check.names("stock", stock, "location"),
-        "available": np.floor(check.numbers("stock", stock, "available", whole=False)),
-    })
-    clean_needs = pd.DataFrame({
-        "sku": check.names("needs", needs, "sku"),
-        "location": check.names("needs", needs, "location"),
-        "need": check.numbers("needs", needs, "need", whole=True),
-        "shortage_cost": check.numbers("needs", needs, "shortage_cost", whole=False),
-    })
-    clean_lanes = pd.DataFrame({
-        "origin": check.names("lanes", lanes, "origin"),
-        "destination": check.names("lanes", lanes, "destination"),
-        "cost_per_unit": check.numbers("lanes", lanes, "cost_per_unit", whole=False),
-        "capacity_units": np.floor(check.numbers(
-            "lanes", lanes, "capacity_units", whole=False, blank_value=math.inf
-        )),
-    })
+    clean_stock = pd.DataFrame(
+        {
+            "sku": check.names("stock", stock, "sku"),
+            "location": check.names("stock", stock, "location"),
+            "available": np.floor(check.numbers("stock", stock, "available", whole=False)),
+        }
+    )
+    clean_needs = pd.DataFrame(
+        {
+            "sku": check.names("needs", needs, "sku"),
+            "location": check.names("needs", needs, "location"),
+            "need": check.numbers("needs", needs, "need", whole=True),
+            "shortage_cost": check.numbers("needs", needs, "shortage_cost", whole=False),
+        }
+    )
+    clean_lanes = pd.DataFrame(
+        {
+            "origin": check.names("lanes", lanes, "origin"),
+            "destination": check.names("lanes", lanes, "destination"),
+            "cost_per_unit": check.numbers("lanes", lanes, "cost_per_unit", whole=False),
+            "capacity_units": np.floor(
+                check.numbers("lanes", lanes, "capacity_units", whole=False, blank_value=math.inf)
+            ),
+        }
+    )
     if capacity is None:
         capacity = pd.DataFrame(columns=list(CAPACITY_COLUMNS))
-    clean_capacity = pd.DataFrame({
-        "location": check.names("capacity", capacity, "location"),
-        "free_capacity_units": np.floor(check.numbers(
-            "capacity", capacity, "free_capacity_units", whole=False
-        )),
-    })
+    clean_capacity = pd.DataFrame(
+        {
+            "location": check.names("capacity", capacity, "location"),
+            "free_capacity_units": np.floor(
+                check.numbers("capacity", capacity, "free_capacity_units", whole=False)
+            ),
+        }
+    )
     clean_locations = None
     if locations is not None:
-        clean_locations = pd.DataFrame({
-            "location": check.names("locations", locations, "location"),
-            "kind": check.names("locations", locations, "kind"),
-            "parent": (
-                check.names("locations", locations, "parent", optional=True)
-                if "parent" in locations.columns else pd.Series([None] * len(locations))
-            ),
-            "backup": check.names("locations", locations, "backup", optional=True),
-        })
+        clean_locations = pd.DataFrame(
+            {
+                "location": check.names("locations", locations, "location"),
+                "kind": check.names("locations", locations, "kind"),
+                "parent": (
+                    check.names("locations", locations, "parent", optional=True)
+                    if "parent" in locations.columns
+                    else pd.Series([None] * len(locations))
+                ),
+                "backup": check.names("locations", locations, "backup", optional=True),
+            }
+        )
         for row, kind in enumerate(clean_locations["kind"]):
             if kind is not None and kind not in LOCATION_KINDS:
-                check.add("locations", row, "kind",
-                          f"kind must be one of {', '.join(LOCATION_KINDS)}, got {kind!r}")
+                check.add(
+                    "locations",
+                    row,
+                    "kind",
+                    f"kind must be one of {', '.join(LOCATION_KINDS)}, got {kind!r}",
+                )
         check.unique("locations", clean_locations[["location"]])
 
     check.unique("stock", clean_stock[["sku", "location"]])
@@ -221,15 +247,15 @@ def validate_inputs(
         if origin is not None and origin == destination:
             check.add("lanes", row, "destination", f"lane from {origin} to itself")
 
-    _check_sites(check, clean_stock, clean_needs, clean_lanes, clean_capacity,
-                 clean_locations, down)
+    _check_sites(
+        check, clean_stock, clean_needs, clean_lanes, clean_capacity, clean_locations, down
+    )
     if check.problems:
         raise AllocationInputError(check.problems)
     clean_stock["available"] = clean_stock["available"].astype(np.int64)
     clean_needs["need"] = clean_needs["need"].astype(np.int64)
     clean_capacity["free_capacity_units"] = clean_capacity["free_capacity_units"].astype(np.int64)
-    return AllocationInputs(clean_stock, clean_needs, clean_lanes, clean_capacity,
-                            clean_locations)
+    return AllocationInputs(clean_stock, clean_needs, clean_lanes, clean_capacity, clean_locations)
 
 
 def _check_sites(
@@ -255,27 +281,40 @@ def _check_sites(
             for column in columns:
                 sites = data[column]
                 for row in np.flatnonzero((sites.notna() & ~sites.isin(known)).to_numpy()):
-                    check.add(frame, int(row), column,
-                              f"unknown site {sites.iloc[row]!r} (not in {source})")
+                    check.add(
+                        frame,
+                        int(row),
+                        column,
+                        f"unknown site {sites.iloc[row]!r} (not in {source})",
+                    )
         regional = {site for site, kind in kinds.items() if kind == "regional"}
         for row in np.flatnonzero(needs["location"].isin(regional).to_numpy()):
             site = needs["location"].iloc[row]
-            check.add("needs", int(row), "location",
-                      f"need at regional site {site!r}; needs are only at front sites")
+            check.add(
+                "needs",
+                int(row),
+                "location",
+                f"need at regional site {site!r}; needs are only at front sites",
+            )
         for column in ("backup", "parent"):
             for position, site in enumerate(locations[column]):
                 if site is not None and site not in known:
                     check.add("locations", position, column, f"unknown site {site!r}")
     else:
-        known = (set(stock["location"]) | set(needs["location"])
-                 | set(capacity["location"])) - {None}
+        known = (set(stock["location"]) | set(needs["location"]) | set(capacity["location"])) - {
+            None
+        }
         for column in ("origin", "destination"):
             sites = lanes[column]
             for row in np.flatnonzero((sites.notna() & ~sites.isin(known)).to_numpy()):
                 site = sites.iloc[row]
-                check.add("lanes", int(row), column,
-                          f"lane to unknown site {site!r} (not in stock, needs or capacity; "
-                          "pass locations to declare every site)")
+                check.add(
+                    "lanes",
+                    int(row),
+                    column,
+                    f"lane to unknown site {site!r} (not in stock, needs or capacity; "
+                    "pass locations to declare every site)",
+                )
     if down and locations is None:
         check.add("down", None, None, "sites marked down need locations (their backup column)")
     elif down:

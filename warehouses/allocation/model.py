@@ -65,8 +65,11 @@ def _positions(keys: pd.DataFrame, query: pd.DataFrame) -> np.ndarray:
     """Row position in `keys` of each row of `query` (same columns); -1 where absent."""
     columns = list(keys.columns)
     table = keys.assign(_position=np.arange(len(keys)))
-    found = query[columns].astype(object).merge(
-        table.astype({c: object for c in columns}), on=columns, how="left")
+    found = (
+        query[columns]
+        .astype(object)
+        .merge(table.astype({c: object for c in columns}), on=columns, how="left")
+    )
     return found["_position"].fillna(-1).to_numpy(dtype=np.int64)
 
 
@@ -81,8 +84,15 @@ class _Rows:
         self.upper: list[np.ndarray] = []
         self.count = 0
 
-    def add(self, row: np.ndarray, col: np.ndarray, val: np.ndarray | float,
-            lower: np.ndarray | float, upper: np.ndarray | float, n_rows: int) -> None:
+    def add(
+        self,
+        row: np.ndarray,
+        col: np.ndarray,
+        val: np.ndarray | float,
+        lower: np.ndarray | float,
+        upper: np.ndarray | float,
+        n_rows: int,
+    ) -> None:
         """Add `n_rows` rows; `row` holds 0-based ids within this block."""
         self.rows.append(np.asarray(row, dtype=np.int64) + self.count)
         self.cols.append(np.asarray(col, dtype=np.int64))
@@ -105,17 +115,25 @@ def build_model(network: OperatingNetwork, options: AllocationOptions) -> Alloca
     """Build the sparse integer program of the module docstring for `network`."""
     shortages = network.needs.reset_index(drop=True)
     servable = shortages[shortages["served_at"].notna() & (shortages["need"] > 0)]
-    demand = (servable.groupby(["sku", "served_at"], sort=True)["need"].sum()
-              .rename("total_need").reset_index())
+    demand = (
+        servable.groupby(["sku", "served_at"], sort=True)["need"]
+        .sum()
+        .rename("total_need")
+        .reset_index()
+    )
     supply = network.stock[network.stock["available"] > 0]
     arcs = supply.merge(network.lanes, left_on="location", right_on="origin")
     arcs = arcs.merge(demand, left_on=["sku", "destination"], right_on=["sku", "served_at"])
     site_capacity = network.capacity.set_index("location")["free_capacity_units"]
     arc_capacity = arcs["destination"].map(site_capacity).astype(float).fillna(np.inf)
-    arc_upper = np.minimum.reduce([
-        arcs["available"].to_numpy(float), arcs["total_need"].to_numpy(float),
-        arcs["capacity_units"].to_numpy(float), arc_capacity.to_numpy(),
-    ])
+    arc_upper = np.minimum.reduce(
+        [
+            arcs["available"].to_numpy(float),
+            arcs["total_need"].to_numpy(float),
+            arcs["capacity_units"].to_numpy(float),
+            arc_capacity.to_numpy(),
+        ]
+    )
     arcs = arcs.assign(upper=arc_upper)
     arcs = arcs[arcs["upper"] > 0].sort_values(["sku", "origin", "destination"])
     arcs = arcs.reset_index(drop=True)
@@ -136,33 +154,43 @@ def build_model(network: OperatingNetwork, options: AllocationOptions) -> Alloca
 
     need_u = shortages["need"].to_numpy(float)
     unservable = shortages["served_at"].isna().to_numpy()
-    lower = np.concatenate([np.zeros(n_x), np.where(unservable, need_u, 0.0),
-                            np.zeros(n_y), np.zeros(n_t)])
+    lower = np.concatenate(
+        [np.zeros(n_x), np.where(unservable, need_u, 0.0), np.zeros(n_y), np.zeros(n_t)]
+    )
     # t[s] <= total need of s (finite bounds everywhere; SCIP misbehaved with an infinite one)
     sku_total = servable.groupby("sku")["need"].sum()
     t_upper = sku_total.reindex(fair_skus).fillna(0.0).to_numpy(float)
     upper = np.concatenate([arcs["upper"].to_numpy(float), need_u, np.ones(n_y), t_upper])
-    objective = np.concatenate([arcs["cost_per_unit"].to_numpy(float),
-                                shortages["shortage_cost"].to_numpy(float),
-                                np.zeros(n_y), np.zeros(n_t)])
+    objective = np.concatenate(
+        [
+            arcs["cost_per_unit"].to_numpy(float),
+            shortages["shortage_cost"].to_numpy(float),
+            np.zeros(n_y),
+            np.zeros(n_t),
+        ]
+    )
     integer = np.ones(n_vars, dtype=bool)
 
     rows = _Rows()
     # supply: sum_j x[s,i,j] <= a[s,i]
     origins = arcs[["sku", "origin", "available"]].drop_duplicates(["sku", "origin"])
-    codes = _positions(origins[["sku", "origin"]].reset_index(drop=True),
-                       arcs[["sku", "origin"]])
+    codes = _positions(origins[["sku", "origin"]].reset_index(drop=True), arcs[["sku", "origin"]])
     rows.add(codes, x_ids, 1.0, -np.inf, origins["available"].to_numpy(float), len(origins))
     # need: sum_i x[s,i,f] + sum_r u[r] = n[s,f]
     need_keys = demand[["sku", "served_at"]]
-    arc_need = _positions(need_keys, arcs[["sku", "destination"]].set_axis(
-        ["sku", "served_at"], axis=1))
+    arc_need = _positions(
+        need_keys, arcs[["sku", "destination"]].set_axis(["sku", "served_at"], axis=1)
+    )
     short_need = _positions(need_keys, shortages[["sku", "served_at"]])
     counted = short_need >= 0
-    rows.add(np.concatenate([arc_need, short_need[counted]]),
-             np.concatenate([x_ids, u_ids[counted]]), 1.0,
-             demand["total_need"].to_numpy(float), demand["total_need"].to_numpy(float),
-             len(demand))
+    rows.add(
+        np.concatenate([arc_need, short_need[counted]]),
+        np.concatenate([x_ids, u_ids[counted]]),
+        1.0,
+        demand["total_need"].to_numpy(float),
+        demand["total_need"].to_numpy(float),
+        len(demand),
+    )
     # lane capacity: sum_s x[s,i,j] <= cap[i,j]
     lane_cap = lanes_used.merge(network.lanes, on=["origin", "destination"], how="left")
     lane_cap_values = lane_cap["capacity_units"].to_numpy(float)
@@ -172,15 +200,17 @@ def build_model(network: OperatingNetwork, options: AllocationOptions) -> Alloca
         block[finite] = np.arange(int(finite.sum()))
         arc_block = block[lane_of_arc]
         keep = arc_block >= 0
-        rows.add(arc_block[keep], x_ids[keep], 1.0, -np.inf, lane_cap_values[finite],
-                 int(finite.sum()))
+        rows.add(
+            arc_block[keep], x_ids[keep], 1.0, -np.inf, lane_cap_values[finite], int(finite.sum())
+        )
     # site capacity: sum_s sum_i x[s,i,f] <= K[f]
     if len(site_capacity) and n_x:
         sites = pd.Index(site_capacity.index)
         arc_site = sites.get_indexer(arcs["destination"])
         keep = arc_site >= 0
-        rows.add(arc_site[keep], x_ids[keep], 1.0, -np.inf,
-                 site_capacity.to_numpy(float), len(sites))
+        rows.add(
+            arc_site[keep], x_ids[keep], 1.0, -np.inf, site_capacity.to_numpy(float), len(sites)
+        )
     # minimum shipment: m y <= sum_s x[s,l] <= M y
     if use_y and n_y:
         lane_upper = np.minimum(
@@ -188,38 +218,66 @@ def build_model(network: OperatingNetwork, options: AllocationOptions) -> Alloca
             np.where(finite, lane_cap_values, np.inf),
         )
         lane_rows = np.arange(n_y)
-        rows.add(np.concatenate([lane_of_arc, lane_rows]), np.concatenate([x_ids, y_ids]),
-                 np.concatenate([np.ones(n_x), -lane_upper]), -np.inf, 0.0, n_y)
-        rows.add(np.concatenate([lane_of_arc, lane_rows]), np.concatenate([x_ids, y_ids]),
-                 np.concatenate([np.ones(n_x),
-                                 -np.full(n_y, float(options.min_shipment_units))]),
-                 0.0, np.inf, n_y)
+        rows.add(
+            np.concatenate([lane_of_arc, lane_rows]),
+            np.concatenate([x_ids, y_ids]),
+            np.concatenate([np.ones(n_x), -lane_upper]),
+            -np.inf,
+            0.0,
+            n_y,
+        )
+        rows.add(
+            np.concatenate([lane_of_arc, lane_rows]),
+            np.concatenate([x_ids, y_ids]),
+            np.concatenate([np.ones(n_x), -np.full(n_y, float(options.min_shipment_units))]),
+            0.0,
+            np.inf,
+            n_y,
+        )
     # fairness: t[s] = sum x[s]; shipped[s,f] - (n[s,f]/N[s]) t[s] >= -gap n[s,f] - 1
     if fair and n_t:
         arc_sku = fair_skus.get_indexer(arcs["sku"])
-        rows.add(np.concatenate([arc_sku, np.arange(n_t)]), np.concatenate([x_ids, t_ids]),
-                 np.concatenate([-np.ones(n_x), np.ones(n_t)]), 0.0, 0.0, n_t)
+        rows.add(
+            np.concatenate([arc_sku, np.arange(n_t)]),
+            np.concatenate([x_ids, t_ids]),
+            np.concatenate([-np.ones(n_x), np.ones(n_t)]),
+            0.0,
+            0.0,
+            n_t,
+        )
         reachable = demand.iloc[np.unique(arc_need)].reset_index(drop=True)
-        arc_front = _positions(reachable[["sku", "served_at"]], arcs[["sku", "destination"]]
-                               .set_axis(["sku", "served_at"], axis=1))
+        arc_front = _positions(
+            reachable[["sku", "served_at"]],
+            arcs[["sku", "destination"]].set_axis(["sku", "served_at"], axis=1),
+        )
         front_sku = fair_skus.get_indexer(reachable["sku"])
-        sku_need = np.bincount(front_sku, weights=reachable["total_need"].to_numpy(float),
-                               minlength=n_t)
+        sku_need = np.bincount(
+            front_sku, weights=reachable["total_need"].to_numpy(float), minlength=n_t
+        )
         front_need = reachable["total_need"].to_numpy(float)
         gap = float(options.fairness_max_gap or 0.0)
         n_front = len(reachable)
         # scaled by N[s] so that every coefficient is an integer (t[s] is integral)
         scale = sku_need[front_sku]
-        rows.add(np.concatenate([arc_front, np.arange(n_front)]),
-                 np.concatenate([x_ids, t_ids[front_sku]]),
-                 np.concatenate([scale[arc_front], -front_need]),
-                 (-gap * front_need - 1.0) * scale, np.inf, n_front)
+        rows.add(
+            np.concatenate([arc_front, np.arange(n_front)]),
+            np.concatenate([x_ids, t_ids[front_sku]]),
+            np.concatenate([scale[arc_front], -front_need]),
+            (-gap * front_need - 1.0) * scale,
+            np.inf,
+            n_front,
+        )
     matrix, row_lower, row_upper = rows.matrix(n_vars)
     return AllocationModel(
         arcs=arcs[["sku", "origin", "destination", "cost_per_unit"]],
         shortages=shortages,
         lanes_used=lanes_used if use_y else lanes_used.iloc[0:0],
         n_skus_fair=n_t,
-        lower=lower, upper=upper, objective=objective, integer=integer,
-        matrix=matrix, row_lower=row_lower, row_upper=row_upper,
+        lower=lower,
+        upper=upper,
+        objective=objective,
+        integer=integer,
+        matrix=matrix,
+        row_lower=row_lower,
+        row_upper=row_upper,
     )

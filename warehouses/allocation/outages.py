@@ -66,8 +66,10 @@ def apply_outages(inputs: AllocationInputs, down: Sequence[str]) -> OperatingNet
     stock = inputs.stock
     lost = stock[stock["location"].isin(down_set)]
     for site, group in lost.groupby("location", sort=True):
-        warnings.append(f"{site} is down: its stock of {int(group['available'].sum())} units "
-                        f"({len(group)} skus) is unavailable")
+        warnings.append(
+            f"{site} is down: its stock of {int(group['available'].sum())} units "
+            f"({len(group)} skus) is unavailable"
+        )
     stock = stock[~stock["location"].isin(down_set)].reset_index(drop=True)
     lanes = inputs.lanes
     lanes = lanes[~(lanes["origin"].isin(down_set) | lanes["destination"].isin(down_set))]
@@ -80,13 +82,19 @@ def apply_outages(inputs: AllocationInputs, down: Sequence[str]) -> OperatingNet
             continue
         target = _follow_backup(site, down_set, backups)
         if target is not None and kinds.get(target) != "front":
-            problems.append(InputProblem(
-                "locations", rows[site], "backup",
-                f"front {site} is down and its backup {target} is a {kinds.get(target)} site; "
-                "needs can only move to a front site"))
+            problems.append(
+                InputProblem(
+                    "locations",
+                    rows[site],
+                    "backup",
+                    f"front {site} is down and its backup {target} is a {kinds.get(target)} site; "
+                    "needs can only move to a front site",
+                )
+            )
         elif target is None and (needs["location"] == site).any():
-            warnings.append(f"front {site} is down and has no backup that is up: its needs "
-                            "stay unmet")
+            warnings.append(
+                f"front {site} is down and has no backup that is up: its needs stay unmet"
+            )
         elif target is not None:
             warnings.append(f"front {site} is down: its needs move to its backup {target}")
         served_at[site] = target
@@ -99,22 +107,26 @@ def apply_outages(inputs: AllocationInputs, down: Sequence[str]) -> OperatingNet
         if kinds.get(site) != "regional":
             continue
         fronts = sorted(
-            front for front, parent in zip(locations["location"], locations["parent"],
-                                           strict=True)
+            front
+            for front, parent in zip(locations["location"], locations["parent"], strict=True)
             if parent == site and front not in down_set
         )
         backup = _follow_backup(site, down_set, backups)
         if backup is None:
-            warnings.append(f"regional {site} is down and has no backup that is up: its fronts "
-                            f"{', '.join(fronts) or '(none)'} are fed only by other lanes")
+            warnings.append(
+                f"regional {site} is down and has no backup that is up: its fronts "
+                f"{', '.join(fronts) or '(none)'} are fed only by other lanes"
+            )
             continue
         missing = [front for front in fronts if (backup, front) not in lane_set]
         if missing:
             warnings.append(
                 f"regional {site} is down and its backup {backup} has no lane to "
-                f"{', '.join(missing)}: add lanes {backup}->front to feed them from the backup")
+                f"{', '.join(missing)}: add lanes {backup}->front to feed them from the backup"
+            )
         else:
             warnings.append(f"regional {site} is down: its fronts are fed by its backup {backup}")
     capacity = inputs.capacity[~inputs.capacity["location"].isin(down_set)]
-    return OperatingNetwork(stock, needs.reset_index(drop=True), lanes,
-                            capacity.reset_index(drop=True), tuple(warnings))
+    return OperatingNetwork(
+        stock, needs.reset_index(drop=True), lanes, capacity.reset_index(drop=True), tuple(warnings)
+    )

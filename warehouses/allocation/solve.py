@@ -58,7 +58,11 @@ def _to_builder(model: AllocationModel, integral: bool) -> model_builder.Model:
     builder = model_builder.Model()
     helper: Any = builder.helper  # its stubs mistype numpy arrays
     helper.fill_model_from_sparse_data(
-        model.lower, model.upper, model.objective, model.row_lower, model.row_upper,
+        model.lower,
+        model.upper,
+        model.objective,
+        model.row_lower,
+        model.row_upper,
         model.matrix,
     )
     if integral:
@@ -67,8 +71,7 @@ def _to_builder(model: AllocationModel, integral: bool) -> model_builder.Model:
     return builder
 
 
-def _values(solver: model_builder.Solver, builder: model_builder.Model, n_vars: int
-            ) -> np.ndarray:
+def _values(solver: model_builder.Solver, builder: model_builder.Model, n_vars: int) -> np.ndarray:
     helper = getattr(solver, "_Solver__solve_helper", None)
     if helper is not None and hasattr(helper, "variable_values"):  # vectorised fast path
         values = np.asarray(helper.variable_values(), dtype=float)
@@ -94,9 +97,12 @@ def check_feasible(model: AllocationModel, values: np.ndarray) -> None:
     """Raise RuntimeError if `values` break a bound or row (by more than the tolerance)."""
     tol = FEASIBILITY_TOLERANCE
     activity = model.matrix @ values
-    if (np.any(values < model.lower - tol) or np.any(values > model.upper + tol)
-            or np.any(activity < model.row_lower - tol)
-            or np.any(activity > model.row_upper + tol)):
+    if (
+        np.any(values < model.lower - tol)
+        or np.any(values > model.upper + tol)
+        or np.any(activity < model.row_lower - tol)
+        or np.any(activity > model.row_upper + tol)
+    ):
         raise RuntimeError("solver solution violates the allocation model; please report")
 
 
@@ -119,9 +125,14 @@ def solve_model(model: AllocationModel, options: AllocationOptions) -> SolveOutc
             if _is_integral(model, lp_values):
                 values = _rounded(model, lp_values)
                 check_feasible(model, values)
-                return SolveOutcome(values, "optimal", float(lp.objective_value),
-                                    f"{options.lp_solver}-lp",
-                                    True, time.perf_counter() - start)
+                return SolveOutcome(
+                    values,
+                    "optimal",
+                    float(lp.objective_value),
+                    f"{options.lp_solver}-lp",
+                    True,
+                    time.perf_counter() - start,
+                )
     mip = model_builder.Solver(options.mip_solver)
     mip.set_time_limit_in_seconds(options.time_limit_seconds)
     mip.set_solver_specific_parameters(_GAP_ZERO[options.mip_solver])
@@ -142,6 +153,11 @@ def solve_model(model: AllocationModel, options: AllocationOptions) -> SolveOutc
     values = _rounded(model, _values(mip, builder, n_vars))
     check_feasible(model, values)
     proven = status == model_builder.SolveStatus.OPTIMAL
-    return SolveOutcome(values, "optimal" if proven else "feasible",
-                        float(mip.best_objective_bound), options.mip_solver, False,
-                        time.perf_counter() - start)
+    return SolveOutcome(
+        values,
+        "optimal" if proven else "feasible",
+        float(mip.best_objective_bound),
+        options.mip_solver,
+        False,
+        time.perf_counter() - start,
+    )

@@ -140,8 +140,14 @@ def solve_with_ortools(
     assignment = routing.SolveWithParameters(params)
     seconds = time.perf_counter() - began
     if assignment is None:
-        return RoutingSolution(tuple(() for _ in vehicles), tuple(problem.clients), 0,
-                               "ortools", "no_solution", seconds)
+        return RoutingSolution(
+            tuple(() for _ in vehicles),
+            tuple(problem.clients),
+            0,
+            "ortools",
+            "no_solution",
+            seconds,
+        )
     routes: list[tuple[int, ...]] = []
     for v in range(len(vehicles)):
         index = assignment.Value(routing.NextVar(routing.Start(v)))
@@ -157,8 +163,9 @@ def solve_with_ortools(
         problem, tuple(routes), dropped if problem.drop_penalty is not None else ()
     ):
         status = "infeasible"
-    return RoutingSolution(tuple(routes), dropped, routes_distance(problem, tuple(routes)),
-                           "ortools", status, seconds)
+    return RoutingSolution(
+        tuple(routes), dropped, routes_distance(problem, tuple(routes)), "ortools", status, seconds
+    )
 
 
 def _has_time_limits(problem: RoutingProblem) -> bool:
@@ -166,8 +173,10 @@ def _has_time_limits(problem: RoutingProblem) -> bool:
     return bool(
         (problem.window_end < UNLIMITED).any()
         or (problem.window_start > 0).any()
-        or any(v.shift_end < UNLIMITED or v.max_duration < UNLIMITED or v.shift_start > 0
-               for v in problem.vehicles)
+        or any(
+            v.shift_end < UNLIMITED or v.max_duration < UNLIMITED or v.shift_start > 0
+            for v in problem.vehicles
+        )
     )
 
 

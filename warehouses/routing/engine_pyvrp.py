@@ -29,12 +29,20 @@ from warehouses.routing.problem import (
 
 def _vehicle_key(problem: RoutingProblem, v: int) -> tuple[int, ...]:
     s = problem.vehicles[v]
-    return (s.capacity, s.start_depot, s.end_depot, s.shift_start, s.shift_end, s.max_duration,
-            s.fixed_cost)
+    return (
+        s.capacity,
+        s.start_depot,
+        s.end_depot,
+        s.shift_start,
+        s.shift_end,
+        s.max_duration,
+        s.fixed_cost,
+    )
 
 
-def solve_with_pyvrp(problem: RoutingProblem, time_limit_seconds: float, *,
-                     seed: int = 0) -> RoutingSolution:
+def solve_with_pyvrp(
+    problem: RoutingProblem, time_limit_seconds: float, *, seed: int = 0
+) -> RoutingSolution:
     """Best solution PyVRP finds within `time_limit_seconds` (wall clock, one core)."""
     began = time.perf_counter()
     depot_nodes = list(problem.depots)
@@ -43,8 +51,11 @@ def solve_with_pyvrp(problem: RoutingProblem, time_limit_seconds: float, *,
     depot_pos = {node: k for k, node in enumerate(depot_nodes)}
     locations = [pyvrp.Location(x=0.0, y=0.0, name=str(node)) for node in order]
     depots = [
-        pyvrp.Depot(location=k, tw_early=int(problem.window_start[node]),
-                    tw_late=int(problem.window_end[node]))
+        pyvrp.Depot(
+            location=k,
+            tw_early=int(problem.window_start[node]),
+            tw_late=int(problem.window_end[node]),
+        )
         for k, node in enumerate(depot_nodes)
     ]
     optional = problem.drop_penalty is not None
@@ -67,32 +78,44 @@ def solve_with_pyvrp(problem: RoutingProblem, time_limit_seconds: float, *,
     vehicle_types = []
     for members in type_members:
         s = problem.vehicles[members[0]]
-        vehicle_types.append(pyvrp.VehicleType(
-            num_available=len(members), capacity=[int(s.capacity)],
-            start_depot=depot_pos[s.start_depot], end_depot=depot_pos[s.end_depot],
-            fixed_cost=int(s.fixed_cost), tw_early=int(s.shift_start), tw_late=int(s.shift_end),
-            shift_duration=int(s.max_duration),
-        ))
+        vehicle_types.append(
+            pyvrp.VehicleType(
+                num_available=len(members),
+                capacity=[int(s.capacity)],
+                start_depot=depot_pos[s.start_depot],
+                end_depot=depot_pos[s.end_depot],
+                fixed_cost=int(s.fixed_cost),
+                tw_early=int(s.shift_start),
+                tw_late=int(s.shift_end),
+                shift_duration=int(s.max_duration),
+            )
+        )
     grid = np.ix_(order, order)
     data = pyvrp.ProblemData(
-        locations, clients, depots, vehicle_types,
+        locations,
+        clients,
+        depots,
+        vehicle_types,
         [np.ascontiguousarray(problem.distance[grid], dtype=np.int64)],  # type: ignore[list-item]
         [np.ascontiguousarray(problem.duration[grid], dtype=np.int64)],  # type: ignore[list-item]
     )
     remaining = max(0.05, time_limit_seconds - (time.perf_counter() - began))
-    result = pyvrp.solve(data, stop=MaxRuntime(remaining), seed=seed, display=False,
-                         collect_stats=False)
+    result = pyvrp.solve(
+        data, stop=MaxRuntime(remaining), seed=seed, display=False, collect_stats=False
+    )
     seconds = time.perf_counter() - began
     best = result.best
     routes: list[tuple[int, ...]] = [() for _ in problem.vehicles]
     if not best.is_feasible():
-        return RoutingSolution(tuple(routes), tuple(client_nodes), 0, "pyvrp", "no_solution",
-                               seconds)
+        return RoutingSolution(
+            tuple(routes), tuple(client_nodes), 0, "pyvrp", "no_solution", seconds
+        )
     free = [list(members) for members in type_members]
     for route in best.routes():
         vehicle = free[route.vehicle_type()].pop(0)
         routes[vehicle] = tuple(
-            client_nodes[step.idx] for step in route.schedule()
+            client_nodes[step.idx]
+            for step in route.schedule()
             if step.type == pyvrp.ActivityType.CLIENT
         )
     served = {c for r in routes for c in r}
@@ -100,5 +123,6 @@ def solve_with_pyvrp(problem: RoutingProblem, time_limit_seconds: float, *,
     status = "feasible"
     if (dropped and not optional) or check_solution(problem, tuple(routes), dropped):
         status = "infeasible"
-    return RoutingSolution(tuple(routes), dropped, routes_distance(problem, tuple(routes)),
-                           "pyvrp", status, seconds)
+    return RoutingSolution(
+        tuple(routes), dropped, routes_distance(problem, tuple(routes)), "pyvrp", status, seconds
+    )

@@ -47,8 +47,11 @@ def parse_clock_minutes(value: object) -> float:
     text = str(value).strip()
     if ":" in text:
         parts = text.split(":")
-        if (len(parts) in (2, 3) and all(p.isdigit() for p in parts)
-                and all(len(p) == 2 and int(p) < 60 for p in parts[1:])):
+        if (
+            len(parts) in (2, 3)
+            and all(p.isdigit() for p in parts)
+            and all(len(p) == 2 and int(p) < 60 for p in parts[1:])
+        ):
             seconds = int(parts[2]) if len(parts) == 3 else 0
             return int(parts[0]) * 60 + int(parts[1]) + seconds / 60
         raise ValueError(f"not a HH:MM time: {text!r}")
@@ -62,7 +65,7 @@ def parse_clock_minutes(value: object) -> float:
 
 
 def format_clock(minutes: float) -> str:
-    """"HH:MM" for minutes after midnight, rounded to the nearest minute (hours may exceed
+    """ "HH:MM" for minutes after midnight, rounded to the nearest minute (hours may exceed
     23 when a route runs past midnight)."""
     total = int(round(minutes))
     return f"{total // 60:02d}:{total % 60:02d}"

@@ -15,8 +15,15 @@ import pandas as pd
 from warehouses.routing.geo import format_clock, parse_clock_minutes
 from warehouses.routing.problem import UNLIMITED
 
-STOP_COLUMNS = ("stop", "latitude", "longitude", "demand_units", "window_start", "window_end",
-                "service_minutes")
+STOP_COLUMNS = (
+    "stop",
+    "latitude",
+    "longitude",
+    "demand_units",
+    "window_start",
+    "window_end",
+    "service_minutes",
+)
 
 
 class RouteInputError(ValueError):
@@ -46,8 +53,11 @@ class Depot:
 
 
 def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value)) or (
-        isinstance(value, str) and not value.strip())
+    return (
+        value is None
+        or (isinstance(value, float) and np.isnan(value))
+        or (isinstance(value, str) and not value.strip())
+    )
 
 
 def _whole_units(value: object) -> int:
@@ -80,8 +90,9 @@ def read_stops(stops: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]]
         try:
             demand = _whole_units(row["demand_units"])
         except (TypeError, ValueError):
-            problems.append(f"{where}, column demand_units: not a whole number >= 0: "
-                            f"{row['demand_units']!r}")
+            problems.append(
+                f"{where}, column demand_units: not a whole number >= 0: {row['demand_units']!r}"
+            )
             continue
         times: dict[str, float | None] = {}
         bad = False
@@ -108,12 +119,24 @@ def read_stops(stops: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]]
         start = times["window_start"] if times["window_start"] is not None else 0.0
         end = times["window_end"] if times["window_end"] is not None else float(UNLIMITED // 60)
         if end < start:
-            unserved.append((stop, f"window ends ({format_clock(end)}) before it starts "
-                                   f"({format_clock(start)})"))
+            unserved.append(
+                (
+                    stop,
+                    f"window ends ({format_clock(end)}) before it starts ({format_clock(start)})",
+                )
+            )
             continue
-        rows.append({"stop": stop, "latitude": lat, "longitude": lon, "demand_units": demand,
-                     "window_start": start, "window_end": end,
-                     "service_minutes": times["service_minutes"] or 0.0})
+        rows.append(
+            {
+                "stop": stop,
+                "latitude": lat,
+                "longitude": lon,
+                "demand_units": demand,
+                "window_start": start,
+                "window_end": end,
+                "service_minutes": times["service_minutes"] or 0.0,
+            }
+        )
     if problems:
         raise RouteInputError(problems)
     return pd.DataFrame(rows, columns=list(STOP_COLUMNS)), unserved
@@ -122,8 +145,9 @@ def read_stops(stops: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]]
 def read_vehicles(vehicles: pd.DataFrame, depots: dict[str, Depot]) -> list[dict]:
     """Validated vehicles as dicts (times in minutes, `max_minutes` None when unbounded,
     `depot` = home depot id); raises RouteInputError listing every bad row."""
-    absent = [c for c in ("vehicle", "capacity_units", "shift_start", "shift_end")
-              if c not in vehicles]
+    absent = [
+        c for c in ("vehicle", "capacity_units", "shift_start", "shift_end") if c not in vehicles
+    ]
     if absent:
         raise RouteInputError([f"vehicles: missing column(s) {', '.join(absent)}"])
     if vehicles.empty:
@@ -143,8 +167,10 @@ def read_vehicles(vehicles: pd.DataFrame, depots: dict[str, Depot]) -> list[dict
         try:
             item["capacity"] = _whole_units(row["capacity_units"])
         except (TypeError, ValueError):
-            problems.append(f"{where}, column capacity_units: not a whole number >= 0: "
-                            f"{row['capacity_units']!r}")
+            problems.append(
+                f"{where}, column capacity_units: not a whole number >= 0: "
+                f"{row['capacity_units']!r}"
+            )
         for column in ("shift_start", "shift_end"):
             try:
                 item[column] = parse_clock_minutes(row[column])
@@ -170,8 +196,10 @@ def read_vehicles(vehicles: pd.DataFrame, depots: dict[str, Depot]) -> list[dict
             problems.append(f"{where}, column depot: unknown depot {item['depot']!r}")
         shift = (item.get("shift_start"), item.get("shift_end"))
         if None not in shift and shift[1] < shift[0]:  # type: ignore[operator]
-            problems.append(f"{where}: shift ends ({format_clock(item['shift_end'])}) before it "
-                            f"starts ({format_clock(item['shift_start'])})")
+            problems.append(
+                f"{where}: shift ends ({format_clock(item['shift_end'])}) before it "
+                f"starts ({format_clock(item['shift_start'])})"
+            )
         fleet.append(item)
     if problems:
         raise RouteInputError(problems)

@@ -67,19 +67,27 @@ class RoutePlan:
         """GeoJSON FeatureCollection (RFC 7946, coordinates [longitude, latitude]): one
         LineString per used vehicle (depot -> stops -> depot) and one Point per site with
         its role (depot / served / unserved with reason)."""
-        where = {row.site: (float(row.longitude), float(row.latitude))
-                 for row in self.sites.itertuples()}
+        where = {
+            row.site: (float(row.longitude), float(row.latitude)) for row in self.sites.itertuples()
+        }
         features: list[dict] = []
         for vehicle, legs in self.legs.groupby("vehicle", sort=False):
             legs = legs.sort_values("sequence")
-            features.append({
-                "type": "Feature",
-                "geometry": {"type": "LineString",
-                             "coordinates": [list(where[s]) for s in legs["stop"]]},
-                "properties": {"kind": "route", "vehicle": str(vehicle),
-                               "stops": int(len(legs) - 2),
-                               "distance_km": round(float(legs["distance_km"].sum()), 3)},
-            })
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "LineString",
+                        "coordinates": [list(where[s]) for s in legs["stop"]],
+                    },
+                    "properties": {
+                        "kind": "route",
+                        "vehicle": str(vehicle),
+                        "stops": int(len(legs) - 2),
+                        "distance_km": round(float(legs["distance_km"].sum()), 3),
+                    },
+                }
+            )
         served = {row.stop: row for row in self.legs.itertuples() if 0 < row.sequence}
         reasons = dict(zip(self.unserved["stop"], self.unserved["reason"], strict=True))
         for row in self.sites.itertuples():
@@ -89,13 +97,16 @@ class RoutePlan:
                     props.update(kind="unserved", reason=reasons[row.site])
                 elif row.site in served:
                     leg = served[row.site]
-                    props.update(vehicle=str(leg.vehicle), sequence=int(leg.sequence),
-                                 arrival=leg.arrival)
-            features.append({
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": list(where[row.site])},
-                "properties": props,
-            })
+                    props.update(
+                        vehicle=str(leg.vehicle), sequence=int(leg.sequence), arrival=leg.arrival
+                    )
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": list(where[row.site])},
+                    "properties": props,
+                }
+            )
         return {"type": "FeatureCollection", "features": features}
 
 
@@ -133,8 +144,9 @@ def plan_routes(
     last_shift = max(v["shift_end"] for v in fleet)
     late = stop_rows["window_start"] > last_shift
     for stop in stop_rows.loc[late, "stop"]:
-        unserved.append((stop, f"window starts after every vehicle's shift ends "
-                               f"({format_clock(last_shift)})"))
+        unserved.append(
+            (stop, f"window starts after every vehicle's shift ends ({format_clock(last_shift)})")
+        )
     stop_rows = stop_rows.loc[~late].reset_index(drop=True)
     sites = _sites(all_depots, stop_rows, stops)
     if stop_rows.empty:
@@ -180,8 +192,18 @@ def plan_routes(
     biggest_fixed = max(v.fixed_cost for v in specs)
     penalty = np.full(n, 2 * int(metres.max()) + biggest_fixed + 1000, dtype=np.int64)
     penalty[:n_depots] = 0
-    problem = RoutingProblem(metres, seconds, demand, service, w_start, w_end,
-                             tuple(range(n_depots)), specs, penalty, tuple(ids))
+    problem = RoutingProblem(
+        metres,
+        seconds,
+        demand,
+        service,
+        w_start,
+        w_end,
+        tuple(range(n_depots)),
+        specs,
+        penalty,
+        tuple(ids),
+    )
 
     # Stops no vehicle could serve even alone are reported up front, not given to the solver.
     reasons = _alone_unservable(problem)
@@ -195,13 +217,17 @@ def plan_routes(
         return RoutePlan(_empty_legs(), _unserved_frame(unserved), sites, engine, "feasible")
 
     left = max(0.1, 0.95 * time_limit_seconds - (time.perf_counter() - began))
-    solution = solve_problem(problem, engine=engine, time_limit_seconds=left,
-                             seed=seed)
+    solution = solve_problem(problem, engine=engine, time_limit_seconds=left, seed=seed)
     if solution.status == "no_solution":
         raise RuntimeError(f"{engine}: no solution found within {time_limit_seconds} s")
     for node in solution.dropped:
-        unserved.append((ids[node], "left out: not enough vehicle capacity or shift time to "
-                                    "serve it together with the other stops"))
+        unserved.append(
+            (
+                ids[node],
+                "left out: not enough vehicle capacity or shift time to "
+                "serve it together with the other stops",
+            )
+        )
     legs = _legs(problem, solution, ids)
     return RoutePlan(
         legs=legs,
@@ -225,15 +251,20 @@ def _depot_table(depot: Depot, depots: Sequence[Depot]) -> dict[str, Depot]:
 
 
 def _sites(depots: dict[str, Depot], stop_rows: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
-    rows = [{"site": d.location, "kind": "depot", "latitude": d.latitude,
-             "longitude": d.longitude} for d in depots.values()]
-    rows += [{"site": r.stop, "kind": "stop", "latitude": r.latitude, "longitude": r.longitude}
-             for r in stop_rows.itertuples()]
+    rows = [
+        {"site": d.location, "kind": "depot", "latitude": d.latitude, "longitude": d.longitude}
+        for d in depots.values()
+    ]
+    rows += [
+        {"site": r.stop, "kind": "stop", "latitude": r.latitude, "longitude": r.longitude}
+        for r in stop_rows.itertuples()
+    ]
     return pd.DataFrame(rows, columns=["site", "kind", "latitude", "longitude"])
 
 
-def _distance_km(ids: list[str], lat: np.ndarray, lon: np.ndarray,
-                 matrix: pd.DataFrame | None) -> np.ndarray:
+def _distance_km(
+    ids: list[str], lat: np.ndarray, lon: np.ndarray, matrix: pd.DataFrame | None
+) -> np.ndarray:
     if matrix is None:
         return haversine_matrix_km(lat, lon)
     missing = [i for i in ids if i not in matrix.index or i not in matrix.columns]
@@ -255,14 +286,19 @@ def _alone_unservable(problem: RoutingProblem) -> dict[int, str]:
     distinct = list(kinds.values())
     for node in problem.clients:
         if problem.demand[node] > biggest:
-            reasons[node] = (f"demand {int(problem.demand[node])} units above every vehicle's "
-                             f"capacity (largest {biggest})")
+            reasons[node] = (
+                f"demand {int(problem.demand[node])} units above every vehicle's "
+                f"capacity (largest {biggest})"
+            )
             continue
-        if not any(not schedule_route(problem, v, (node,)).problems
-                   for v in distinct
-                   if problem.vehicles[v].capacity >= problem.demand[node]):
-            reasons[node] = ("cannot be reached within its window and back within any "
-                             "vehicle's shift")
+        if not any(
+            not schedule_route(problem, v, (node,)).problems
+            for v in distinct
+            if problem.vehicles[v].capacity >= problem.demand[node]
+        ):
+            reasons[node] = (
+                "cannot be reached within its window and back within any vehicle's shift"
+            )
     return reasons
 
 
@@ -270,12 +306,26 @@ def _subproblem(problem: RoutingProblem, keep: list[int]) -> RoutingProblem:
     index = {old: new for new, old in enumerate(keep)}
     grid = np.ix_(keep, keep)
     return RoutingProblem(
-        problem.distance[grid], problem.duration[grid], problem.demand[keep],
-        problem.service[keep], problem.window_start[keep], problem.window_end[keep],
+        problem.distance[grid],
+        problem.duration[grid],
+        problem.demand[keep],
+        problem.service[keep],
+        problem.window_start[keep],
+        problem.window_end[keep],
         tuple(index[d] for d in problem.depots),
-        tuple(VehicleSpec(v.capacity, index[v.start_depot], index[v.end_depot], v.shift_start,
-                          v.shift_end, v.max_duration, v.fixed_cost, v.name)
-              for v in problem.vehicles),
+        tuple(
+            VehicleSpec(
+                v.capacity,
+                index[v.start_depot],
+                index[v.end_depot],
+                v.shift_start,
+                v.shift_end,
+                v.max_duration,
+                v.fixed_cost,
+                v.name,
+            )
+            for v in problem.vehicles
+        ),
         None if problem.drop_penalty is None else problem.drop_penalty[keep],
         tuple(problem.names[i] for i in keep) if problem.names else (),
     )
@@ -289,23 +339,44 @@ def _legs(problem: RoutingProblem, solution: RoutingSolution, ids: list[str]) ->
         spec = problem.vehicles[v]
         plan = schedule_route(problem, v, route)
         load = plan.load
-        rows.append({"vehicle": spec.name, "sequence": 0, "stop": ids[spec.start_depot],
-                     "arrival": None, "departure": format_clock(plan.departure / 60),
-                     "load_after": load, "distance_km": 0.0})
+        rows.append(
+            {
+                "vehicle": spec.name,
+                "sequence": 0,
+                "stop": ids[spec.start_depot],
+                "arrival": None,
+                "departure": format_clock(plan.departure / 60),
+                "load_after": load,
+                "distance_km": 0.0,
+            }
+        )
         prev = spec.start_depot
         for k, node in enumerate(route, start=1):
             load -= int(problem.demand[node])
             start = plan.service_starts[k - 1]
-            rows.append({"vehicle": spec.name, "sequence": k, "stop": ids[node],
-                         "arrival": format_clock(start / 60),
-                         "departure": format_clock((start + int(problem.service[node])) / 60),
-                         "load_after": load,
-                         "distance_km": round(int(problem.distance[prev, node]) / 1000, 3)})
+            rows.append(
+                {
+                    "vehicle": spec.name,
+                    "sequence": k,
+                    "stop": ids[node],
+                    "arrival": format_clock(start / 60),
+                    "departure": format_clock((start + int(problem.service[node])) / 60),
+                    "load_after": load,
+                    "distance_km": round(int(problem.distance[prev, node]) / 1000, 3),
+                }
+            )
             prev = node
-        rows.append({"vehicle": spec.name, "sequence": len(route) + 1,
-                     "stop": ids[spec.end_depot], "arrival": format_clock(plan.return_time / 60),
-                     "departure": None, "load_after": 0,
-                     "distance_km": round(int(problem.distance[prev, spec.end_depot]) / 1000, 3)})
+        rows.append(
+            {
+                "vehicle": spec.name,
+                "sequence": len(route) + 1,
+                "stop": ids[spec.end_depot],
+                "arrival": format_clock(plan.return_time / 60),
+                "departure": None,
+                "load_after": 0,
+                "distance_km": round(int(problem.distance[prev, spec.end_depot]) / 1000, 3),
+            }
+        )
     return pd.DataFrame(rows, columns=list(LEG_COLUMNS)) if rows else _empty_legs()
 
 

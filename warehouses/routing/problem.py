@@ -181,12 +181,14 @@ def schedule_route(problem: RoutingProblem, vehicle: int, route: tuple[int, ...]
             problems.append(f"returns at {back}, after shift end {spec.shift_end}")
         if back - depart > spec.max_duration:
             problems.append(f"route lasts {back - depart}, above {spec.max_duration}")
-    return RouteSchedule(depart, tuple(starts), tuple(arrivals), back, load, distance,
-                         tuple(problems))
+    return RouteSchedule(
+        depart, tuple(starts), tuple(arrivals), back, load, distance, tuple(problems)
+    )
 
 
-def check_solution(problem: RoutingProblem, routes: tuple[tuple[int, ...], ...],
-                   dropped: tuple[int, ...] = ()) -> list[str]:
+def check_solution(
+    problem: RoutingProblem, routes: tuple[tuple[int, ...], ...], dropped: tuple[int, ...] = ()
+) -> list[str]:
     """Every rule broken by `routes` (empty list = feasible): each client exactly once
     (served or dropped; dropping only allowed when `drop_penalty` is set), capacities,
     windows, shifts and durations."""
@@ -216,5 +218,4 @@ def check_solution(problem: RoutingProblem, routes: tuple[tuple[int, ...], ...],
 
 def routes_distance(problem: RoutingProblem, routes: tuple[tuple[int, ...], ...]) -> int:
     """Total distance (problem units) of the routes, depot legs included."""
-    return sum(schedule_route(problem, v, tuple(r)).distance
-               for v, r in enumerate(routes) if r)
+    return sum(schedule_route(problem, v, tuple(r)).distance for v, r in enumerate(routes) if r)

@@ -55,8 +55,9 @@ def apply_rounding(euclid: np.ndarray, rounding: str) -> np.ndarray:
     raise ValueError(f"unknown rounding {rounding!r}; choose one of {', '.join(ROUNDINGS)}")
 
 
-def read_benchmark_instance(path: str | Path, rounding: str = "auto",
-                            num_vehicles: int | None = None) -> BenchmarkInstance:
+def read_benchmark_instance(
+    path: str | Path, rounding: str = "auto", num_vehicles: int | None = None
+) -> BenchmarkInstance:
     """Read a `.vrp` file into a `BenchmarkInstance`.
 
     Fleet: the file's VEHICLES if given, else `num_vehicles`, else one vehicle per client
@@ -76,8 +77,9 @@ def read_benchmark_instance(path: str | Path, rounding: str = "auto",
         raise ValueError(f"{path}: malformed VRPLIB instance ({exc})") from exc
 
 
-def _to_instance(path: str | Path, data: dict, rounding: str,
-                 num_vehicles: int | None) -> BenchmarkInstance:
+def _to_instance(
+    path: str | Path, data: dict, rounding: str, num_vehicles: int | None
+) -> BenchmarkInstance:
     has_tw = "time_window" in data
     if rounding == "auto":
         rounding = "dimacs" if has_tw else "round"
@@ -110,18 +112,29 @@ def _to_instance(path: str | Path, data: dict, rounding: str,
     count = int(data.get("vehicles", 0)) or num_vehicles or (n - len(depots))
     capacity = int(data.get("capacity", UNLIMITED))
     fleet = tuple(
-        VehicleSpec(capacity=capacity, start_depot=depots[0], end_depot=depots[0],
-                    shift_start=int(w_start[depots[0]]),
-                    shift_end=int(w_end[depots[0]]) if has_tw else UNLIMITED, name=str(k + 1))
+        VehicleSpec(
+            capacity=capacity,
+            start_depot=depots[0],
+            end_depot=depots[0],
+            shift_start=int(w_start[depots[0]]),
+            shift_end=int(w_end[depots[0]]) if has_tw else UNLIMITED,
+            name=str(k + 1),
+        )
         for k in range(count)
     )
     problem = RoutingProblem(
-        distance=matrix, duration=matrix.copy(), demand=demand,
+        distance=matrix,
+        duration=matrix.copy(),
+        demand=demand,
         service=np.rint(service * scale).astype(np.int64),
-        window_start=w_start, window_end=w_end, depots=depots, vehicles=fleet,
+        window_start=w_start,
+        window_end=w_end,
+        depots=depots,
+        vehicles=fleet,
     )
-    return BenchmarkInstance(str(data.get("name", Path(path).stem)).strip(), problem, rounding,
-                             scale, exact, has_tw)
+    return BenchmarkInstance(
+        str(data.get("name", Path(path).stem)).strip(), problem, rounding, scale, exact, has_tw
+    )
 
 
 def routes_cost(instance: BenchmarkInstance, routes: list[list[int]]) -> float:
@@ -155,8 +168,10 @@ def write_solution(path: str | Path, instance: BenchmarkInstance, routes: list[l
     """Write `Route #k: ...` lines and `Cost X` (VRPLIB `.sol` form); return the cost."""
     cost = routes_cost(instance, routes)
     shown = f"{int(cost)}" if float(cost).is_integer() else format(cost, ".10g")
-    lines = [f"Route #{k}: {' '.join(map(str, route))}"
-             for k, route in enumerate(to_vrplib_numbering(instance, routes), start=1)]
+    lines = [
+        f"Route #{k}: {' '.join(map(str, route))}"
+        for k, route in enumerate(to_vrplib_numbering(instance, routes), start=1)
+    ]
     Path(path).write_text("\n".join([*lines, f"Cost {shown}"]) + "\n")
     return cost
 
@@ -182,6 +197,7 @@ def solve_vrplib(
     from warehouses.routing.solve import solve_problem
 
     instance = read_benchmark_instance(path, rounding)
-    solution = solve_problem(instance.problem, engine=engine,
-                             time_limit_seconds=time_limit_seconds, seed=seed)
+    solution = solve_problem(
+        instance.problem, engine=engine, time_limit_seconds=time_limit_seconds, seed=seed
+    )
     return instance, solution
