@@ -14,7 +14,7 @@ included (one backtest window). Configurations timed:
 - with `--cli`: `supplycast forecast` end to end in a subprocess, once with the fast-global
   models and one window (`--models seasonal_naive,croston_optimized,tsb,lightgbm --windows
   1`) and once with the command's defaults (every class candidate, 3 windows, seasonal
-  calibration, all cores, per-series AutoETS/MSTL within the default `--fit-budget` of 200
+  calibration, all cores, per-series AutoETS/MSTL within the default `--fit-budget` of 150
   core-seconds): reading H.csv and X.csv (written first, not timed), validation, forecast,
   writing F.csv; its peak RSS is the child process's; the defaults run's warnings are
   printed.

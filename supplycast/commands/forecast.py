@@ -83,7 +83,7 @@ JOBS_HELP = "Processes for the per-series models (default: every core of this ma
 FIT_BUDGET_HELP = (
     "Without --models: estimated core-seconds the per-series AutoETS/MSTL fits may take;"
     " the series with the most units sold get them first, the rest choose among"
-    " SeasonalNaive, LightGBM and the intermittent models (default: the core's, 200; 0 ="
+    " SeasonalNaive, LightGBM and the intermittent models (default: the core's, 150; 0 ="
     " none; inf = no bound)."
 )
 
