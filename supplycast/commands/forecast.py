@@ -86,10 +86,18 @@ FIT_BUDGET_HELP = (
     " SeasonalNaive, LightGBM and the intermittent models (default: the core's, 150; 0 ="
     " none; inf = no bound)."
 )
+SHRINKAGE_HELP = (
+    "How much each series' model choice is pooled with the other series of its demand class"
+    " (0 = on its own backtest alone, 1 = one choice per class; default: the core's, 0.5)."
+)
 
 
 def _config(
-    models: str | None, windows: int | None, jobs: int | None, fit_budget: float | None
+    models: str | None,
+    windows: int | None,
+    jobs: int | None,
+    fit_budget: float | None,
+    shrinkage: float | None = None,
 ) -> ForecastConfig:
     """ForecastConfig from the command's options; ValueError names a bad one."""
     import dataclasses
@@ -105,6 +113,10 @@ def _config(
             raise ValueError(f"--fit-budget: must be >= 0 core-seconds, got {fit_budget}")
         budget = None if fit_budget == float("inf") else fit_budget
         config = dataclasses.replace(config, local_fit_budget=budget)
+    if shrinkage is not None:
+        if not 0 <= shrinkage <= 1:
+            raise ValueError(f"--selection-shrinkage: must be within [0, 1], got {shrinkage}")
+        config = dataclasses.replace(config, selection_shrinkage=shrinkage)
     if windows is not None:
         config = dataclasses.replace(config, n_windows=windows)
     return config
@@ -157,6 +169,9 @@ def forecast_command(
     ] = False,
     jobs: Annotated[int | None, typer.Option("--jobs", help=JOBS_HELP)] = None,
     fit_budget: Annotated[float | None, typer.Option("--fit-budget", help=FIT_BUDGET_HELP)] = None,
+    selection_shrinkage: Annotated[
+        float | None, typer.Option("--selection-shrinkage", help=SHRINKAGE_HELP)
+    ] = None,
 ) -> None:
     """Probabilistic demand forecasts per sku x location, model chosen by backtest."""
     from forecasting import ForecastInputError, forecast
@@ -171,7 +186,7 @@ def forecast_command(
             raise CommandInputError([f"--engine: must be local or dask, got {engine!r}"])
         try:
             qs = parse_quantiles(quantiles)
-            config = _config(models, windows, jobs, fit_budget)
+            config = _config(models, windows, jobs, fit_budget, selection_shrinkage)
         except ValueError as exc:
             raise CommandInputError([str(exc)]) from exc
         hist, fut = _load(history, future)
@@ -231,6 +246,9 @@ def backtest_command(
     engine: Annotated[str, typer.Option("--engine", help="local or dask.")] = "local",
     jobs: Annotated[int | None, typer.Option("--jobs", help=JOBS_HELP)] = None,
     fit_budget: Annotated[float | None, typer.Option("--fit-budget", help=FIT_BUDGET_HELP)] = None,
+    selection_shrinkage: Annotated[
+        float | None, typer.Option("--selection-shrinkage", help=SHRINKAGE_HELP)
+    ] = None,
 ) -> None:
     """Rolling-origin backtest: MASE, RMSSE, WAPE, bias, coverage for the chosen model and
     for SeasonalNaive and AutoETS."""
@@ -247,7 +265,7 @@ def backtest_command(
             raise CommandInputError([f"--windows: must be >= 1, got {windows}"])
         try:
             qs = parse_quantiles(quantiles)
-            config = _config(models, None, jobs, fit_budget)
+            config = _config(models, None, jobs, fit_budget, selection_shrinkage)
         except ValueError as exc:
             raise CommandInputError([str(exc)]) from exc
         hist, _ = _load(history, None)

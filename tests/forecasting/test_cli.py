@@ -4,8 +4,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
+from forecasting import selection
 from supplycast.cli import app
 from tests.forecasting.helpers import WEEK, weekly_pattern_history
 
@@ -194,4 +196,34 @@ def test_forecast_and_backtest_reject_bad_jobs_and_fit_budget(tmp_path: Path) ->
         result = runner.invoke(app, [*args, "--fit-budget", "-5"])
         assert result.exit_code == 2
         assert "--fit-budget: must be >= 0 core-seconds, got -5.0" in result.output
+        result = runner.invoke(app, [*args, "--selection-shrinkage", "1.5"])
+        assert result.exit_code == 2
+        assert "--selection-shrinkage: must be within [0, 1], got 1.5" in result.output
     assert not out.exists()
+
+
+def test_forecast_and_backtest_pass_selection_shrinkage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[float] = []
+    original = selection.shrunk_combinations
+
+    def spy(values, y, row_of, mae, ensemble_top, shrinkage):  # type: ignore[no-untyped-def]
+        seen.append(shrinkage)
+        return original(values, y, row_of, mae, ensemble_top, shrinkage)
+
+    monkeypatch.setattr(selection, "shrunk_combinations", spy)
+    h = _write(tmp_path, days=56)
+    out = tmp_path / "F.csv"
+    common = ["--history", str(h), "--horizon", "7", "--out", str(out), "--jobs", "1"]
+    common += ["--models", "seasonal_naive,auto_ets"]
+    for command in (["forecast", "--windows", "2"], ["backtest", "--windows", "1"]):
+        for option, expected in (([], {0.5}), (["--selection-shrinkage", "0.8"], {0.8})):
+            seen.clear()
+            result = runner.invoke(app, [*command, *common, *option])
+            assert result.exit_code == 0, result.output
+            assert set(seen) == expected
+        seen.clear()
+        result = runner.invoke(app, [*command, *common, "--selection-shrinkage", "0"])
+        assert result.exit_code == 0, result.output
+        assert seen == []  # 0: the per-series choice, no pooling
