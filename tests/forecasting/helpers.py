@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 WEEK = np.array([5.0, 7.0, 9.0, 11.0, 13.0, 30.0, 2.0])
 
@@ -62,3 +63,19 @@ def last_period_residuals(train: pd.DataFrame, cutoff_gap: np.timedelta64) -> pd
             "yhat": 0.0,
         }
     )
+
+
+def record_shrinkage(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Patch `forecasting.selection.shrunk_combinations` to run as before and append the
+    shrinkage of every call to the returned list (empty when no choice was pooled)."""
+    from forecasting import selection
+
+    seen: list[float] = []
+    original = selection.shrunk_combinations
+
+    def spy(values, y, row_of, mae, ensemble_top, shrinkage):  # type: ignore[no-untyped-def]
+        seen.append(shrinkage)
+        return original(values, y, row_of, mae, ensemble_top, shrinkage)
+
+    monkeypatch.setattr(selection, "shrunk_combinations", spy)
+    return seen

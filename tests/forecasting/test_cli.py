@@ -7,9 +7,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from forecasting import selection
 from supplycast.cli import app
-from tests.forecasting.helpers import WEEK, weekly_pattern_history
+from tests.forecasting.helpers import WEEK, record_shrinkage, weekly_pattern_history
 
 runner = CliRunner()
 
@@ -205,14 +204,7 @@ def test_forecast_and_backtest_reject_bad_jobs_and_fit_budget(tmp_path: Path) ->
 def test_forecast_and_backtest_pass_selection_shrinkage(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen: list[float] = []
-    original = selection.shrunk_combinations
-
-    def spy(values, y, row_of, mae, ensemble_top, shrinkage):  # type: ignore[no-untyped-def]
-        seen.append(shrinkage)
-        return original(values, y, row_of, mae, ensemble_top, shrinkage)
-
-    monkeypatch.setattr(selection, "shrunk_combinations", spy)
+    seen = record_shrinkage(monkeypatch)
     h = _write(tmp_path, days=56)
     out = tmp_path / "F.csv"
     common = ["--history", str(h), "--horizon", "7", "--out", str(out), "--jobs", "1"]

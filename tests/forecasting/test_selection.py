@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting import ForecastConfig, forecast, selection
+from forecasting import ForecastConfig, forecast
 from forecasting.runner import Runner
 from forecasting.selection import best_combinations, select_models, shrunk_combinations
-from tests.forecasting.helpers import weekly_pattern_history
+from tests.forecasting.helpers import record_shrinkage, weekly_pattern_history
 
 
 def _mae(values: np.ndarray, y: np.ndarray, row_of: np.ndarray, n: int) -> np.ndarray:
@@ -160,14 +160,7 @@ def test_one_perfect_backtest_does_not_outvote_the_group() -> None:
 def test_default_config_pools_the_choice_and_zero_turns_it_off(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    seen: list[float] = []
-    original = selection.shrunk_combinations
-
-    def spy(values, y, row_of, mae, ensemble_top, shrinkage):  # type: ignore[no-untyped-def]
-        seen.append(shrinkage)
-        return original(values, y, row_of, mae, ensemble_top, shrinkage)
-
-    monkeypatch.setattr(selection, "shrunk_combinations", spy)
+    seen = record_shrinkage(monkeypatch)
     history = weekly_pattern_history(days=84, pairs=(("A", "L1"), ("B", "L1"), ("C", "L1")))
     config = ForecastConfig(models=("seasonal_naive", "auto_ets"), n_windows=2)
     assert config.selection_shrinkage == 0.5
