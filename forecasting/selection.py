@@ -3,7 +3,9 @@
 For each group of series sharing a candidate set, statsforecast `cross_validation` runs
 `n_windows` windows of `horizon` periods (step = horizon, expanding training window). Each
 series keeps the candidate with the lowest MASE over all its backtest points (ties go to
-the earlier candidate, so simpler models win ties).
+the earlier candidate, so simpler models win ties); with `ensemble_top` > 1 the means of the
+best few compete too. With a selection shrinkage (`ForecastConfig.selection_shrinkage`,
+default 0.5) the score is pooled with the other series' (`shrunk_combinations`).
 
 Errors for conformal intervals must not be the selected model's own in-selection errors
 (choosing the best of several on the same windows makes them optimistic). With two or more
