@@ -249,22 +249,18 @@ def shrunk_combinations(
         for combo in itertools.combinations(range(n_candidates), k)
     ]
     finite = np.isfinite(mae)
-    reference = np.array(
-        [row[ok].mean() if ok.any() else 1.0 for row, ok in zip(mae, finite, strict=True)]
-    )
-    reference = np.where(reference > 0, reference, 1.0)
+    n_finite = finite.sum(axis=1)
+    reference = np.where(finite, mae, 0.0).sum(axis=1) / np.maximum(n_finite, 1)
+    reference = np.where((n_finite > 0) & (reference > 0), reference, 1.0)
     combo_mae = np.full((n_series, len(combos)), np.inf)
-    predictions = np.empty((len(values), len(combos)))
     for j, combo in enumerate(combos):
         if len(combo) == 1:  # a single candidate: its MAE as given (NaN rows skipped)
-            predictions[:, j] = values[:, combo[0]]
             combo_mae[:, j] = mae[:, combo[0]]
             continue
         # an equal-weight mean scored as best_combinations scores it
         pred = np.nanmean(values[:, list(combo)], axis=1)
         error = np.bincount(row_of, weights=np.abs(pred - y), minlength=n_series) / counts
         combo_mae[:, j] = np.where(finite[:, list(combo)].all(axis=1), error, np.inf)
-        predictions[:, j] = pred
     applies = np.isfinite(combo_mae)
     own = np.full(combo_mae.shape, np.inf)
     ratio = combo_mae / reference[:, None]
@@ -276,12 +272,18 @@ def shrunk_combinations(
     pooled = np.broadcast_to(shared, own.shape)[applies]
     score[applies] = (1 - shrinkage) * own[applies] + shrinkage * pooled
     pick = np.argmin(score, axis=1)
-    members = [combos[j] for j in pick]
-    return (
-        members,
-        combo_mae[np.arange(n_series), pick],
-        predictions[np.arange(len(values)), pick[row_of]],
-    )
+    # the chosen combination's predictions, computed only for the rows that chose it
+    pick_of_row = pick[row_of]
+    yhat = np.empty(len(values))
+    for j in np.unique(pick):
+        rows = pick_of_row == j
+        members = list(combos[j])
+        yhat[rows] = (
+            values[rows, members[0]]
+            if len(members) == 1
+            else np.nanmean(values[rows][:, members], axis=1)
+        )
+    return [combos[j] for j in pick], combo_mae[np.arange(n_series), pick], yhat
 
 
 def _out_of_selection_predictions(cv: pd.DataFrame, candidates: tuple[str, ...]) -> np.ndarray:
