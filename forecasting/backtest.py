@@ -23,8 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
+from statsforecast.utils import ConformalIntervals
 
-from forecasting.candidates import build_model
+from forecasting.candidates import NO_NATIVE_INTERVALS, build_model
 from forecasting.config import FREQUENCIES, ForecastConfig, normalize_freq
 from forecasting.engine import forecast
 from forecasting.errors import ForecastInputError
@@ -154,7 +155,15 @@ def backtest(
         cut_ids = cut_prep.ids.set_index("unique_id")
         for name in references:
             started = time.perf_counter()
-            model = build_model(name, season, freq=freq_code)
+            # models without intervals of their own get statsforecast's conformal ones, as
+            # in forecast(); without them the model fails and the runner's fallback
+            # (SeasonalNaive) would stand in for it under its name
+            intervals = (
+                ConformalIntervals(h=horizon, n_windows=max(2, cfg.n_windows))
+                if name in NO_NATIVE_INTERVALS
+                else None
+            )
+            model = build_model(name, season, freq=freq_code, prediction_intervals=intervals)
             out = runner.forecast(
                 [model],
                 cut_prep.train,

@@ -20,6 +20,7 @@ from statsforecast.models import (
 )
 
 from forecasting.config import MODEL_NAMES
+from forecasting.seasonal_change import MIN_CHANGES, LevelAdjustedSeasonalNaive
 
 # Models tried per class when the caller does not restrict them. Continuous (smooth,
 # erratic) demand gets the seasonal/trend families; sparse demand (intermittent, lumpy)
@@ -28,10 +29,28 @@ from forecasting.config import MODEL_NAMES
 # starts (`forecasting.engine`), never fitted, so they have no candidates.
 # AutoARIMA is not a default candidate: it costs 10-20x AutoETS per series here (measured
 # ~12 s vs ~1 s per 2-year daily series on the loaded 2-core machine); name it in
-# `ForecastConfig.models` to include it.
+# `ForecastConfig.models` to include it. LevelAdjustedSeasonalNaive (last season plus the
+# mean seasonal change of the last 13 periods, forecasting.seasonal_change) is the seasonal
+# model of data whose season is longer than AutoETS models (weekly data, 52 periods);
+# monthly data has AutoETS's 12-month season, daily data AutoETS's weekly one and MSTL's
+# yearly one.
 CLASS_CANDIDATES: dict[str, tuple[str, ...]] = {
-    "smooth": ("seasonal_naive", "auto_ets", "auto_arima", "mstl", "lightgbm"),
-    "erratic": ("seasonal_naive", "auto_ets", "auto_arima", "mstl", "lightgbm"),
+    "smooth": (
+        "seasonal_naive",
+        "seasonal_naive_level",
+        "auto_ets",
+        "auto_arima",
+        "mstl",
+        "lightgbm",
+    ),
+    "erratic": (
+        "seasonal_naive",
+        "seasonal_naive_level",
+        "auto_ets",
+        "auto_arima",
+        "mstl",
+        "lightgbm",
+    ),
     "intermittent": ("croston_optimized", "adida", "imapa", "tsb", "lightgbm"),
     "lumpy": ("croston_optimized", "adida", "imapa", "tsb", "lightgbm"),
 }
@@ -39,10 +58,15 @@ OPT_IN_MODELS = frozenset({"auto_arima"})
 # Global model (forecasting.global_model): trained on all series of a group at once.
 GLOBAL_MODELS = frozenset({"lightgbm"})
 # Models that cannot give their own intervals (need conformal intervals).
-NO_NATIVE_INTERVALS = frozenset({"croston_optimized", "adida", "imapa", "tsb"})
+NO_NATIVE_INTERVALS = frozenset(
+    {"croston_optimized", "adida", "imapa", "tsb", "seasonal_naive_level"}
+)
 # Models without statsforecast's `forward` (apply fitted parameters to a longer series):
 # their backtests refit in every window.
 NO_FORWARD = frozenset({"croston_optimized", "adida", "imapa", "tsb"})
+# statsforecast's AutoETS models no season longer than this (periods); AutoARIMA is kept to
+# the same limit (a 52-lag seasonal ARIMA costs ~0.6 s a series).
+MAX_ETS_SEASON = 24
 # statsforecast models: every known model except the global ones.
 STATS_MODELS = frozenset(MODEL_NAMES) - GLOBAL_MODELS
 
@@ -53,13 +77,17 @@ def candidates_for(
     *,
     freq: str,
     n_obs: int,
+    season_length: int = 1,
     with_global: bool = True,
 ) -> tuple[str, ...]:
     """Model names to try for one demand class.
 
     `allowed` restricts the set (falls back to all of `allowed` when none fits the class);
     MSTL is only tried on daily data with at least two years of history (weekly and yearly
-    seasonality need two full cycles); the global model only when `with_global`.
+    seasonality need two full cycles); seasonal_naive_level only where the season is longer than
+    AutoETS models (`season_length` > MAX_ETS_SEASON periods, i.e. weekly data with a yearly
+    season) and the series has at least MIN_CHANGES periods past its first season; the
+    global model only when `with_global`.
     """
     names = CLASS_CANDIDATES[demand_class]
     if allowed is not None:
@@ -69,6 +97,8 @@ def candidates_for(
         names = tuple(n for n in names if n not in OPT_IN_MODELS)
     if freq != "D" or n_obs < 2 * 365 + 1:
         names = tuple(n for n in names if n != "mstl") or ("seasonal_naive",)
+    if season_length <= MAX_ETS_SEASON or n_obs < season_length + MIN_CHANGES:
+        names = tuple(n for n in names if n != "seasonal_naive_level") or ("seasonal_naive",)
     usable = STATS_MODELS | GLOBAL_MODELS if with_global else STATS_MODELS
     return tuple(n for n in names if n in usable) or ("seasonal_naive",)
 
@@ -88,10 +118,14 @@ def build_model(
         kwargs["prediction_intervals"] = prediction_intervals
     if name == "seasonal_naive":
         return SeasonalNaive(season_length=season_length, **kwargs)
+    if name == "seasonal_naive_level":
+        return LevelAdjustedSeasonalNaive(season_length=season_length, **kwargs)
     if name == "auto_ets":
-        return AutoETS(season_length=season_length if season_length <= 24 else 1, **kwargs)
+        seasonal = season_length <= MAX_ETS_SEASON
+        return AutoETS(season_length=season_length if seasonal else 1, **kwargs)
     if name == "auto_arima":
-        return AutoARIMA(season_length=season_length if season_length <= 24 else 1, **kwargs)
+        seasonal = season_length <= MAX_ETS_SEASON
+        return AutoARIMA(season_length=season_length if seasonal else 1, **kwargs)
     if name == "mstl":
         seasons = [7, 365] if freq == "D" else [season_length]
         return MSTL(season_length=seasons, trend_forecaster=AutoARIMA(season_length=1), **kwargs)

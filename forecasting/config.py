@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 MODEL_NAMES = (
     "seasonal_naive",
+    "seasonal_naive_level",
     "auto_ets",
     "auto_arima",
     "mstl",
@@ -135,13 +136,20 @@ class ForecastConfig:
 
     @classmethod
     def fast(cls) -> ForecastConfig:
-        """A cheap setting for daily plans and simulations: SeasonalNaive, AutoETS and
-        CrostonOptimized/TSB for sparse series, one backtest window, fitted once, no
+        """A cheap setting for daily plans and simulations: SeasonalNaive, AutoETS,
+        LevelAdjustedSeasonalNaive (weekly data only) and CrostonOptimized/TSB for sparse
+        series, one backtest window, fitted once, no
         seasonal calibration windows (they cost one more backtest on weekly data). The
         default `calibration_periods` applies: daily horizons shorter than 91 periods
         (windows x horizon) get extra calibration windows, fitted once and rolled forward."""
         return cls(
-            models=("seasonal_naive", "auto_ets", "croston_optimized", "tsb"),
+            models=(
+                "seasonal_naive",
+                "seasonal_naive_level",
+                "auto_ets",
+                "croston_optimized",
+                "tsb",
+            ),
             n_windows=1,
             seasonal_calibration="off",
         )

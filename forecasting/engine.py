@@ -156,6 +156,7 @@ def _forecast(
             cfg.models,
             freq=freq_code,
             n_obs=int(stats.at[uid, "length"]),
+            season_length=season,
             with_global=cfg.interval_method == "conformal",
         )
         for uid in warm_ids

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from forecasting.candidates import MAX_ETS_SEASON
+
 # Per-series models whose cost the budget bounds.
 BUDGETED_MODELS = frozenset({"auto_ets", "mstl", "auto_arima"})
 # Estimated core-seconds per history period and per fit (a backtest window or the final
@@ -35,7 +37,6 @@ SECONDS_PER_PERIOD_FIT = {
     ("auto_arima", True): 2.0e-3,
     ("auto_arima", False): 2.0e-4,
 }
-MAX_ETS_SEASON = 24  # forecasting.candidates: AutoETS models no season longer than this
 
 
 def estimated_fit_seconds(
