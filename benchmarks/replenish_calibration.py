@@ -36,7 +36,8 @@ point forecast whose spread comes from replaying its own past forecast errors ov
 protection interval (history strictly before each review day only; see its docstring).
 `--forecasting` adds runs with the forecaster of `supplycast simulate`
 (supplycast.commands.replenish.forecasting_forecaster: `forecasting.forecast` with
-SeasonalNaive, AutoETS, Croston, TSB, SIMULATE_BACKTEST_WINDOWS = 3 backtest windows unless
+SeasonalNaive, AutoETS, Croston, TSB, on weekly data the level-adjusted seasonal naive,
+SIMULATE_BACKTEST_WINDOWS = 3 backtest windows unless
 `--windows=N`, quantiles 5/10/50/90/95) refitted on every review day, on 30-series
 subsamples (slow: it refits on every review day); `--forecasting-only` skips the empirical
 runs.

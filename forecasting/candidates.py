@@ -34,23 +34,17 @@ from forecasting.seasonal_change import MIN_CHANGES, LevelAdjustedSeasonalNaive
 # model of data whose season is longer than AutoETS models (weekly data, 52 periods);
 # monthly data has AutoETS's 12-month season, daily data AutoETS's weekly one and MSTL's
 # yearly one.
+CONTINUOUS_CANDIDATES = (
+    "seasonal_naive",
+    "seasonal_naive_level",
+    "auto_ets",
+    "auto_arima",
+    "mstl",
+    "lightgbm",
+)
 CLASS_CANDIDATES: dict[str, tuple[str, ...]] = {
-    "smooth": (
-        "seasonal_naive",
-        "seasonal_naive_level",
-        "auto_ets",
-        "auto_arima",
-        "mstl",
-        "lightgbm",
-    ),
-    "erratic": (
-        "seasonal_naive",
-        "seasonal_naive_level",
-        "auto_ets",
-        "auto_arima",
-        "mstl",
-        "lightgbm",
-    ),
+    "smooth": CONTINUOUS_CANDIDATES,
+    "erratic": CONTINUOUS_CANDIDATES,
     "intermittent": ("croston_optimized", "adida", "imapa", "tsb", "lightgbm"),
     "lumpy": ("croston_optimized", "adida", "imapa", "tsb", "lightgbm"),
 }
