@@ -23,9 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
-from statsforecast.utils import ConformalIntervals
 
-from forecasting.candidates import NO_NATIVE_INTERVALS, build_model
+from forecasting.candidates import build_model, conformal_intervals_for
 from forecasting.config import FREQUENCIES, ForecastConfig, normalize_freq
 from forecasting.engine import forecast
 from forecasting.errors import ForecastInputError
@@ -155,14 +154,7 @@ def backtest(
         cut_ids = cut_prep.ids.set_index("unique_id")
         for name in references:
             started = time.perf_counter()
-            # models without intervals of their own get statsforecast's conformal ones, as
-            # in forecast(); without them the model fails and the runner's fallback
-            # (SeasonalNaive) would stand in for it under its name
-            intervals = (
-                ConformalIntervals(h=horizon, n_windows=max(2, cfg.n_windows))
-                if name in NO_NATIVE_INTERVALS
-                else None
-            )
+            intervals = conformal_intervals_for(name, horizon, cfg.n_windows)
             model = build_model(name, season, freq=freq_code, prediction_intervals=intervals)
             out = runner.forecast(
                 [model],

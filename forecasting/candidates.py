@@ -18,6 +18,7 @@ from statsforecast.models import (
     CrostonOptimized,
     SeasonalNaive,
 )
+from statsforecast.utils import ConformalIntervals
 
 from forecasting.config import MODEL_NAMES
 from forecasting.seasonal_change import MIN_CHANGES, LevelAdjustedSeasonalNaive
@@ -114,12 +115,11 @@ def build_model(
         return SeasonalNaive(season_length=season_length, **kwargs)
     if name == "seasonal_naive_level":
         return LevelAdjustedSeasonalNaive(season_length=season_length, **kwargs)
+    ets_season = season_length if season_length <= MAX_ETS_SEASON else 1
     if name == "auto_ets":
-        seasonal = season_length <= MAX_ETS_SEASON
-        return AutoETS(season_length=season_length if seasonal else 1, **kwargs)
+        return AutoETS(season_length=ets_season, **kwargs)
     if name == "auto_arima":
-        seasonal = season_length <= MAX_ETS_SEASON
-        return AutoARIMA(season_length=season_length if seasonal else 1, **kwargs)
+        return AutoARIMA(season_length=ets_season, **kwargs)
     if name == "mstl":
         seasons = [7, 365] if freq == "D" else [season_length]
         return MSTL(season_length=seasons, trend_forecaster=AutoARIMA(season_length=1), **kwargs)
@@ -132,3 +132,12 @@ def build_model(
     if name == "tsb":
         return TSB(alpha_d=0.2, alpha_p=0.2, **kwargs)
     raise ValueError(f"unknown model {name!r}")
+
+
+def conformal_intervals_for(name: str, horizon: int, n_windows: int) -> ConformalIntervals | None:
+    """statsforecast's ConformalIntervals (`horizon` periods, at least 2 windows) for a model
+    without intervals of its own (NO_NATIVE_INTERVALS), None for the others. Without them such
+    a model fails when asked for a level and the runner's fallback answers in its place."""
+    if name not in NO_NATIVE_INTERVALS:
+        return None
+    return ConformalIntervals(h=horizon, n_windows=max(2, n_windows))

@@ -138,8 +138,8 @@ class ForecastConfig:
     def fast(cls) -> ForecastConfig:
         """A cheap setting for daily plans and simulations: SeasonalNaive, AutoETS,
         LevelAdjustedSeasonalNaive (weekly data only) and CrostonOptimized/TSB for sparse
-        series, one backtest window, fitted once, no
-        seasonal calibration windows (they cost one more backtest on weekly data). The
+        series, one backtest window, fitted once, no seasonal calibration windows (they
+        cost one more backtest on weekly data). The
         default `calibration_periods` applies: daily horizons shorter than 91 periods
         (windows x horizon) get extra calibration windows, fitted once and rolled forward."""
         return cls(

@@ -7,14 +7,13 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from statsforecast.utils import ConformalIntervals
 
 from forecasting.candidates import (
     GLOBAL_MODELS,
     NO_FORWARD,
-    NO_NATIVE_INTERVALS,
     build_model,
     candidates_for,
+    conformal_intervals_for,
 )
 from forecasting.classify import classify_series
 from forecasting.cold_start import (
@@ -744,11 +743,7 @@ def _fit_chosen(
             continue
         train = prep.train[prep.train["unique_id"].isin(uids)]
         future = None if prep.future is None else prep.future[prep.future["unique_id"].isin(uids)]
-        intervals = (
-            ConformalIntervals(h=horizon, n_windows=max(2, n_windows))
-            if levels and name in NO_NATIVE_INTERVALS
-            else None
-        )
+        intervals = conformal_intervals_for(str(name), horizon, n_windows) if levels else None
         model = build_model(str(name), season, freq=freq, prediction_intervals=intervals)
         out = runner.forecast(
             [model],

@@ -70,28 +70,25 @@ class LevelAdjustedSeasonalNaive(_TS):
     def _mean(self, y: np.ndarray, h: int) -> np.ndarray:
         m = self.season_length
         if y.size < m + max(self.min_changes, 1):
-            source = y
-        else:
-            source = y[m:] - y[:-m]
-        average = WindowAverage(window_size=min(self.window, source.size))
-        level = average.forecast(y=source, h=h)["mean"]
-        if source is y:
-            return level
+            return self._recent_mean(y, h)
+        change = self._recent_mean(y[m:] - y[:-m], h)
         steps = np.arange(h)
-        return y[y.size - m + steps % m] + seasonal_sums(level, m)
+        return y[y.size - m + steps % m] + seasonal_sums(change, m)
 
-    def _with_intervals(
-        self, mean: np.ndarray, y: np.ndarray | None, X: np.ndarray | None, level: list[int] | None
-    ) -> dict[str, np.ndarray]:
-        res = {"mean": mean}
+    def _recent_mean(self, values: np.ndarray, h: int) -> np.ndarray:
+        """statsforecast's WindowAverage of the last `window` values (fewer when shorter)."""
+        average = WindowAverage(window_size=min(self.window, values.size))
+        return average.forecast(y=values, h=h)["mean"]
+
+    def _wants_intervals(self, level: list[int] | None) -> bool:
         if level is None:
-            return res
+            return False
         if self.prediction_intervals is None:
             raise ValueError(
                 "LevelAdjustedSeasonalNaive: pass prediction_intervals (ConformalIntervals)"
                 " to compute intervals"
             )
-        return self._add_conformal_intervals(fcst=res, y=y, X=X, level=sorted(level))
+        return True
 
     def fit(self, y: np.ndarray, X: np.ndarray | None = None) -> LevelAdjustedSeasonalNaive:
         self._y = np.asarray(y, dtype=float)
@@ -104,11 +101,9 @@ class LevelAdjustedSeasonalNaive(_TS):
         if not hasattr(self, "_y"):
             raise RuntimeError("LevelAdjustedSeasonalNaive: call fit first")
         res = {"mean": self._mean(self._y, h)}
-        if level is None:
+        if not self._wants_intervals(level):
             return res
-        if self.prediction_intervals is None:
-            return self._with_intervals(res["mean"], None, None, level)
-        return self._add_predict_conformal_intervals(res, sorted(level))
+        return self._add_predict_conformal_intervals(res, sorted(level or []))
 
     def forecast(
         self,
@@ -122,7 +117,10 @@ class LevelAdjustedSeasonalNaive(_TS):
         if fitted:
             raise NotImplementedError("LevelAdjustedSeasonalNaive has no in-sample forecasts")
         y = np.asarray(y, dtype=float)
-        return self._with_intervals(self._mean(y, h), y, X, level)
+        res = {"mean": self._mean(y, h)}
+        if not self._wants_intervals(level):
+            return res
+        return self._add_conformal_intervals(fcst=res, y=y, X=X, level=sorted(level or []))
 
     def forward(
         self,
