@@ -34,13 +34,17 @@ from forecasting.seasonal_change import MIN_CHANGES, LevelAdjustedSeasonalNaive
 # mean seasonal change of the last 13 periods, forecasting.seasonal_change) is the seasonal
 # model of data whose season is longer than AutoETS models (weekly data, 52 periods);
 # monthly data has AutoETS's 12-month season, daily data AutoETS's weekly one and MSTL's
-# yearly one.
+# yearly one. group_seasonal_ets (AutoETS on series divided by seasonal indices estimated
+# from all series of the same SKU, forecasting.group_seasonal) is tried on weekly and
+# monthly data, where a series holds a few observations of each period of its season;
+# daily data has hundreds of each weekday.
 CONTINUOUS_CANDIDATES = (
     "seasonal_naive",
     "seasonal_naive_level",
     "auto_ets",
     "auto_arima",
     "mstl",
+    "group_seasonal_ets",
     "lightgbm",
 )
 CLASS_CANDIDATES: dict[str, tuple[str, ...]] = {
@@ -50,8 +54,9 @@ CLASS_CANDIDATES: dict[str, tuple[str, ...]] = {
     "lumpy": ("croston_optimized", "adida", "imapa", "tsb", "lightgbm"),
 }
 OPT_IN_MODELS = frozenset({"auto_arima"})
-# Global model (forecasting.global_model): trained on all series of a group at once.
-GLOBAL_MODELS = frozenset({"lightgbm"})
+# Global models: learn from all series of a group at once (forecasting.global_model,
+# forecasting.group_seasonal); conformal intervals only.
+GLOBAL_MODELS = frozenset({"lightgbm", "group_seasonal_ets"})
 # Models that cannot give their own intervals (need conformal intervals).
 NO_NATIVE_INTERVALS = frozenset(
     {"croston_optimized", "adida", "imapa", "tsb", "seasonal_naive_level"}
@@ -81,8 +86,9 @@ def candidates_for(
     MSTL is only tried on daily data with at least two years of history (weekly and yearly
     seasonality need two full cycles); seasonal_naive_level only where the season is longer than
     AutoETS models (`season_length` > MAX_ETS_SEASON periods, i.e. weekly data with a yearly
-    season) and the series has at least MIN_CHANGES periods past its first season; the
-    global model only when `with_global`.
+    season) and the series has at least MIN_CHANGES periods past its first season;
+    group_seasonal_ets only on weekly and monthly data; the global models only when
+    `with_global`.
     """
     names = CLASS_CANDIDATES[demand_class]
     if allowed is not None:
@@ -92,6 +98,8 @@ def candidates_for(
         names = tuple(n for n in names if n not in OPT_IN_MODELS)
     if freq != "D" or n_obs < 2 * 365 + 1:
         names = tuple(n for n in names if n != "mstl") or ("seasonal_naive",)
+    if freq == "D":
+        names = tuple(n for n in names if n != "group_seasonal_ets") or ("seasonal_naive",)
     if season_length <= MAX_ETS_SEASON or n_obs < season_length + MIN_CHANGES:
         names = tuple(n for n in names if n != "seasonal_naive_level") or ("seasonal_naive",)
     usable = STATS_MODELS | GLOBAL_MODELS if with_global else STATS_MODELS

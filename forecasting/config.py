@@ -15,6 +15,7 @@ MODEL_NAMES = (
     "imapa",
     "tsb",
     "lightgbm",
+    "group_seasonal_ets",
 )
 INTERVAL_METHODS = ("conformal", "model")
 SEASONAL_CALIBRATION = ("off", "add", "replace")

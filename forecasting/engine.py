@@ -32,6 +32,11 @@ from forecasting.cumulative import (
 )
 from forecasting.fit_budget import within_budget, without_budgeted
 from forecasting.global_model import global_cross_validation, global_forecast
+from forecasting.group_seasonal import MODEL_NAME as GROUP_MODEL
+from forecasting.group_seasonal import (
+    group_seasonal_cross_validation,
+    group_seasonal_forecast,
+)
 from forecasting.inputs import PreparedInputs, prepare_inputs
 from forecasting.intervals import (
     SHORT_HORIZON,
@@ -176,6 +181,8 @@ def _forecast(
         )
         groups.setdefault((names, backtest), []).append(int(uid))
 
+    # group_seasonal_ets shares seasonal indices between the locations of one SKU
+    sku_groups = prep.ids.set_index("unique_id")["sku"]
     for (names, backtest), uids in groups.items():
         train = prep.train[prep.train["unique_id"].isin(uids)]
         if backtest:
@@ -196,12 +203,15 @@ def _forecast(
                 ensemble_top=cfg.ensemble_top if cfg.interval_method == "conformal" else 1,
                 excluded=excluded,
                 shrinkage=cfg.selection_shrinkage,
+                groups=sku_groups,
             )
             choice_part, residual_part = _with_calibration_residuals(
                 chosen,
                 train,
                 names,
-                _ChosenBacktest(cfg, runner, prep.sf_freq, freq_code, horizon, season, min_history),
+                _ChosenBacktest(
+                    cfg, runner, prep.sf_freq, freq_code, horizon, season, min_history, sku_groups
+                ),
                 scales=stats["scale"],
                 excluded=excluded,
             )
@@ -337,7 +347,8 @@ def _forecast(
 class _ChosenBacktest:
     """What a backtest of the chosen models needs besides the data: the settings, the
     runner, the statsforecast frequency alias (`sf_freq`), the frequency code (D/W/M),
-    the horizon and season (periods) and the cold-start threshold (`min_history`)."""
+    the horizon and season (periods), the cold-start threshold (`min_history`) and each
+    series' group for shared seasonal indices (`groups`: unique_id -> SKU)."""
 
     cfg: ForecastConfig
     runner: Runner
@@ -346,6 +357,7 @@ class _ChosenBacktest:
     horizon: int
     season: int
     min_history: int
+    groups: pd.Series | None = None
 
 
 def _with_calibration_residuals(
@@ -469,7 +481,20 @@ def _backtest_predictions(
     cv = None
     for name in sorted({m for names in members for m in names}):
         uids = [u for u, names in members.items() if name in names]  # only where it is used
-        if name in GLOBAL_MODELS:  # trained on the whole group, as in the selection
+        if name == GROUP_MODEL:  # indices from the whole group, as in the selection
+            part = group_seasonal_cross_validation(
+                past,
+                horizon,
+                count,
+                runner=runner,
+                sf_freq=sf_freq,
+                freq=freq,
+                season_length=season,
+                groups=setup.groups,
+                step_size=step,
+            )
+            part = part[part["unique_id"].isin(uids)]
+        elif name in GLOBAL_MODELS:  # trained on the whole group, as in the selection
             part = global_cross_validation(
                 past,
                 horizon,
@@ -728,6 +753,28 @@ def _fit_chosen(
                 sf_freq=prep.sf_freq,
                 season_length=season,
                 future=prep.future,
+                predict_ids=uids,
+            )
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "unique_id": out["unique_id"].to_numpy(),
+                        "ds": out["ds"].to_numpy(),
+                        "mean": out[name].to_numpy(),
+                        "model": name,
+                    }
+                )
+            )
+            continue
+        if name == GROUP_MODEL:  # indices from every warm series, AutoETS on the chosen
+            out = group_seasonal_forecast(
+                prep.train[prep.train["unique_id"].isin(choice["unique_id"])],
+                horizon,
+                runner=runner,
+                sf_freq=prep.sf_freq,
+                freq=freq,
+                season_length=season,
+                groups=prep.ids.set_index("unique_id")["sku"],
                 predict_ids=uids,
             )
             parts.append(

@@ -24,6 +24,8 @@ import pandas as pd
 
 from forecasting.candidates import GLOBAL_MODELS, build_model
 from forecasting.global_model import global_cross_validation
+from forecasting.group_seasonal import MODEL_NAME as GROUP_MODEL
+from forecasting.group_seasonal import group_seasonal_cross_validation
 from forecasting.runner import Runner
 
 ENSEMBLE_PREFIX = "ensemble:"
@@ -65,6 +67,7 @@ def select_models(
     ensemble_top: int = 1,
     excluded: dict[str, pd.Index] | None = None,
     shrinkage: float = 0.0,
+    groups: pd.Series | None = None,
 ) -> Selection:
     """Backtest `candidates` on every series of `train` and pick one per series.
 
@@ -74,7 +77,9 @@ def select_models(
     (model name "ensemble:a+b", ties to the smaller combination). `excluded`: candidate
     name -> unique_ids for which it is not applicable (never chosen, alone or in an
     ensemble, nor used for their interval errors). `shrinkage`: see
-    `shrunk_combinations` (0 = every series on its own backtest).
+    `shrunk_combinations` (0 = every series on its own backtest). `groups`: unique_id ->
+    the group whose seasonal indices group_seasonal_ets shares (e.g. the SKU; None = one
+    pool).
     """
     local = [n for n in candidates if n not in GLOBAL_MODELS]
     cv = None
@@ -89,15 +94,33 @@ def select_models(
             season_length=season_length,
             refit=refit,
         )
+    global_parts = []
     if "lightgbm" in candidates:
-        gcv = global_cross_validation(
-            train, horizon, n_windows, freq=freq, sf_freq=sf_freq, season_length=season_length
+        global_parts.append(
+            global_cross_validation(
+                train, horizon, n_windows, freq=freq, sf_freq=sf_freq, season_length=season_length
+            )
         )
+    if GROUP_MODEL in candidates:
+        global_parts.append(
+            group_seasonal_cross_validation(
+                train,
+                horizon,
+                n_windows,
+                runner=runner,
+                sf_freq=sf_freq,
+                freq=freq,
+                season_length=season_length,
+                groups=groups,
+            )
+        )
+    keys = ["unique_id", "ds", "cutoff"]
+    for gcv in global_parts:
         if cv is None:
             cv = gcv
         else:
-            keys = ["unique_id", "ds", "cutoff"]
-            cv = cv.merge(gcv[[*keys, "lightgbm"]], on=keys, how="left")
+            name = gcv.columns[-1]
+            cv = cv.merge(gcv[[*keys, name]], on=keys, how="left")
     assert cv is not None
     return choose_from_backtest(
         cv, candidates, scales, ensemble_top=ensemble_top, excluded=excluded, shrinkage=shrinkage

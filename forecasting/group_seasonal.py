@@ -1,0 +1,235 @@
+"""Group seasonal indices: a season estimated from many series, the level from each one.
+
+A monthly series of four years holds four observations of each month; estimating a
+12-month season from them (AutoETS with a season, per series) spends 11 parameters on
+noise. Products sold at many locations share their season (beer peaks in summer at every
+agency), so the season can be estimated from all of them at once and each series keeps
+only its level and trend: the group seasonal indices (GSI) of Withycombe (1989), "Forecasting
+with combined seasonal indices", IJF 5(4); Dekker, van Donselaar & Ouwehand (2004),
+"Choosing the right aggregation level for seasonal demand", IJPE 90(2); Chen & Boylan
+(2007), "Use of individual and group seasonal indices in subaggregate demand forecasting",
+JORS 58(12).
+
+Method (multiplicative classical decomposition, pooled):
+1. Ratio observations: for every series and period t whose centred moving average over one
+   season (2 x m for even m, Hyndman & Athanasopoulos, FPP3 §3.4) lies wholly after the
+   series' first sale, y_t and that moving average (its trend). Periods whose average
+   reaches before the first sale are left out, so a launch does not read as a seasonal low.
+2. Season position of a period: periods since 1970-01 modulo m (monthly data with m = 12:
+   the calendar month; weekly data: the week of a 364-day year, as SeasonalNaive's lag).
+3. Pooled index of position p: sum of y / sum of trend over every ratio observation at p
+   (a volume-weighted ratio), 1.0 where no observation exists; normalised to mean 1.
+4. A group's index (`groups`, e.g. the SKU of an sku x location series): its own ratio
+   sum(y) / sum(trend) at p, shrunk toward the pooled index by its number n of ratio
+   observations at p: (n x own + k x pooled) / (n + k), k = SHRINK_COUNT; normalised to
+   mean 1 and clipped to INDEX_BOUNDS.
+5. Each series divided by its group's index, forecast by AutoETS without a season
+   (statsforecast, through the runner), multiplied back by the index of each horizon date.
+
+Used as a candidate for smooth and erratic series of weekly and monthly data
+(`forecasting.candidates`); it is "global" like the LightGBM model: it learns from every
+series of the candidate group, so the engine backtests and fits it on the whole group. In a
+backtest the indices are recomputed at each origin from the data up to it (no look-ahead).
+It has no intervals of its own (the engine's conformal bands apply).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from statsforecast.models import AutoETS
+
+from forecasting.runner import Runner
+
+MODEL_NAME = "group_seasonal_ets"
+# Ratio observations at a season position that weigh as much as the pooled index (step 4).
+SHRINK_COUNT = 20.0
+# Bounds of a group's seasonal index (a fraction of its average period).
+INDEX_BOUNDS = (0.2, 5.0)
+
+
+def season_positions(
+    dates: pd.Series | pd.DatetimeIndex, freq: str, season_length: int
+) -> np.ndarray:
+    """Position (0..m-1) of each date in its season: periods since 1970-01-01 modulo
+    `season_length` (monthly: months, weekly: weeks of 7 days, daily: days)."""
+    index = pd.DatetimeIndex(dates)
+    if freq == "M":
+        periods = (index.year - 1970) * 12 + index.month - 1
+    else:
+        days = (index - pd.Timestamp("1970-01-01")).days
+        periods = days // 7 if freq == "W" else days
+    return np.asarray(periods, dtype=np.int64) % season_length
+
+
+def centred_moving_average(y: np.ndarray, season_length: int) -> np.ndarray:
+    """The centred moving average of one season at each period (NaN where the window does
+    not fit): weights 1/m over m periods for odd m; for even m the 2 x m average (1/(2m) at
+    both ends, 1/m between)."""
+    m = season_length
+    weights = np.ones(m) / m if m % 2 else np.r_[0.5, np.ones(m - 1), 0.5] / m
+    half = len(weights) // 2
+    out = np.full(y.shape, np.nan)
+    if y.size >= len(weights):
+        out[half : y.size - half] = np.convolve(y, weights, mode="valid")
+    return out
+
+
+def ratio_observations(train: pd.DataFrame, season_length: int, freq: str) -> pd.DataFrame:
+    """Step 1: unique_id, position, y, trend for every period of `train` (unique_id, ds, y;
+    dates ascending within a series) whose centred moving average lies after the series'
+    first sale and is positive."""
+    half = season_length // 2  # periods on each side of the centred average
+    parts = []
+    for uid, group in train.groupby("unique_id", sort=False):
+        y = group["y"].to_numpy(dtype=float)
+        sold = np.flatnonzero(y > 0)
+        if sold.size == 0:
+            continue
+        trend = centred_moving_average(y, season_length)
+        t = np.arange(y.size)
+        keep = np.isfinite(trend) & (trend > 0) & (t - half >= sold[0])
+        if keep.any():
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "unique_id": uid,
+                        "position": season_positions(
+                            group["ds"].to_numpy()[keep], freq, season_length
+                        ),
+                        "y": y[keep],
+                        "trend": trend[keep],
+                    }
+                )
+            )
+    if not parts:
+        return pd.DataFrame({"unique_id": [], "position": [], "y": [], "trend": []})
+    return pd.concat(parts, ignore_index=True)
+
+
+def group_seasonal_indices(
+    ratios: pd.DataFrame,
+    groups: pd.Series | None,
+    season_length: int,
+    *,
+    shrink: float = SHRINK_COUNT,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Steps 3-4: the pooled index (array of `season_length`) and each group's index (a
+    frame: group label x position 0..m-1). `groups` maps unique_id to its group (None: one
+    group, the pool)."""
+    positions = np.arange(season_length)
+    sums = ratios.groupby("position")[["y", "trend"]].sum().reindex(positions)
+    pooled = (sums["y"] / sums["trend"]).fillna(1.0).to_numpy()
+    pooled = np.clip(pooled / pooled.mean(), *INDEX_BOUNDS)
+    if groups is None or ratios.empty:
+        return pooled, pd.DataFrame(columns=positions, dtype=float)
+    labelled = ratios.assign(group=groups.reindex(ratios["unique_id"]).to_numpy())
+    own = labelled.groupby(["group", "position"]).agg(
+        y=("y", "sum"), trend=("trend", "sum"), n=("y", "size")
+    )
+    prior = pooled[own.index.get_level_values("position").to_numpy()]
+    shrunk = (own["n"] * own["y"] / own["trend"] + shrink * prior) / (own["n"] + shrink)
+    table = shrunk.unstack("position").reindex(columns=positions)
+    table = table.fillna(pd.Series(pooled, index=positions))
+    table = table.div(table.mean(axis=1), axis=0).clip(*INDEX_BOUNDS)
+    return pooled, table
+
+
+def _index_of(
+    frame: pd.DataFrame,
+    pooled: np.ndarray,
+    table: pd.DataFrame,
+    groups: pd.Series | None,
+    freq: str,
+    season_length: int,
+) -> np.ndarray:
+    """The seasonal index of each row (unique_id, ds) of `frame`: its group's, else pooled."""
+    position = season_positions(frame["ds"], freq, season_length)
+    index = pooled[position]
+    if groups is not None and len(table):
+        label = groups.reindex(frame["unique_id"]).to_numpy()
+        row = table.index.get_indexer(label)
+        known = row >= 0
+        index = index.copy()
+        index[known] = table.to_numpy()[row[known], position[known]]
+    return index
+
+
+def group_seasonal_forecast(
+    train: pd.DataFrame,
+    horizon: int,
+    *,
+    runner: Runner,
+    sf_freq: str,
+    freq: str,
+    season_length: int,
+    groups: pd.Series | None = None,
+    predict_ids: Iterable[int] | None = None,
+) -> pd.DataFrame:
+    """Indices from every series of `train` (unique_id, ds, y, any feature columns, which
+    are not used), forecasts of `horizon` periods: unique_id, ds, group_seasonal_ets.
+    `predict_ids` limits the forecasts to those series."""
+    pooled, table = group_seasonal_indices(
+        ratio_observations(train, season_length, freq), groups, season_length
+    )
+    fit = train if predict_ids is None else train[train["unique_id"].isin(list(predict_ids))]
+    fit = fit[["unique_id", "ds", "y"]].copy()
+    fit["y"] = fit["y"] / _index_of(fit, pooled, table, groups, freq, season_length)
+    out = runner.forecast(
+        [AutoETS(season_length=1, alias=MODEL_NAME)],
+        fit,
+        horizon,
+        freq=sf_freq,
+        season_length=1,
+    )
+    out[MODEL_NAME] = out[MODEL_NAME].to_numpy() * _index_of(
+        out, pooled, table, groups, freq, season_length
+    )
+    return out[["unique_id", "ds", MODEL_NAME]].reset_index(drop=True)
+
+
+def group_seasonal_cross_validation(
+    train: pd.DataFrame,
+    horizon: int,
+    n_windows: int,
+    *,
+    runner: Runner,
+    sf_freq: str,
+    freq: str,
+    season_length: int,
+    groups: pd.Series | None = None,
+    step_size: int | None = None,
+) -> pd.DataFrame:
+    """Rolling-origin backtest over the last `n_windows` windows of `horizon` periods with
+    origins `step_size` periods apart (default `horizon`), the indices and fits recomputed
+    from the data up to each origin: unique_id, ds, cutoff, y, group_seasonal_ets."""
+    dates = pd.DatetimeIndex(sorted(train["ds"].unique()))
+    step = step_size or horizon
+    parts = []
+    for k in range(n_windows - 1, -1, -1):
+        position = len(dates) - 1 - horizon - k * step
+        if position < 0:
+            continue
+        cutoff, end = dates[position], dates[position + horizon]
+        past = train[train["ds"] <= cutoff]
+        window = train[(train["ds"] > cutoff) & (train["ds"] <= end)]
+        window = window[window["unique_id"].isin(past["unique_id"].unique())]
+        if window.empty:
+            continue
+        pred = group_seasonal_forecast(
+            past,
+            horizon,
+            runner=runner,
+            sf_freq=sf_freq,
+            freq=freq,
+            season_length=season_length,
+            groups=groups,
+        )
+        merged = window[["unique_id", "ds", "y"]].merge(pred, on=["unique_id", "ds"], how="left")
+        merged["cutoff"] = cutoff
+        parts.append(merged[["unique_id", "ds", "cutoff", "y", MODEL_NAME]])
+    if not parts:
+        return pd.DataFrame(columns=["unique_id", "ds", "cutoff", "y", MODEL_NAME])
+    return pd.concat(parts, ignore_index=True)
