@@ -16,6 +16,7 @@ from forecasting.group_seasonal import (
     group_seasonal_indices,
     ratio_observations,
     season_positions,
+    trend_to_the_end,
 )
 from forecasting.runner import Runner
 
@@ -59,22 +60,33 @@ def test_season_positions_follow_months_and_364_day_years() -> None:
 def test_ratio_observations_start_half_a_season_after_the_first_sale() -> None:
     y = np.r_[np.zeros(4), 10 * np.tile(SEASON_A, 3)]  # first sale at t = 4
     obs = ratio_observations(frame({1: y}), 4, "M")
-    # t - 2 >= 4 and t + 2 <= 15: t = 6..13, the 8 periods whose average lies after the launch
-    assert len(obs) == 8
+    # t - 2 >= 4: t = 6..15, the 10 periods whose trend starts after the launch (t = 14, 15
+    # with the trend held at its last centred value)
+    assert len(obs) == 10
     # a constant level times a season of mean 1: every trend is the level, every ratio the index
     np.testing.assert_allclose(obs["trend"], 10.0)
     np.testing.assert_allclose(obs["y"] / obs["trend"], SEASON_A[obs["position"].to_numpy()])
 
 
+def test_trend_is_held_at_its_last_centred_value_over_the_last_half_season() -> None:
+    y = np.array([1.0, 2, 3, 4, 5, 6, 7, 9, 20])
+    # centred 2 x 4 averages at t = 2..6, by hand: t = 5: 4/8 + (5 + 6 + 7)/4 + 9/8 = 6.125;
+    # t = 6: 5/8 + (6 + 7 + 9)/4 + 20/8 = 8.625, held at t = 7, 8
+    np.testing.assert_allclose(
+        trend_to_the_end(y, 4), [np.nan, np.nan, 3, 4, 5, 6.125, 8.625, 8.625, 8.625]
+    )
+    assert np.isnan(trend_to_the_end(np.ones(3), 4)).all()  # shorter than a window
+
+
 def test_group_indices_shrink_toward_the_pooled_index_by_their_count() -> None:
-    train = frame({1: 10 * np.tile(SEASON_A, 3), 2: 10 * np.tile(SEASON_B, 3)})
-    ratios = ratio_observations(train, 4, "M")  # 2 observations per series and position
+    train = frame({1: 10 * np.tile(SEASON_A, 4)[:14], 2: 10 * np.tile(SEASON_B, 4)[:14]})
+    ratios = ratio_observations(train, 4, "M")  # t = 2..13: 3 per series and position
     groups = pd.Series({1: "A", 2: "B"})
     pooled, table = group_seasonal_indices(ratios, groups, 4, shrink=20.0)
     # pooled: (sum of both series' y) / (sum of their trends) = (A + B) / 2 per position
     np.testing.assert_allclose(pooled, [1.25, 0.75, 0.75, 1.25])
-    # A: (2 x own + 20 x pooled) / 22 = [29, 17, 16, 26] / 22, already of mean 1
-    np.testing.assert_allclose(table.loc["A"], np.array([29, 17, 16, 26]) / 22)
+    # A: (3 x own + 20 x pooled) / 23 = [31, 18, 16.5, 26.5] / 23, already of mean 1
+    np.testing.assert_allclose(table.loc["A"], np.array([31, 18, 16.5, 26.5]) / 23)
     _, unshrunk = group_seasonal_indices(ratios, groups, 4, shrink=0.0)
     np.testing.assert_allclose(unshrunk.loc["B"], SEASON_B)
     one_pool, empty = group_seasonal_indices(ratios, None, 4)
