@@ -50,6 +50,10 @@ from forecasting.runner import Runner
 
 MODEL_NAME = "group_seasonal_ets"
 # Ratio observations at a season position that weigh as much as the pooled index (step 4).
+# Chosen on Stallion's 350 series over 4 windows of 6 months (before the held trend of step
+# 1), the model alone: k = 5 mean MASE 1.773, median 0.938; k = 20 1.766, 0.926; k = 60
+# 1.760, 0.948 (AutoETS 1.770, 0.954). Stallion's SKUs are sold at 1-58 agencies (median 4),
+# ~3 ratio observations per agency and month, so an SKU's own index weighs 0.13-0.9.
 SHRINK_COUNT = 20.0
 # Bounds of a group's seasonal index (a fraction of its average period).
 INDEX_BOUNDS = (0.2, 5.0)

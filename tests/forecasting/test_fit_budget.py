@@ -26,6 +26,14 @@ def test_cost_counts_only_the_budgeted_models_and_grows_with_history_and_fits() 
     assert estimated_fit_seconds(("auto_ets",), 100, 1, fits=1) < one
     # MSTL is priced on top of AutoETS
     assert estimated_fit_seconds(("auto_ets", "mstl"), 100, 7, fits=1) > one
+    # group_seasonal_ets fits AutoETS without a season whatever the season length
+    for season in (12, 52):
+        assert estimated_fit_seconds(
+            ("auto_ets", "group_seasonal_ets"), 100, season, fits=1
+        ) == pytest.approx(
+            estimated_fit_seconds(("auto_ets",), 100, season, fits=1)
+            + estimated_fit_seconds(("auto_ets",), 100, 52, fits=1)
+        )
 
 
 def _stats(lengths: list[int], units: list[float]) -> pd.DataFrame:
