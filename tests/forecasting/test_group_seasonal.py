@@ -194,3 +194,19 @@ def test_short_noisy_series_of_one_sku_choose_the_shared_season() -> None:
     ]
     # within 10% of the true expected demand on average (the noise alone is 15% a month)
     assert np.mean(errors) < 0.10, errors
+
+
+@pytest.mark.slow
+def test_dask_runner_gives_the_local_forecasts() -> None:
+    pytest.importorskip("distributed")
+    rng = np.random.default_rng(8)
+    season = 1 + 0.5 * np.cos(2 * np.pi * np.arange(12) / 12)
+    series = {
+        i: rng.gamma(4.0, 10.0) * np.tile(season, 4) * rng.gamma(20, 0.05, 48) for i in range(60)
+    }
+    train = frame(series)
+    groups = pd.Series({i: f"S{i % 3}" for i in range(60)})
+    kwargs = dict(sf_freq="MS", freq="M", season_length=12, groups=groups)
+    local = group_seasonal_forecast(train, 6, runner=Runner(), **kwargs)
+    dask = group_seasonal_forecast(train, 6, runner=Runner(engine="dask"), **kwargs)
+    pd.testing.assert_frame_equal(local, dask, check_exact=False, rtol=1e-6)
