@@ -745,38 +745,9 @@ def _fit_chosen(
     parts = []
     for name, group in members.groupby("model", sort=True):
         uids = group["unique_id"].to_numpy()
-        if name == "lightgbm":  # global: learn from every warm series, predict the chosen
-            out = global_forecast(
-                prep.train[prep.train["unique_id"].isin(choice["unique_id"])],
-                horizon,
-                freq=freq,
-                sf_freq=prep.sf_freq,
-                season_length=season,
-                future=prep.future,
-                predict_ids=uids,
-            )
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "unique_id": out["unique_id"].to_numpy(),
-                        "ds": out["ds"].to_numpy(),
-                        "mean": out[name].to_numpy(),
-                        "model": name,
-                    }
-                )
-            )
-            continue
-        if name == GROUP_MODEL:  # indices from every warm series, AutoETS on the chosen
-            out = group_seasonal_forecast(
-                prep.train[prep.train["unique_id"].isin(choice["unique_id"])],
-                horizon,
-                runner=runner,
-                sf_freq=prep.sf_freq,
-                freq=freq,
-                season_length=season,
-                groups=prep.ids.set_index("unique_id")["sku"],
-                predict_ids=uids,
-            )
+        if name in GLOBAL_MODELS:  # learn from every warm series, predict the chosen
+            warm = prep.train[prep.train["unique_id"].isin(choice["unique_id"])]
+            out = _global_forecast(str(name), warm, prep, runner, horizon, freq, season, uids)
             parts.append(
                 pd.DataFrame(
                     {
@@ -824,6 +795,41 @@ def _fit_chosen(
         choice.set_index("unique_id")["model"].reindex(combined["unique_id"]).to_numpy()
     )
     return combined
+
+
+def _global_forecast(
+    name: str,
+    warm: pd.DataFrame,
+    prep: PreparedInputs,
+    runner: Runner,
+    horizon: int,
+    freq: str,
+    season: int,
+    predict_ids: np.ndarray,
+) -> pd.DataFrame:
+    """Forecasts of the global model `name` learnt from every series of `warm`, for the
+    series `predict_ids`: unique_id, ds, <name>. LightGBM takes the future features;
+    group_seasonal_ets shares seasonal indices between the locations of a SKU."""
+    if name == GROUP_MODEL:
+        return group_seasonal_forecast(
+            warm,
+            horizon,
+            runner=runner,
+            sf_freq=prep.sf_freq,
+            freq=freq,
+            season_length=season,
+            groups=prep.ids.set_index("unique_id")["sku"],
+            predict_ids=predict_ids,
+        )
+    return global_forecast(
+        warm,
+        horizon,
+        freq=freq,
+        sf_freq=prep.sf_freq,
+        season_length=season,
+        future=prep.future,
+        predict_ids=predict_ids,
+    )
 
 
 def _selection_frame(

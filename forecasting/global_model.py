@@ -26,6 +26,8 @@ from typing import Any
 
 import pandas as pd
 
+from forecasting.origins import rolling_origins
+
 MODEL_NAME = "lightgbm"
 
 
@@ -134,22 +136,10 @@ def global_cross_validation(
     (mlforecast `predict(new_df=...)`: lags and rolling means recomputed, the fit kept), as
     statsforecast's `forward` does for the local models.
     """
-    dates = pd.DatetimeIndex(sorted(train["ds"].unique()))
     exog = [c for c in train.columns if c not in ("unique_id", "ds", "y")]
-    step = step_size or horizon
     parts = []
     fitted: Any = None
-    for k in range(n_windows - 1, -1, -1):
-        position = len(dates) - 1 - horizon - k * step
-        if position < 0:
-            continue
-        cutoff, end = dates[position], dates[position + horizon]
-        past = train[train["ds"] <= cutoff]
-        window = train[(train["ds"] > cutoff) & (train["ds"] <= end)]
-        ids = past["unique_id"].unique()
-        window = window[window["unique_id"].isin(ids)]
-        if window.empty:
-            continue
+    for cutoff, past, window in rolling_origins(train, horizon, n_windows, step_size):
         kwargs: dict[str, Any] = {"X_df": window[["unique_id", "ds", *exog]]} if exog else {}
         if refit or fitted is None:
             fitted = _fit(_mlforecast(freq, sf_freq, season_length), past, freq)

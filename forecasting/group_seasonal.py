@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 from statsforecast.models import AutoETS
 
+from forecasting.origins import rolling_origins
 from forecasting.runner import Runner
 
 MODEL_NAME = "group_seasonal_ets"
@@ -224,19 +225,8 @@ def group_seasonal_cross_validation(
     """Rolling-origin backtest over the last `n_windows` windows of `horizon` periods with
     origins `step_size` periods apart (default `horizon`), the indices and fits recomputed
     from the data up to each origin: unique_id, ds, cutoff, y, group_seasonal_ets."""
-    dates = pd.DatetimeIndex(sorted(train["ds"].unique()))
-    step = step_size or horizon
     parts = []
-    for k in range(n_windows - 1, -1, -1):
-        position = len(dates) - 1 - horizon - k * step
-        if position < 0:
-            continue
-        cutoff, end = dates[position], dates[position + horizon]
-        past = train[train["ds"] <= cutoff]
-        window = train[(train["ds"] > cutoff) & (train["ds"] <= end)]
-        window = window[window["unique_id"].isin(past["unique_id"].unique())]
-        if window.empty:
-            continue
+    for cutoff, past, window in rolling_origins(train, horizon, n_windows, step_size):
         pred = group_seasonal_forecast(
             past,
             horizon,
