@@ -34,6 +34,7 @@ from forecasting.fit_budget import within_budget, without_budgeted
 from forecasting.global_model import global_cross_validation, global_forecast
 from forecasting.group_seasonal import MODEL_NAME as GROUP_MODEL
 from forecasting.group_seasonal import (
+    IndexPool,
     group_seasonal_cross_validation,
     group_seasonal_forecast,
 )
@@ -181,8 +182,12 @@ def _forecast(
         )
         groups.setdefault((names, backtest), []).append(int(uid))
 
-    # group_seasonal_ets shares seasonal indices between the locations of one SKU
-    sku_groups = prep.ids.set_index("unique_id")["sku"]
+    # group_seasonal_ets shares seasonal indices between the locations of one SKU, over
+    # every warm series (whichever candidate group a series is in)
+    pool = IndexPool(
+        prep.train.loc[prep.train["unique_id"].isin(warm_ids), ["unique_id", "ds", "y"]],
+        prep.ids.set_index("unique_id")["sku"],
+    )
     for (names, backtest), uids in groups.items():
         train = prep.train[prep.train["unique_id"].isin(uids)]
         if backtest:
@@ -203,14 +208,14 @@ def _forecast(
                 ensemble_top=cfg.ensemble_top if cfg.interval_method == "conformal" else 1,
                 excluded=excluded,
                 shrinkage=cfg.selection_shrinkage,
-                groups=sku_groups,
+                pool=pool,
             )
             choice_part, residual_part = _with_calibration_residuals(
                 chosen,
                 train,
                 names,
                 _ChosenBacktest(
-                    cfg, runner, prep.sf_freq, freq_code, horizon, season, min_history, sku_groups
+                    cfg, runner, prep.sf_freq, freq_code, horizon, season, min_history, pool
                 ),
                 scales=stats["scale"],
                 excluded=excluded,
@@ -348,7 +353,7 @@ class _ChosenBacktest:
     """What a backtest of the chosen models needs besides the data: the settings, the
     runner, the statsforecast frequency alias (`sf_freq`), the frequency code (D/W/M),
     the horizon and season (periods), the cold-start threshold (`min_history`) and each
-    series' group for shared seasonal indices (`groups`: unique_id -> SKU)."""
+    series that share seasonal indices (`pool`, for group_seasonal_ets)."""
 
     cfg: ForecastConfig
     runner: Runner
@@ -357,7 +362,7 @@ class _ChosenBacktest:
     horizon: int
     season: int
     min_history: int
-    groups: pd.Series | None = None
+    pool: IndexPool | None = None
 
 
 def _with_calibration_residuals(
@@ -490,7 +495,7 @@ def _backtest_predictions(
                 sf_freq=sf_freq,
                 freq=freq,
                 season_length=season,
-                groups=setup.groups,
+                pool=setup.pool,
                 step_size=step,
             )
             part = part[part["unique_id"].isin(uids)]
@@ -818,7 +823,7 @@ def _global_forecast(
             sf_freq=prep.sf_freq,
             freq=freq,
             season_length=season,
-            groups=prep.ids.set_index("unique_id")["sku"],
+            pool=IndexPool(warm[["unique_id", "ds", "y"]], prep.ids.set_index("unique_id")["sku"]),
             predict_ids=predict_ids,
         )
     return global_forecast(

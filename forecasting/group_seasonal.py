@@ -41,6 +41,7 @@ It has no intervals of its own (the engine's conformal bands apply).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -177,6 +178,18 @@ def _index_of(
     return index
 
 
+@dataclass(frozen=True)
+class IndexPool:
+    """The series that share seasonal indices: `history` (unique_id, ds, y; dates ascending
+    within a series) and `groups` (unique_id -> group label, e.g. the SKU; None = one
+    group). A model forecasting a subset of them (one candidate group of the engine, a
+    backtest origin) still estimates the indices from all of them, up to its own last date:
+    a store or listing opened last year takes its SKU's season from the older ones."""
+
+    history: pd.DataFrame
+    groups: pd.Series | None = None
+
+
 def group_seasonal_forecast(
     train: pd.DataFrame,
     horizon: int,
@@ -185,14 +198,17 @@ def group_seasonal_forecast(
     sf_freq: str,
     freq: str,
     season_length: int,
-    groups: pd.Series | None = None,
+    pool: IndexPool | None = None,
     predict_ids: Iterable[int] | None = None,
 ) -> pd.DataFrame:
-    """Indices from every series of `train` (unique_id, ds, y, any feature columns, which
-    are not used), forecasts of `horizon` periods: unique_id, ds, group_seasonal_ets.
+    """Forecasts of `horizon` periods for the series of `train` (unique_id, ds, y, any
+    feature columns, which are not used): unique_id, ds, group_seasonal_ets. The indices
+    come from `pool` up to the last date of `train` (None: from `train`, one group).
     `predict_ids` limits the forecasts to those series."""
+    source = train if pool is None else pool.history[pool.history["ds"] <= train["ds"].max()]
+    groups = None if pool is None else pool.groups
     pooled, table = group_seasonal_indices(
-        ratio_observations(train, season_length, freq), groups, season_length
+        ratio_observations(source, season_length, freq), groups, season_length
     )
     fit = train if predict_ids is None else train[train["unique_id"].isin(list(predict_ids))]
     fit = fit[["unique_id", "ds", "y"]].copy()
@@ -219,12 +235,13 @@ def group_seasonal_cross_validation(
     sf_freq: str,
     freq: str,
     season_length: int,
-    groups: pd.Series | None = None,
+    pool: IndexPool | None = None,
     step_size: int | None = None,
 ) -> pd.DataFrame:
     """Rolling-origin backtest over the last `n_windows` windows of `horizon` periods with
     origins `step_size` periods apart (default `horizon`), the indices and fits recomputed
-    from the data up to each origin: unique_id, ds, cutoff, y, group_seasonal_ets."""
+    from the data (of `pool`, as in `group_seasonal_forecast`) up to each origin:
+    unique_id, ds, cutoff, y, group_seasonal_ets."""
     parts = []
     for cutoff, past, window in rolling_origins(train, horizon, n_windows, step_size):
         pred = group_seasonal_forecast(
@@ -234,7 +251,7 @@ def group_seasonal_cross_validation(
             sf_freq=sf_freq,
             freq=freq,
             season_length=season_length,
-            groups=groups,
+            pool=pool,
         )
         merged = window[["unique_id", "ds", "y"]].merge(pred, on=["unique_id", "ds"], how="left")
         merged["cutoff"] = cutoff

@@ -25,7 +25,7 @@ import pandas as pd
 from forecasting.candidates import GLOBAL_MODELS, build_model
 from forecasting.global_model import global_cross_validation
 from forecasting.group_seasonal import MODEL_NAME as GROUP_MODEL
-from forecasting.group_seasonal import group_seasonal_cross_validation
+from forecasting.group_seasonal import IndexPool, group_seasonal_cross_validation
 from forecasting.runner import Runner
 
 ENSEMBLE_PREFIX = "ensemble:"
@@ -67,7 +67,7 @@ def select_models(
     ensemble_top: int = 1,
     excluded: dict[str, pd.Index] | None = None,
     shrinkage: float = 0.0,
-    groups: pd.Series | None = None,
+    pool: IndexPool | None = None,
 ) -> Selection:
     """Backtest `candidates` on every series of `train` and pick one per series.
 
@@ -77,9 +77,8 @@ def select_models(
     (model name "ensemble:a+b", ties to the smaller combination). `excluded`: candidate
     name -> unique_ids for which it is not applicable (never chosen, alone or in an
     ensemble, nor used for their interval errors). `shrinkage`: see
-    `shrunk_combinations` (0 = every series on its own backtest). `groups`: unique_id ->
-    the group whose seasonal indices group_seasonal_ets shares (e.g. the SKU; None = one
-    pool).
+    `shrunk_combinations` (0 = every series on its own backtest). `pool`: the series
+    whose seasonal indices group_seasonal_ets shares (None: those of `train`, one group).
     """
     local = [n for n in candidates if n not in GLOBAL_MODELS]
     cv = None
@@ -111,7 +110,7 @@ def select_models(
                 sf_freq=sf_freq,
                 freq=freq,
                 season_length=season_length,
-                groups=groups,
+                pool=pool,
             )
         )
     keys = ["unique_id", "ds", "cutoff"]

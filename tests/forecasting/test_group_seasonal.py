@@ -10,6 +10,7 @@ from forecasting import ForecastConfig, forecast
 from forecasting.candidates import candidates_for
 from forecasting.group_seasonal import (
     MODEL_NAME,
+    IndexPool,
     centred_moving_average,
     group_seasonal_cross_validation,
     group_seasonal_forecast,
@@ -103,7 +104,13 @@ def test_forecast_is_each_level_times_the_shared_season() -> None:
     train = frame(series)
     groups = pd.Series({1: "A", 2: "A", 3: "A", 4: "B", 5: "B", 6: "A"})
     out = group_seasonal_forecast(
-        train, 6, runner=Runner(), sf_freq="MS", freq="M", season_length=4, groups=groups
+        train,
+        6,
+        runner=Runner(),
+        sf_freq="MS",
+        freq="M",
+        season_length=4,
+        pool=IndexPool(train, groups),
     )
     assert list(out.columns) == ["unique_id", "ds", MODEL_NAME]
     got = out.set_index("unique_id")[MODEL_NAME]
@@ -118,7 +125,7 @@ def test_forecast_is_each_level_times_the_shared_season() -> None:
         sf_freq="MS",
         freq="M",
         season_length=4,
-        groups=groups,
+        pool=IndexPool(train, groups),
         predict_ids=[6],
     )
     assert set(only["unique_id"]) == {6}
@@ -206,7 +213,26 @@ def test_dask_runner_gives_the_local_forecasts() -> None:
     }
     train = frame(series)
     groups = pd.Series({i: f"S{i % 3}" for i in range(60)})
-    kwargs = dict(sf_freq="MS", freq="M", season_length=12, groups=groups)
+    kwargs = dict(sf_freq="MS", freq="M", season_length=12, pool=IndexPool(train, groups))
     local = group_seasonal_forecast(train, 6, runner=Runner(), **kwargs)
     dask = group_seasonal_forecast(train, 6, runner=Runner(engine="dask"), **kwargs)
     pd.testing.assert_frame_equal(local, dask, check_exact=False, rtol=1e-6)
+
+
+# statsforecast's AutoETS divides by (periods - parameters - 1) for its variance: 0 on 4 periods
+@pytest.mark.filterwarnings("ignore:divide by zero encountered in scalar divide:RuntimeWarning")
+def test_a_new_location_takes_its_season_from_the_pool_in_a_backtest() -> None:
+    # three locations of SKU A sold for 4 years; a fourth opened 6 months before the end
+    series = {i: level * np.tile(SEASON_A, 12) for i, level in [(1, 10.0), (2, 20.0), (3, 30.0)]}
+    history = frame(series)
+    dates = pd.date_range("2020-01-01", periods=48, freq="MS")
+    new = pd.DataFrame({"unique_id": 4, "ds": dates[-6:], "y": 7.0 * np.tile(SEASON_A, 12)[-6:]})
+    history = pd.concat([history, new], ignore_index=True)
+    pool = IndexPool(history, pd.Series({1: "A", 2: "A", 3: "A", 4: "A"}))
+    kwargs = dict(runner=Runner(), sf_freq="MS", freq="M", season_length=4)
+    # origin 2 periods before the end: the new location has 4 periods, no season of its own
+    cv = group_seasonal_cross_validation(new, 2, 1, pool=pool, **kwargs)
+    np.testing.assert_allclose(cv[MODEL_NAME], cv["y"], rtol=1e-3)
+    # without the pool its indices come from its own 4 periods: none, so no season
+    alone = group_seasonal_cross_validation(new, 2, 1, **kwargs)
+    assert not np.allclose(alone[MODEL_NAME], alone["y"], rtol=0.1)
