@@ -103,31 +103,17 @@ def test_forecast_is_each_level_times_the_shared_season() -> None:
     series[6] = np.r_[np.zeros(11), 7.0 * SEASON_A[3], 7.0 * SEASON_A]
     train = frame(series)
     groups = pd.Series({1: "A", 2: "A", 3: "A", 4: "B", 5: "B", 6: "A"})
-    out = group_seasonal_forecast(
-        train,
-        6,
-        runner=Runner(),
-        sf_freq="MS",
-        freq="M",
-        season_length=4,
-        pool=IndexPool(train, groups),
+    kwargs = dict(
+        runner=Runner(), sf_freq="MS", freq="M", season_length=4, pool=IndexPool(train, groups)
     )
+    out = group_seasonal_forecast(train, 6, **kwargs)
     assert list(out.columns) == ["unique_id", "ds", MODEL_NAME]
     got = out.set_index("unique_id")[MODEL_NAME]
     # the horizon starts at period 16, position 0: level x the season, from its first period
     expected = np.tile(SEASON_A, 2)[:6]
     for uid, level in [(1, 10.0), (3, 30.0), (5, 50.0), (6, 7.0)]:
         np.testing.assert_allclose(got.loc[uid], level * expected, rtol=1e-3)
-    only = group_seasonal_forecast(
-        train,
-        6,
-        runner=Runner(),
-        sf_freq="MS",
-        freq="M",
-        season_length=4,
-        pool=IndexPool(train, groups),
-        predict_ids=[6],
-    )
+    only = group_seasonal_forecast(train, 6, predict_ids=[6], **kwargs)
     assert set(only["unique_id"]) == {6}
     np.testing.assert_allclose(only[MODEL_NAME], got.loc[6].to_numpy())
 
