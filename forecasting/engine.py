@@ -352,7 +352,7 @@ def _forecast(
 class _ChosenBacktest:
     """What a backtest of the chosen models needs besides the data: the settings, the
     runner, the statsforecast frequency alias (`sf_freq`), the frequency code (D/W/M),
-    the horizon and season (periods), the cold-start threshold (`min_history`) and each
+    the horizon and season (periods), the cold-start threshold (`min_history`) and the
     series that share seasonal indices (`pool`, for group_seasonal_ets)."""
 
     cfg: ForecastConfig
@@ -486,7 +486,7 @@ def _backtest_predictions(
     cv = None
     for name in sorted({m for names in members for m in names}):
         uids = [u for u, names in members.items() if name in names]  # only where it is used
-        if name == GROUP_MODEL:  # indices from the whole group, as in the selection
+        if name == GROUP_MODEL:  # indices from the pool (every warm series), as in selection
             part = group_seasonal_cross_validation(
                 past,
                 horizon,

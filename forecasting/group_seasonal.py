@@ -32,10 +32,11 @@ Method (multiplicative classical decomposition, pooled):
    (statsforecast, through the runner), multiplied back by the index of each horizon date.
 
 Used as a candidate for smooth and erratic series of weekly and monthly data
-(`forecasting.candidates`); it is "global" like the LightGBM model: it learns from every
-series of the candidate group, so the engine backtests and fits it on the whole group. In a
-backtest the indices are recomputed at each origin from the data up to it (no look-ahead).
-It has no intervals of its own (the engine's conformal bands apply).
+(`forecasting.candidates`); it is "global" like the LightGBM model: its indices come from
+an `IndexPool` (the engine's: every warm series, whichever candidate group it is in), not
+from the series forecast alone. In a backtest the indices are recomputed at each origin
+from the pool's data up to it (no look-ahead). It has no intervals of its own (the
+engine's conformal bands apply).
 """
 
 from __future__ import annotations
