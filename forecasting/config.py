@@ -34,8 +34,10 @@ class ForecastConfig:
       candidates of each demand class (see `forecasting.candidates`). Each class tries the
       given models that fit it; when none fits, it tries all given models.
     - `n_windows`: rolling-origin backtest windows (each `horizon` periods long, step =
-      horizon) used to pick the model per series; 0 = no selection, the first candidate of
-      the class is used.
+      horizon) used to pick the model per series; 0 = no selection (nor for a series
+      shorter than the windows need): group_seasonal_ets where it is a candidate (weekly
+      and monthly data, conformal intervals), else the first candidate of the class that
+      is not SeasonalNaive.
     - `season_length`: periods per season; None = 7 daily, 52 weekly, 12 monthly.
     - `min_history`: periods from the first sale below which a series is a cold start;
       None = 14 daily, 8 weekly, 6 monthly.

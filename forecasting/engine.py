@@ -223,7 +223,15 @@ def _forecast(
             selection_parts.append(choice_part)
             residual_parts.append(residual_part)
         else:
-            default = next((n for n in names if n != "seasonal_naive"), names[0])
+            # no backtest to choose by (too short, or no windows): on weekly and monthly data
+            # the series' SKU season from the pool (a new location: Stallion series cut to
+            # 12-24 months, mean MASE 5-8% below AutoETS's, docs/forecasting.md), else the
+            # first candidate that is not SeasonalNaive
+            default = (
+                GROUP_MODEL
+                if GROUP_MODEL in names
+                else next((n for n in names if n != "seasonal_naive"), names[0])
+            )
             selection_parts.append(
                 pd.DataFrame({"unique_id": uids, "model": default, "mase": np.nan, "scores": ""})
             )
@@ -752,31 +760,25 @@ def _fit_chosen(
         uids = group["unique_id"].to_numpy()
         if name in GLOBAL_MODELS:  # learn from every warm series, predict the chosen
             warm = prep.train[prep.train["unique_id"].isin(choice["unique_id"])]
-            out = _global_forecast(str(name), warm, prep, runner, horizon, freq, season, uids)
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "unique_id": out["unique_id"].to_numpy(),
-                        "ds": out["ds"].to_numpy(),
-                        "mean": out[name].to_numpy(),
-                        "model": name,
-                    }
-                )
+            out = _global_forecast(
+                str(name), warm, prep, runner, horizon, freq, season, uids, levels
             )
-            continue
-        train = prep.train[prep.train["unique_id"].isin(uids)]
-        future = None if prep.future is None else prep.future[prep.future["unique_id"].isin(uids)]
-        intervals = conformal_intervals_for(str(name), horizon, n_windows) if levels else None
-        model = build_model(str(name), season, freq=freq, prediction_intervals=intervals)
-        out = runner.forecast(
-            [model],
-            train,
-            horizon,
-            freq=prep.sf_freq,
-            season_length=season,
-            future=future,
-            level=levels,
-        )
+        else:
+            train = prep.train[prep.train["unique_id"].isin(uids)]
+            future = (
+                None if prep.future is None else prep.future[prep.future["unique_id"].isin(uids)]
+            )
+            intervals = conformal_intervals_for(str(name), horizon, n_windows) if levels else None
+            model = build_model(str(name), season, freq=freq, prediction_intervals=intervals)
+            out = runner.forecast(
+                [model],
+                train,
+                horizon,
+                freq=prep.sf_freq,
+                season_length=season,
+                future=future,
+                level=levels,
+            )
         frame = pd.DataFrame({"unique_id": out["unique_id"].to_numpy(), "ds": out["ds"].to_numpy()})
         frame["mean"] = out[name].to_numpy()
         if levels:
@@ -811,9 +813,11 @@ def _global_forecast(
     freq: str,
     season: int,
     predict_ids: np.ndarray,
+    levels: list[int] | None = None,
 ) -> pd.DataFrame:
     """Forecasts of the global model `name` learnt from every series of `warm`, for the
-    series `predict_ids`: unique_id, ds, <name>. LightGBM takes the future features;
+    series `predict_ids`: unique_id, ds, <name> (+ <name>-lo-<level>, <name>-hi-<level>
+    for `levels`, group_seasonal_ets only). LightGBM takes the future features;
     group_seasonal_ets shares seasonal indices between the locations of a SKU."""
     if name == GROUP_MODEL:
         return group_seasonal_forecast(
@@ -825,7 +829,10 @@ def _global_forecast(
             season_length=season,
             pool=IndexPool(warm[["unique_id", "ds", "y"]], prep.ids.set_index("unique_id")["sku"]),
             predict_ids=predict_ids,
+            level=levels,
         )
+    if levels:  # never a default (no backtest) nor a candidate with model intervals
+        raise ValueError(f"{name} has no intervals of its own")
     return global_forecast(
         warm,
         horizon,

@@ -41,7 +41,7 @@ engine's conformal bands apply).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -201,11 +201,15 @@ def group_seasonal_forecast(
     season_length: int,
     pool: IndexPool | None = None,
     predict_ids: Iterable[int] | None = None,
+    level: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Forecasts of `horizon` periods for the series of `train` (unique_id, ds, y, any
     feature columns, which are not used): unique_id, ds, group_seasonal_ets. The indices
     come from `pool` up to the last date of `train` (None: from `train`, one group).
-    `predict_ids` limits the forecasts to those series."""
+    `predict_ids` limits the forecasts to those series. `level` (percent): also
+    group_seasonal_ets-lo-<level> / -hi-<level>, AutoETS's prediction interval on the
+    deseasonalised series times the index (a positive factor keeps the quantiles in order;
+    the index itself taken as known)."""
     source = train if pool is None else pool.history[pool.history["ds"] <= train["ds"].max()]
     groups = None if pool is None else pool.groups
     pooled, table = group_seasonal_indices(
@@ -220,11 +224,15 @@ def group_seasonal_forecast(
         horizon,
         freq=sf_freq,
         season_length=1,
+        level=level,
     )
-    out[MODEL_NAME] = out[MODEL_NAME].to_numpy() * _index_of(
-        out, pooled, table, groups, freq, season_length
-    )
-    return out[["unique_id", "ds", MODEL_NAME]].reset_index(drop=True)
+    columns = [MODEL_NAME] + [
+        f"{MODEL_NAME}-{side}-{value}" for value in (level or ()) for side in ("lo", "hi")
+    ]
+    index = _index_of(out, pooled, table, groups, freq, season_length)
+    for column in columns:
+        out[column] = out[column].to_numpy() * index
+    return out[["unique_id", "ds", *columns]].reset_index(drop=True)
 
 
 def group_seasonal_cross_validation(

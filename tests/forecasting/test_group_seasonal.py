@@ -222,3 +222,53 @@ def test_a_new_location_takes_its_season_from_the_pool_in_a_backtest() -> None:
     # without the pool its indices come from its own 4 periods: none, so no season
     alone = group_seasonal_cross_validation(new, 2, 1, **kwargs)
     assert not np.allclose(alone[MODEL_NAME], alone["y"], rtol=0.1)
+
+
+def test_intervals_are_autoets_intervals_of_the_deseasonalised_series_times_the_index() -> None:
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoETS
+
+    rng = np.random.default_rng(4)
+    series = {i: 10.0 * i * np.tile(SEASON_A, 5) * rng.gamma(50, 0.02, 20) for i in (1, 2, 3)}
+    train = frame(series)
+    kwargs = dict(runner=Runner(), sf_freq="MS", freq="M", season_length=4)
+    out = group_seasonal_forecast(train, 4, level=[80], **kwargs)
+    # the same by hand: indices of the one pooled group, statsforecast on the quotient
+    pooled, _ = group_seasonal_indices(ratio_observations(train, 4, "M"), None, 4)
+    quotient = train.assign(y=train["y"] / pooled[season_positions(train["ds"], "M", 4)])
+    direct = StatsForecast(models=[AutoETS(season_length=1)], freq="MS").forecast(
+        df=quotient, h=4, level=[80]
+    )
+    index = pooled[season_positions(direct["ds"], "M", 4)]
+    for ours, theirs in [("", ""), ("-lo-80", "-lo-80"), ("-hi-80", "-hi-80")]:
+        np.testing.assert_allclose(
+            out[MODEL_NAME + ours], direct["AutoETS" + theirs].to_numpy() * index, rtol=1e-6
+        )
+    assert (out[f"{MODEL_NAME}-lo-80"] < out[MODEL_NAME]).all()
+    assert (out[MODEL_NAME] < out[f"{MODEL_NAME}-hi-80"]).all()
+
+
+def test_series_too_short_to_backtest_take_the_shared_season_with_model_intervals() -> None:
+    # six agencies of one SKU with 24 months each: under the 3 x 6 + 13 = 31 periods a
+    # selection backtest needs, so no series is backtested and no conformal errors exist
+    rng = np.random.default_rng(2)
+    season = 1 + 0.5 * np.sin(2 * np.pi * np.arange(12) / 12)
+    months = pd.date_range("2021-01-01", periods=30, freq="MS")
+    rows, truth = [], {}
+    for i in range(6):
+        level = 40.0 + 15 * i
+        y = level * season[months.month - 1] * rng.gamma(100, 0.01, 30)
+        truth[f"A{i}"] = level * season[months.month[24:] - 1]
+        rows.append(
+            pd.DataFrame({"sku": "S", "location": f"A{i}", "date": months[:24], "units": y[:24]})
+        )
+    result = forecast(pd.concat(rows), 6, freq="M", config=ForecastConfig(holiday_country=None))
+    assert set(result.selection["model"]) == {MODEL_NAME}
+    fc = result.forecasts
+    assert fc[["p10", "p50", "p90"]].notna().all().all()
+    assert ((fc["p10"] <= fc["p50"]) & (fc["p50"] <= fc["p90"])).all()
+    errors = [
+        np.abs(g["mean"].to_numpy() - truth[loc]).mean() / truth[loc].mean()
+        for loc, g in fc.groupby("location")
+    ]
+    assert np.mean(errors) < 0.08, errors  # the season's swing is +-50%
