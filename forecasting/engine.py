@@ -31,13 +31,9 @@ from forecasting.cumulative import (
     running_sums,
 )
 from forecasting.fit_budget import within_budget, without_budgeted
-from forecasting.global_model import global_cross_validation, global_forecast
+from forecasting.global_model import global_forecast
 from forecasting.group_seasonal import MODEL_NAME as GROUP_MODEL
-from forecasting.group_seasonal import (
-    IndexPool,
-    group_seasonal_cross_validation,
-    group_seasonal_forecast,
-)
+from forecasting.group_seasonal import IndexPool, group_seasonal_forecast
 from forecasting.inputs import PreparedInputs, prepare_inputs
 from forecasting.intervals import (
     SHORT_HORIZON,
@@ -57,6 +53,7 @@ from forecasting.selection import (
     Selection,
     choose_from_backtest,
     ensemble_members,
+    global_model_cross_validation,
     residual_frame,
     select_models,
 )
@@ -183,10 +180,15 @@ def _forecast(
         groups.setdefault((names, backtest), []).append(int(uid))
 
     # group_seasonal_ets shares seasonal indices between the locations of one SKU, over
-    # every warm series (whichever candidate group a series is in)
-    pool = IndexPool(
-        prep.train.loc[prep.train["unique_id"].isin(warm_ids), ["unique_id", "ds", "y"]],
-        prep.ids.set_index("unique_id")["sku"],
+    # every warm series (whichever candidate group a series is in); built only where it is
+    # a candidate (never on daily data, whose training frame is the largest)
+    pool = (
+        IndexPool(
+            prep.train.loc[prep.train["unique_id"].isin(warm_ids), ["unique_id", "ds", "y"]],
+            prep.ids.set_index("unique_id")["sku"],
+        )
+        if any(GROUP_MODEL in names for names in candidates.values())
+        else None
     )
     for (names, backtest), uids in groups.items():
         train = prep.train[prep.train["unique_id"].isin(uids)]
@@ -248,7 +250,11 @@ def _forecast(
     value_columns = ["mean", *[quantile_column(q) for q in qs]]
     cum_columns = [cumulative_column(q) for q in qs] if cumulative_quantiles else []
     warm_frames = (
-        [_fit_chosen(prep, choice, runner, horizon, freq_code, season, qs, method, cfg.n_windows)]
+        [
+            _fit_chosen(
+                prep, choice, runner, horizon, freq_code, season, qs, method, cfg.n_windows, pool
+            )
+        ]
         if len(choice)
         else []
     )
@@ -494,8 +500,9 @@ def _backtest_predictions(
     cv = None
     for name in sorted({m for names in members for m in names}):
         uids = [u for u, names in members.items() if name in names]  # only where it is used
-        if name == GROUP_MODEL:  # indices from the pool (every warm series), as in selection
-            part = group_seasonal_cross_validation(
+        if name in GLOBAL_MODELS:  # learnt from the whole group or pool, as in the selection
+            part = global_model_cross_validation(
+                name,
                 past,
                 horizon,
                 count,
@@ -505,20 +512,9 @@ def _backtest_predictions(
                 season_length=season,
                 pool=setup.pool,
                 step_size=step,
-            )
-            part = part[part["unique_id"].isin(uids)]
-        elif name in GLOBAL_MODELS:  # trained on the whole group, as in the selection
-            part = global_cross_validation(
-                past,
-                horizon,
-                count,
-                freq=freq,
-                sf_freq=sf_freq,
-                season_length=season,
-                step_size=step,
                 refit=not forward,
+                predict_ids=uids,
             )
-            part = part[part["unique_id"].isin(uids)]
         else:
             part = runner.cross_validation(
                 [build_model(name, season, freq=freq)],
@@ -743,9 +739,11 @@ def _fit_chosen(
     quantiles: tuple[float, ...],
     method: str,
     n_windows: int,
+    pool: IndexPool | None = None,
 ) -> pd.DataFrame:
     """Fit each series' chosen model on its full history: unique_id, ds, mean, model
-    (+ quantile columns when method == "model")."""
+    (+ quantile columns when method == "model"). `pool`: the series that share seasonal
+    indices (group_seasonal_ets)."""
     levels = interval_levels(quantiles) if method == "model" else None
     members = pd.DataFrame(
         [
@@ -761,7 +759,7 @@ def _fit_chosen(
         if name in GLOBAL_MODELS:  # learn from every warm series, predict the chosen
             warm = prep.train[prep.train["unique_id"].isin(choice["unique_id"])]
             out = _global_forecast(
-                str(name), warm, prep, runner, horizon, freq, season, uids, levels
+                str(name), warm, prep, runner, horizon, freq, season, uids, levels, pool
             )
         else:
             train = prep.train[prep.train["unique_id"].isin(uids)]
@@ -814,11 +812,12 @@ def _global_forecast(
     season: int,
     predict_ids: np.ndarray,
     levels: list[int] | None = None,
+    pool: IndexPool | None = None,
 ) -> pd.DataFrame:
     """Forecasts of the global model `name` learnt from every series of `warm`, for the
     series `predict_ids`: unique_id, ds, <name> (+ <name>-lo-<level>, <name>-hi-<level>
     for `levels`, group_seasonal_ets only). LightGBM takes the future features;
-    group_seasonal_ets shares seasonal indices between the locations of a SKU."""
+    group_seasonal_ets the seasonal indices of `pool`."""
     if name == GROUP_MODEL:
         return group_seasonal_forecast(
             warm,
@@ -827,7 +826,7 @@ def _global_forecast(
             sf_freq=prep.sf_freq,
             freq=freq,
             season_length=season,
-            pool=IndexPool(warm[["unique_id", "ds", "y"]], prep.ids.set_index("unique_id")["sku"]),
+            pool=pool,
             predict_ids=predict_ids,
             level=levels,
         )

@@ -93,37 +93,78 @@ def select_models(
             season_length=season_length,
             refit=refit,
         )
-    global_parts = []
-    if "lightgbm" in candidates:
-        global_parts.append(
-            global_cross_validation(
-                train, horizon, n_windows, freq=freq, sf_freq=sf_freq, season_length=season_length
-            )
+    global_parts = [
+        global_model_cross_validation(
+            name,
+            train,
+            horizon,
+            n_windows,
+            runner=runner,
+            sf_freq=sf_freq,
+            freq=freq,
+            season_length=season_length,
+            pool=pool,
         )
-    if GROUP_MODEL in candidates:
-        global_parts.append(
-            group_seasonal_cross_validation(
-                train,
-                horizon,
-                n_windows,
-                runner=runner,
-                sf_freq=sf_freq,
-                freq=freq,
-                season_length=season_length,
-                pool=pool,
-            )
-        )
+        for name in candidates
+        if name in GLOBAL_MODELS
+    ]
     keys = ["unique_id", "ds", "cutoff"]
     for gcv in global_parts:
         if cv is None:
             cv = gcv
         else:
-            name = gcv.columns[-1]
-            cv = cv.merge(gcv[[*keys, name]], on=keys, how="left")
+            cv = cv.merge(gcv.drop(columns="y"), on=keys, how="left")
     assert cv is not None
     return choose_from_backtest(
         cv, candidates, scales, ensemble_top=ensemble_top, excluded=excluded, shrinkage=shrinkage
     )
+
+
+def global_model_cross_validation(
+    name: str,
+    train: pd.DataFrame,
+    horizon: int,
+    n_windows: int,
+    *,
+    runner: Runner,
+    sf_freq: str,
+    freq: str,
+    season_length: int,
+    pool: IndexPool | None = None,
+    step_size: int | None = None,
+    refit: bool = True,
+    predict_ids: pd.Index | list[int] | None = None,
+) -> pd.DataFrame:
+    """Rolling-origin backtest of the global model `name` (GLOBAL_MODELS): unique_id, ds,
+    cutoff, y, <name>, for the series `predict_ids` (None: all of `train`). LightGBM
+    learns from every series of `train` (`refit` False: fitted at the first origin only);
+    group_seasonal_ets takes its indices from `pool` (None: from `train`) and fits AutoETS
+    only on the series predicted."""
+    if name == GROUP_MODEL:
+        if predict_ids is not None:
+            train = train[train["unique_id"].isin(predict_ids)]
+        return group_seasonal_cross_validation(
+            train,
+            horizon,
+            n_windows,
+            runner=runner,
+            sf_freq=sf_freq,
+            freq=freq,
+            season_length=season_length,
+            pool=pool,
+            step_size=step_size,
+        )
+    cv = global_cross_validation(
+        train,
+        horizon,
+        n_windows,
+        freq=freq,
+        sf_freq=sf_freq,
+        season_length=season_length,
+        step_size=step_size,
+        refit=refit,
+    )
+    return cv if predict_ids is None else cv[cv["unique_id"].isin(predict_ids)]
 
 
 def choose_from_backtest(
