@@ -19,7 +19,19 @@ Method (multiplicative classical decomposition, pooled):
    is held at its last value (else the most recent half season would never count: on all
    2,660 Walmart series over 3 windows this took the model's own MASE from 0.926 to 0.902,
    on Stallion's 4 windows from 1.766 to 1.748; a linear extrapolation of the last half
-   season's trend gave the same 0.902 and 1.756).
+   season's trend gave the same 0.902 and 1.756). A series selling since the data began
+   (a sale in its first period, which is the first period of the data: not launched
+   there) whose history would otherwise hold fewer than HOLD_START_SEASONS ratio
+   observations of each position (fewer than 2.5 seasons of data) has its trend held at
+   its first centred value over the first half season too. Without it a history of one
+   season has ratio observations for only half of its positions, e.g. in a backtest's
+   calibration windows a season back, where Walmart's weekly series had none for the weeks
+   being forecast, an index of 1 and errors wider than the model's now (so bands too wide):
+   on all 2,660 Walmart series the selection's MASE went from 0.761 to 0.757 over 3
+   windows (80% coverage smooth / erratic 0.830 / 0.860 -> 0.823 / 0.848) and from 0.854
+   to 0.849 over 6 (0.821 / 0.830 -> 0.817 / 0.824). Held for every series selling since the start,
+   long ones too, Stallion's median MASE over 4 windows rose from 0.892 to 0.919 (the
+   cause not checked); with the bound 0.906, the mean 1.716 both ways.
 2. Season position of a period: periods since 1970-01 modulo m (monthly data with m = 12:
    the calendar month; weekly data: the week of a 364-day year, as SeasonalNaive's lag).
 3. Pooled index of position p: sum of y / sum of trend over every ratio observation at p
@@ -60,6 +72,9 @@ MODEL_NAME = "group_seasonal_ets"
 SHRINK_COUNT = 20.0
 # Bounds of a group's seasonal index (a fraction of its average period).
 INDEX_BOUNDS = (0.2, 5.0)
+# A series with fewer ratio observations than this many seasons without its first half
+# season gets that half season too (step 1).
+HOLD_START_SEASONS = 2
 
 
 def season_positions(
@@ -89,30 +104,42 @@ def centred_moving_average(y: np.ndarray, season_length: int) -> np.ndarray:
     return out
 
 
-def trend_to_the_end(y: np.ndarray, season_length: int) -> np.ndarray:
+def held_trend(y: np.ndarray, season_length: int, *, hold_start: bool = False) -> np.ndarray:
     """`centred_moving_average`, held at its last value over the last half season (where the
-    centred window would reach past the data), so the most recent periods count too."""
+    centred window would reach past the data), so the most recent periods count too; with
+    `hold_start`, also held at its first value over the first half season."""
     trend = centred_moving_average(y, season_length)
     known = np.flatnonzero(np.isfinite(trend))
     if known.size:
         trend[known[-1] + 1 :] = trend[known[-1]]
+        if hold_start:
+            trend[: known[0]] = trend[known[0]]
     return trend
 
 
 def ratio_observations(train: pd.DataFrame, season_length: int, freq: str) -> pd.DataFrame:
     """Step 1: unique_id, position, y, trend for every period of `train` (unique_id, ds, y;
-    dates ascending within a series) whose trend (`trend_to_the_end`) starts after the
-    series' first sale and is positive."""
+    dates ascending within a series) whose trend (`held_trend`) is positive and starts
+    after the series' first sale, or, for a series selling since the first date of `train`,
+    anywhere (its trend held at both ends)."""
     half = season_length // 2  # periods on each side of the centred average
+    first_date = train["ds"].min()
     parts = []
     for uid, group in train.groupby("unique_id", sort=False):
         y = group["y"].to_numpy(dtype=float)
         sold = np.flatnonzero(y > 0)
         if sold.size == 0:
             continue
-        trend = trend_to_the_end(y, season_length)
+        # selling since the data began (not launched within it), with fewer than two
+        # observations of every position without the first half season
+        established = (
+            sold[0] == 0
+            and group["ds"].iloc[0] == first_date
+            and y.size - half < HOLD_START_SEASONS * season_length
+        )
+        trend = held_trend(y, season_length, hold_start=established)
         t = np.arange(y.size)
-        keep = np.isfinite(trend) & (trend > 0) & (t - half >= sold[0])
+        keep = np.isfinite(trend) & (trend > 0) & ((t - half >= sold[0]) | established)
         if keep.any():
             parts.append(
                 pd.DataFrame(

@@ -15,9 +15,9 @@ from forecasting.group_seasonal import (
     group_seasonal_cross_validation,
     group_seasonal_forecast,
     group_seasonal_indices,
+    held_trend,
     ratio_observations,
     season_positions,
-    trend_to_the_end,
 )
 from forecasting.runner import Runner
 
@@ -74,9 +74,35 @@ def test_trend_is_held_at_its_last_centred_value_over_the_last_half_season() -> 
     # centred 2 x 4 averages at t = 2..6, by hand: t = 5: 4/8 + (5 + 6 + 7)/4 + 9/8 = 6.125;
     # t = 6: 5/8 + (6 + 7 + 9)/4 + 20/8 = 8.625, held at t = 7, 8
     np.testing.assert_allclose(
-        trend_to_the_end(y, 4), [np.nan, np.nan, 3, 4, 5, 6.125, 8.625, 8.625, 8.625]
+        held_trend(y, 4), [np.nan, np.nan, 3, 4, 5, 6.125, 8.625, 8.625, 8.625]
     )
-    assert np.isnan(trend_to_the_end(np.ones(3), 4)).all()  # shorter than a window
+    assert np.isnan(held_trend(np.ones(3), 4)).all()  # shorter than a window
+    # and at its first centred value (t = 2: 3) over the first half season
+    np.testing.assert_allclose(
+        held_trend(y, 4, hold_start=True), [3, 3, 3, 4, 5, 6.125, 8.625, 8.625, 8.625]
+    )
+
+
+def test_a_series_selling_since_the_data_began_counts_from_its_first_period() -> None:
+    # two seasons of a level of 10 x SEASON_A: one from the first date of the data, one
+    # starting two months later (its first sale is a launch within the data); 6 periods
+    # after the first half season, fewer than two seasons (HOLD_START_SEASONS)
+    established = frame({1: 10 * np.tile(SEASON_A, 2)})
+    launched = frame({2: 10 * np.tile(SEASON_A, 2)}, start="2020-03-01")
+    obs = ratio_observations(pd.concat([established, launched], ignore_index=True), 4, "M")
+    counts = obs.groupby("unique_id").size()
+    # held at both ends: all 8 periods; launched: t - 2 >= 0, t = 2..7
+    assert counts.to_dict() == {1: 8, 2: 6}
+    own = obs[obs["unique_id"] == 1]
+    np.testing.assert_allclose(own["trend"], 10.0)
+    np.testing.assert_allclose(own["y"] / own["trend"], SEASON_A[own["position"].to_numpy()])
+    # so every position of the season has an observation after two seasons (not 2 of 4
+    # positions with one observation each, as without the held start)
+    assert set(own["position"]) == {0, 1, 2, 3}
+    # with two observations of every position without it (2.5 seasons), no held start:
+    # t = 2..9
+    longer = ratio_observations(frame({1: 10 * np.tile(SEASON_A, 3)[:10]}), 4, "M")
+    assert len(longer) == 8
 
 
 def test_group_indices_shrink_toward_the_pooled_index_by_their_count() -> None:
