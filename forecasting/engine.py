@@ -45,6 +45,7 @@ from forecasting.intervals import (
     seasonal_windows,
     zero_inflated_floor,
 )
+from forecasting.level_shift import SHIFT_FACTOR, cut_at_restarts, restart_dates
 from forecasting.metrics import seasonal_naive_scale
 from forecasting.quantiles import interval_levels, quantile_column, validate_quantiles
 from forecasting.result import SELECTION_COLUMNS, ForecastResult
@@ -145,6 +146,16 @@ def _forecast(
         strict_future=strict_future,
     )
     warnings = list(prep.warnings)
+    # weekly and monthly data only: on daily data a jump of a few days is an event or a
+    # promotion more often than a new level
+    restarts = restart_dates(prep.train, season) if freq_code != "D" else pd.Series()
+    if len(restarts):
+        prep = dataclasses.replace(prep, train=cut_at_restarts(prep.train, restarts))
+        warnings.append(
+            f"{len(restarts)} series whose last periods sell over {SHIFT_FACTOR:g}x what they"
+            " sold before restart from that level shift (history before it ignored;"
+            " forecast as launches)"
+        )
     stats = _series_stats(prep.train, season)
     cold_mask = (stats["history_periods"] < min_history) | (stats["nonzero"] == 0)
     warm_ids = stats.index[~cold_mask]
