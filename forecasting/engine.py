@@ -123,6 +123,10 @@ def forecast(
         )
 
 
+# Series a warning names before it says "and N more".
+MAX_NAMED = 10
+
+
 def _forecast(
     history: pd.DataFrame,
     horizon: int,
@@ -151,10 +155,19 @@ def _forecast(
     restarts = restart_dates(prep.train, season) if freq_code != "D" else pd.Series()
     if len(restarts):
         prep = dataclasses.replace(prep, train=cut_at_restarts(prep.train, restarts))
+        shifted = prep.ids.set_index("unique_id").loc[restarts.index[:MAX_NAMED]]
+        listed = ", ".join(
+            f"{sku}/{location} from {date:%Y-%m-%d}"
+            for (sku, location), date in zip(
+                shifted[["sku", "location"]].itertuples(index=False),
+                restarts.iloc[:MAX_NAMED],
+                strict=True,
+            )
+        ) + (f" and {len(restarts) - MAX_NAMED} more" if len(restarts) > MAX_NAMED else "")
         warnings.append(
             f"{len(restarts)} series whose last periods sell over {SHIFT_FACTOR:g}x what they"
             " sold before restart from that level shift (history before it ignored;"
-            " forecast as launches)"
+            f" forecast as launches): {listed}"
         )
     stats = _series_stats(prep.train, season)
     cold_mask = (stats["history_periods"] < min_history) | (stats["nonzero"] == 0)

@@ -72,6 +72,24 @@ def test_forecast_restarts_a_shifted_series_as_a_launch() -> None:
     assert (shifted["model"] == "cold_start_profile").all()
     # from the new level (mean 320), not the four years before it (~2 a month)
     assert shifted["mean"].between(160, 640).all()
-    assert any("1 series whose last periods sell over 5x" in w for w in result.warnings)
+    assert any(
+        "1 series whose last periods sell over 5x" in w and "A/L9 from 2021-11-01" in w
+        for w in result.warnings
+    )
     steady = result.forecasts[result.forecasts["location"] != "L9"]
     assert (steady["model"] != "cold_start_profile").all()
+
+
+def test_the_warning_names_ten_restarted_series_and_counts_the_rest() -> None:
+    months = pd.date_range("2019-01-01", periods=30, freq="MS")
+    low = np.tile([1.0, 2.0], 14)
+    rows = [
+        pd.DataFrame({"sku": "A", "location": f"L{i:02d}", "date": months,
+                      "units": np.r_[low, 100.0 + i, 120.0]})
+        for i in range(12)
+    ]  # fmt: skip
+    rows.append(pd.DataFrame({"sku": "A", "location": "steady", "date": months, "units": 50.0}))
+    result = forecast(pd.concat(rows), 2, freq="M", config=ForecastConfig(n_windows=0))
+    (warning,) = [w for w in result.warnings if "restart" in w]
+    assert warning.startswith("12 series")
+    assert warning.count(" from 2021-05-01") == 10 and warning.endswith("and 2 more")
