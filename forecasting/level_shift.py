@@ -8,8 +8,10 @@ standardisation is set by the years before it (it forecast ~50), and the ensembl
 candidates that backtested best before the shift forecast ~200; sales were 473-759. The
 periods before the shift say nothing of the new level, so the series restarts: its
 history is cut at the shift and it is forecast as a launch (`forecasting.cold_start`: its
-own level since the restart, with the spread of the history's launches) until it has a
-history again (here 227-389 a month, band 57-683).
+own level since the restart, with the spread of the history's launches; here 227-389 a
+month, band 57-683) until it has `min_history` periods at the new level, then by the
+models on those periods alone (a weekly series is still checked 26 weeks after its shift).
+Beyond half a season after the shift the whole history counts again.
 
 A restart needs every one of the last `min_periods` or more periods (at most half a
 season back: a recent shift) to sell more than `factor` times the second-largest sale

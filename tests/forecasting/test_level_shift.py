@@ -93,3 +93,23 @@ def test_the_warning_names_ten_restarted_series_and_counts_the_rest() -> None:
     (warning,) = [w for w in result.warnings if "restart" in w]
     assert warning.startswith("12 series")
     assert warning.count(" from 2021-05-01") == 10 and warning.endswith("and 2 more")
+
+
+def test_a_weekly_series_long_at_its_new_level_is_forecast_by_the_models_from_it() -> None:
+    # 20 weeks at ~200 after two years at 1-3: warm again (>= min_history, 8 weeks), fitted
+    # on the 20 weeks only
+    rng = np.random.default_rng(0)
+    weeks = pd.date_range("2020-01-03", periods=130, freq="W-FRI")
+    rows = [
+        pd.DataFrame({"sku": "A", "location": f"L{i}", "date": weeks,
+                      "units": rng.poisson(30 + 5 * i, 130).astype(float)})
+        for i in range(5)
+    ]  # fmt: skip
+    jumped = np.r_[rng.integers(1, 4, 110), rng.poisson(200, 20)].astype(float)
+    rows.append(pd.DataFrame({"sku": "A", "location": "J", "date": weeks, "units": jumped}))
+    result = forecast(pd.concat(rows), 8, freq="W", config=ForecastConfig(n_windows=0))
+    row = result.selection.set_index("location").loc["J"]
+    assert not row["cold_start"] and row["history_periods"] == 20
+    mean = result.forecasts.loc[result.forecasts["location"] == "J", "mean"]
+    assert mean.between(150, 250).all()  # the new level, not a blend with the old
+    assert any("A/J from 2022-02-11" in w for w in result.warnings)
