@@ -166,8 +166,9 @@ def _forecast(
         ) + (f" and {len(restarts) - MAX_NAMED} more" if len(restarts) > MAX_NAMED else "")
         warnings.append(
             f"{len(restarts)} series whose last periods sell over {SHIFT_FACTOR:g}x what they"
-            " sold before restart from that level shift (the history before it ignored; a"
-            f" cold start until min_history periods at the new level): {listed}"
+            " sold before restart from that level shift (the history before it ignored for"
+            " two seasons; a cold start until min_history periods at the new level):"
+            f" {listed}"
         )
     stats = _series_stats(prep.train, season)
     cold_mask = (stats["history_periods"] < min_history) | (stats["nonzero"] == 0)

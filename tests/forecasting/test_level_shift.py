@@ -43,8 +43,11 @@ def test_a_jump_over_five_times_the_earlier_sales_for_two_periods_restarts() -> 
     # the earliest period of the shift: three periods over 10
     longer = monthly({1: LOW + [40, 50, 60]})
     assert restart_dates(longer, 12).to_dict() == {1: pd.Timestamp("2022-01-01")}
-    # older than half a season (6 months): no longer a restart
-    old = monthly({1: LOW + [50, 60, 55, 52, 58, 61, 57]})
+    # 7 months at the new level: still a restart (within two seasons)
+    recent = monthly({1: LOW + [50, 60, 55, 52, 58, 61, 57]})
+    assert restart_dates(recent, 12).to_dict() == {1: pd.Timestamp("2022-01-01")}
+    # older than two seasons (25 months at the new level): the whole history counts again
+    old = monthly({1: LOW + [50.0] * 25})
     assert restart_dates(old, 12).empty
 
 
