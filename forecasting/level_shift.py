@@ -14,9 +14,9 @@ models on those periods alone, for two seasons after the shift (a seasonal model
 history); then the whole history counts again.
 
 A restart needs every one of the last `min_periods` or more periods (at most two seasons
-back) to sell more than `factor` times the second-largest sale
-before them (one earlier spike does not hide a shift), after at least a season of selling
-(a launch's ramp-up is not a shift). The factor is large so that a promotion or a
+back) to sell more than `factor` times the second-largest sale before them (one earlier
+spike does not hide a shift), after at least a season of selling (a launch's ramp-up is
+not a shift). The factor is large so that a promotion or a
 season's peak does not trigger it: over the last 30 weekly origins of all 2,660 Walmart
 series nothing restarts; over the last 24 monthly origins of Stallion's 350 series, four
 series (SKU_04 / Agency_40 from 2016-11; SKU_03 / Agency_26, dormant for two years, from
