@@ -152,24 +152,10 @@ def _forecast(
     warnings = list(prep.warnings)
     # weekly and monthly data only: on daily data a jump of a few days is an event or a
     # promotion more often than a new level
-    restarts = restart_dates(prep.train, season) if freq_code != "D" else pd.Series()
-    if len(restarts):
-        prep = dataclasses.replace(prep, train=cut_at_restarts(prep.train, restarts))
-        shifted = prep.ids.set_index("unique_id").loc[restarts.index[:MAX_NAMED]]
-        listed = ", ".join(
-            f"{sku}/{location} from {date:%Y-%m-%d}"
-            for (sku, location), date in zip(
-                shifted[["sku", "location"]].itertuples(index=False),
-                restarts.iloc[:MAX_NAMED],
-                strict=True,
-            )
-        ) + (f" and {len(restarts) - MAX_NAMED} more" if len(restarts) > MAX_NAMED else "")
-        warnings.append(
-            f"{len(restarts)} series whose last periods sell over {SHIFT_FACTOR:g}x what they"
-            " sold before restart from that level shift (the history before it ignored for"
-            " two seasons; a cold start until min_history periods at the new level):"
-            f" {listed}"
-        )
+    if freq_code != "D":
+        prep, restart_warning = _restarted_at_level_shifts(prep, season)
+        if restart_warning:
+            warnings.append(restart_warning)
     stats = _series_stats(prep.train, season)
     cold_mask = (stats["history_periods"] < min_history) | (stats["nonzero"] == 0)
     warm_ids = stats.index[~cold_mask]
@@ -685,6 +671,34 @@ def _recent_level_fallback(
         out.iloc[series_rows, positions[0]] = level
         out.iloc[series_rows, positions[1:]] = band
     return out
+
+
+def _restarted_at_level_shifts(
+    prep: PreparedInputs, season: int
+) -> tuple[PreparedInputs, str | None]:
+    """`prep` with each series that shifted level at its end (`level_shift.restart_dates`)
+    cut at its shift, and the warning naming them (the first MAX_NAMED, with the date of
+    the shift); None when no series shifted."""
+    restarts = restart_dates(prep.train, season)
+    if restarts.empty:
+        return prep, None
+    shifted = prep.ids.set_index("unique_id").loc[restarts.index[:MAX_NAMED]]
+    listed = ", ".join(
+        f"{sku}/{location} from {date:%Y-%m-%d}"
+        for (sku, location), date in zip(
+            shifted[["sku", "location"]].itertuples(index=False),
+            restarts.iloc[:MAX_NAMED],
+            strict=True,
+        )
+    )
+    if len(restarts) > MAX_NAMED:
+        listed += f" and {len(restarts) - MAX_NAMED} more"
+    warning = (
+        f"{len(restarts)} series whose last periods sell over {SHIFT_FACTOR:g}x what they"
+        " sold before restart from that level shift (the history before it ignored for two"
+        f" seasons; a cold start until min_history periods at the new level): {listed}"
+    )
+    return dataclasses.replace(prep, train=cut_at_restarts(prep.train, restarts)), warning
 
 
 def _sales_since_first_sale(train: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
