@@ -10,7 +10,14 @@ Rolling-origin backtests (`forecasting.backtest.backtest`, K windows, default 3)
 - stallion: agency x SKU monthly volume (seeded sample of N series; price, discount %,
   temperature), horizon 6 months;
 - bike: UCI bike sharing daily rentals (1 series; temperature, humidity, wind, weather
-  situation, working day, holiday), horizon 28 days.
+  situation, working day, holiday), horizon 28 days;
+- synthetic (not in the default sets): N simulated daily count series, two years of
+  history before the first window, with a known distribution (`synthetic_demand.py`:
+  smooth, erratic, intermittent and lumpy counts, promotions known ahead), horizon 28 days.
+  Besides the models it prints "oracle (true distribution)": the true mean and the true
+  p10 / p90 of every test point, the best a forecast that knew the demand process could do;
+  its coverage by class is how far count data lets a calibrated band come to 80% (the
+  counts' atoms put it above).
 References: SeasonalNaive, AutoETS and AutoARIMA (with the same features), one statsforecast
 model for every series; `--references` picks a subset (AutoARIMA costs ~180 s per 40
 series, so large-sample coverage runs leave it out) or adds a model of ours as a reference
@@ -37,6 +44,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from synthetic_demand import simulate, true_quantiles
 
 from forecasting import ForecastConfig
 from forecasting.backtest import BacktestReport, backtest, coverage_by_class, coverage_hits
@@ -120,6 +128,74 @@ def bike() -> pd.DataFrame:
     )
 
 
+def synthetic(n_series: int, seed: int, windows: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(history, truth) of `synthetic_demand.simulate`: 730 days before the first window of
+    28 days."""
+    return simulate(n_series, 730 + windows * 28, seed=seed)
+
+
+def with_oracle(points: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+    """`points` with the oracle's columns: `oracle_mean` (units per day), `oracle_lo` /
+    `oracle_hi` (true p10 / p90) and `true_class`."""
+    keys = ["sku", "location", "date"]
+    at = points[keys].merge(truth, on=keys, how="left", validate="many_to_one")
+    return points.assign(
+        true_class=at["true_class"].to_numpy(),
+        oracle_mean=at["mean"].to_numpy(),
+        oracle_lo=true_quantiles(at, 0.1),
+        oracle_hi=true_quantiles(at, 0.9),
+    )
+
+
+def series_mase_with_oracle(report: BacktestReport, truth: pd.DataFrame) -> pd.DataFrame:
+    """One row per series: `true_class` and the MASE of every role plus "oracle". The
+    oracle's is the chosen model's times the ratio of their mean absolute errors over the
+    same points (the same scale divides both)."""
+    pts = with_oracle(report.points[report.points["role"] == "chosen"], truth)
+    per = (
+        pts.assign(
+            ours=(pts["y"] - pts["mean"]).abs(), oracle=(pts["y"] - pts["oracle_mean"]).abs()
+        )
+        .groupby(["sku", "location"])
+        .agg(ours=("ours", "mean"), oracle=("oracle", "mean"), true_class=("true_class", "first"))
+    )
+    series = report.metrics[report.metrics["level"] == "series"].pivot(
+        index=["sku", "location"], columns="role", values="mase"
+    )
+    series["oracle"] = series["chosen"] * (per["oracle"] / per["ours"]).reindex(series.index)
+    series["true_class"] = per["true_class"].reindex(series.index)
+    return series
+
+
+def oracle_row(report: BacktestReport, truth: pd.DataFrame) -> dict[str, float]:
+    """MASE (mean over series, like the report's), WAPE and coverage of the oracle over the
+    chosen role's test points."""
+    pts = with_oracle(report.points[report.points["role"] == "chosen"], truth)
+    y = pts["y"].to_numpy()
+    return {
+        "MASE": float(series_mase_with_oracle(report, truth)["oracle"].mean()),
+        "WAPE": float(np.abs(y - pts["oracle_mean"]).sum() / np.abs(y).sum()),
+        "coverage": float(coverage_hits(pts["y"], pts["oracle_lo"], pts["oracle_hi"]).mean()),
+    }
+
+
+def by_true_class(report: BacktestReport, truth: pd.DataFrame) -> pd.DataFrame:
+    """Mean MASE of every role and the oracle, and p10-p90 coverage of the selected model and
+    the oracle, by the class that generated each series (not the class `forecast` gave it)."""
+    mase_table = series_mase_with_oracle(report, truth).groupby("true_class").mean()
+    pts = with_oracle(report.points[report.points["role"] == "chosen"], truth)
+    hits = (
+        pts.assign(
+            ours=coverage_hits(pts["y"], pts["lo"], pts["hi"]),
+            oracle=coverage_hits(pts["y"], pts["oracle_lo"], pts["oracle_hi"]),
+        )
+        .groupby("true_class")[["ours", "oracle"]]
+        .mean()
+    )
+    out = mase_table.add_prefix("MASE ").join(hits.add_prefix("coverage "))
+    return out.rename(columns={"MASE chosen": "MASE supplycast"}).reset_index()
+
+
 def bootstrap_interval(
     points: pd.DataFrame, draws: int = 1000, level: float = 0.9, seed: int = 0
 ) -> tuple[float, float]:
@@ -137,10 +213,15 @@ def bootstrap_interval(
     return float(low), float(high)
 
 
-def class_coverage(report: BacktestReport, name: str) -> list[dict[str, object]]:
-    """Rows of the by-class coverage table of one data set (selected model)."""
+def class_coverage(
+    report: BacktestReport, name: str, truth: pd.DataFrame | None = None
+) -> list[dict[str, object]]:
+    """Rows of the by-class coverage table of one data set (selected model); with `truth`
+    (the synthetic set) also the oracle's coverage and misses over the same points."""
     last = coverage_by_class(report, attribution="last").set_index("demand_class")
     pts = report.points[report.points["role"] == "chosen"]
+    if truth is not None:
+        pts = with_oracle(pts, truth)
     pts = pts.assign(
         key=pts["sku"] + "/" + pts["location"], hit=coverage_hits(pts["y"], pts["lo"], pts["hi"])
     )
@@ -171,6 +252,11 @@ def class_coverage(report: BacktestReport, name: str) -> list[dict[str, object]]
                 "last-window series": last.loc[c.demand_class, "series"] if in_last else 0,
             }
         )
+        if truth is not None:
+            y, lo, hi = in_class["y"], in_class["oracle_lo"], in_class["oracle_hi"]
+            rows[-1]["oracle coverage"] = float(coverage_hits(y, lo, hi).mean())
+            rows[-1]["oracle below lo"] = float((y < lo).mean())
+            rows[-1]["oracle above hi"] = float((y > hi).mean())
     return rows
 
 
@@ -208,10 +294,12 @@ def main() -> None:
     args = parser.parse_args()
     references = tuple(r for r in args.references.split(",") if r)
     warnings.filterwarnings("ignore")
+    simulated = synthetic(args.series, args.seed, args.windows)  # 0.2 s per 200 series
     sets = {
         "walmart": lambda: (walmart(args.series, args.seed), "W", 8),
         "stallion": lambda: (stallion(args.series, args.seed), "M", 6),
         "bike": lambda: (bike(), "D", 28),
+        "synthetic": lambda: (simulated[0], "D", 28),
     }
     rows = []
     class_rows = []
@@ -257,7 +345,26 @@ def main() -> None:
                 "seconds": total,
             }
         )
-        class_rows.extend(class_coverage(report, name))
+        truth = simulated[1] if name == "synthetic" else None
+        if truth is not None:
+            rows.insert(
+                len(rows) - 1,
+                {
+                    "data set": rows[-2]["data set"],
+                    "model": "oracle (true distribution)",
+                    **oracle_row(report, truth),
+                    "seconds": np.nan,
+                },
+            )
+        class_rows.extend(class_coverage(report, name, truth))
+        if truth is not None:
+            print(
+                "\n[synthetic] by the class that generated each series:\n"
+                + by_true_class(report, truth).to_string(
+                    index=False, float_format=lambda v: f"{v:.3f}"
+                ),
+                flush=True,
+            )
         picked = report.metrics[
             (report.metrics["level"] == "series") & (report.metrics["role"] == "chosen")
         ]
@@ -265,7 +372,8 @@ def main() -> None:
             f"[{name}] models chosen (last window): {picked['model'].value_counts().to_dict()}",
             flush=True,
         )
-        print(pd.DataFrame(rows[-len(references) - 2 :]).to_string(index=False), flush=True)
+        shown = len(references) + 2 + (truth is not None)
+        print(pd.DataFrame(rows[-shown:]).to_string(index=False), flush=True)
     table = pd.DataFrame(rows)
     RESULTS.mkdir(exist_ok=True)
     stem = f"forecast_accuracy_{args.sets.replace(',', '_')}"
