@@ -33,9 +33,12 @@ class Settings(BaseSettings):
         plan_forecast_models: forecast candidates of the scheduled and API-triggered plan runs,
             comma-separated; "all" = every candidate of each demand class, the per-series
             AutoETS/MSTL fits for the best-selling series within the core's fit budget
-            (`ForecastConfig.local_fit_budget`, 200 estimated core-seconds); unset = the
+            (`ForecastConfig.local_fit_budget`, 150 estimated core-seconds); unset = the
             daily default (seasonal_naive, croston_optimized, tsb, lightgbm).
         plan_forecast_windows: backtest windows for their model choice (unset = 1).
+        plan_forecast_shrinkage: selection shrinkage of that choice, a fraction in [0, 1]
+            (`ForecastConfig.selection_shrinkage`: 0 = each series on its own backtest,
+            1 = one choice per candidate group); unset = the core's default (0.5).
         plan_service_targets: fill rate per ABC/XYZ class of those runs, e.g.
             `A:0.98,B:0.95,C:0.90` (keys A/B/C, X/Y/Z or pairs such as AX; fractions in
             (0, 1)); unset = one service level (0.95) for every policy.
@@ -56,6 +59,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 50 * 1024 * 1024
     plan_forecast_models: str | None = None
     plan_forecast_windows: int | None = Field(default=None, ge=1, le=20)
+    plan_forecast_shrinkage: float | None = Field(default=None, ge=0.0, le=1.0)
     plan_service_targets: str | None = None
     plan_service_targeting: Literal["group", "item"] = "group"
     plan_min_fill_rate: float | None = Field(default=None, gt=0, lt=1)

@@ -105,10 +105,16 @@ def run_forecast(
     future: pd.DataFrame | None,
 ) -> Any:
     """Call the forecasting core (`forecasting.forecast`, passed in) with the plan's horizon,
-    quantiles, item categories (for cold starts) and, when set, its model list and windows,
-    with cumulative quantiles (`cum_pNN`) for the replenishment step's protection intervals.
-    Returns the core's `ForecastResult`."""
+    quantiles, item categories (for cold starts) and, when set, its model list, windows and
+    selection shrinkage, with cumulative quantiles (`cum_pNN`) for the replenishment step's
+    protection intervals. Returns the core's `ForecastResult`."""
     options: dict[str, Any] = {}
+    if parameters.forecast_selection_shrinkage is not None:
+        from forecasting import ForecastConfig  # the core, imported only when configured
+
+        options["config"] = ForecastConfig(
+            selection_shrinkage=parameters.forecast_selection_shrinkage
+        )
     if parameters.forecast_models is not None:
         options["models"] = parameters.forecast_models
     if parameters.forecast_windows is not None:

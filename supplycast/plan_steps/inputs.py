@@ -108,6 +108,9 @@ class PlanParameters:
     - `forecast_models`, `forecast_windows`: the forecaster's candidate models and backtest
       windows; default `DAILY_FORECAST_MODELS` with 1 window; None = the forecaster's own
       defaults (every candidate of each demand class, 3 windows: best accuracy, slow).
+    - `forecast_selection_shrinkage`: weight (0-1) of the other series' backtest evidence in
+      each series' model choice (`ForecastConfig.selection_shrinkage`: 0 = every series on
+      its own backtest, 1 = one choice per candidate group); None = the core's default.
     """
 
     horizon_days: int = 28
@@ -122,6 +125,7 @@ class PlanParameters:
     down_locations: tuple[str, ...] = ()
     forecast_models: tuple[str, ...] | None = DAILY_FORECAST_MODELS
     forecast_windows: int | None = 1
+    forecast_selection_shrinkage: float | None = None
     fleet: FleetParameters = field(default_factory=FleetParameters)
 
     def __post_init__(self) -> None:
@@ -140,6 +144,9 @@ class PlanParameters:
             raise ValueError("history_days must be >= 1 or None")
         if self.forecast_windows is not None and self.forecast_windows < 1:
             raise ValueError("forecast_windows must be >= 1 or None")
+        shrinkage = self.forecast_selection_shrinkage
+        if shrinkage is not None and not 0.0 <= shrinkage <= 1.0:
+            raise ValueError("forecast_selection_shrinkage must be a fraction in [0, 1] or None")
         if self.default_shortage_cost < 0:
             raise ValueError("default_shortage_cost must be >= 0")
 
@@ -222,7 +229,8 @@ def _check_model_names(names: list[str]) -> None:
 
 def parameters_from_settings(settings: Settings) -> PlanParameters:
     """The knobs of scheduled and API-triggered runs: `SUPPLYCAST_PLAN_FORECAST_MODELS` and
-    `SUPPLYCAST_PLAN_FORECAST_WINDOWS` (see `plan_parameters`), the class service targets
+    `SUPPLYCAST_PLAN_FORECAST_WINDOWS` (see `plan_parameters`),
+    `SUPPLYCAST_PLAN_FORECAST_SHRINKAGE` (the selection shrinkage), the class service targets
     `SUPPLYCAST_PLAN_SERVICE_TARGETS` (`"A:0.98,B:0.95,C:0.90"`, unset = one service level),
     `SUPPLYCAST_PLAN_SERVICE_TARGETING` (group / item) and `SUPPLYCAST_PLAN_MIN_FILL_RATE`,
     the rest at their defaults."""
@@ -232,6 +240,7 @@ def parameters_from_settings(settings: Settings) -> PlanParameters:
         service_targets=parse_service_targets(settings.plan_service_targets),
         service_targeting=settings.plan_service_targeting,
         min_fill_rate=settings.plan_min_fill_rate,
+        forecast_selection_shrinkage=settings.plan_forecast_shrinkage,
     )
 
 

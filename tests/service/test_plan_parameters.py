@@ -67,3 +67,44 @@ def test_plan_cli_refuses_a_misspelt_model_with_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "error: unknown forecast models ['autoets']; choose from" in result.output
     assert not (tmp_path / "none.db").exists()  # refused before touching the database
+
+
+def test_selection_shrinkage_from_settings_reaches_the_forecast_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from forecasting import ForecastConfig
+    from supplycast.plan_steps.forecast_step import run_forecast
+
+    monkeypatch.setenv("SUPPLYCAST_PLAN_FORECAST_SHRINKAGE", "0.8")
+    parameters = parameters_from_settings(Settings(database_url="sqlite://"))
+    assert parameters.forecast_selection_shrinkage == 0.8
+
+    calls: list[dict[str, object]] = []
+
+    def recording_forecast(history: pd.DataFrame, horizon: int, **kwargs: object) -> str:
+        calls.append({"horizon": horizon, **kwargs})
+        return "result"
+
+    inputs = SimpleNamespace(items=pd.DataFrame({"sku": ["A"], "category": ["c"]}))
+    history = pd.DataFrame({"sku": ["A"], "location": ["L"], "date": ["2026-01-01"], "units": [1]})
+    for knobs, expected in (
+        (parameters, ForecastConfig(selection_shrinkage=0.8)),
+        (PlanParameters(), None),  # unset: the core's own default config
+    ):
+        assert run_forecast(recording_forecast, inputs, knobs, history, None) == "result"
+        assert calls[-1].get("config") == expected
+        assert calls[-1]["models"] == DAILY_FORECAST_MODELS and calls[-1]["n_windows"] == 1
+
+
+def test_selection_shrinkage_outside_0_1_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    monkeypatch.setenv("SUPPLYCAST_PLAN_FORECAST_SHRINKAGE", "1.5")
+    with pytest.raises(ValidationError, match="plan_forecast_shrinkage"):
+        Settings(database_url="sqlite://")
+    with pytest.raises(ValueError, match=r"forecast_selection_shrinkage must be a fraction"):
+        PlanParameters(forecast_selection_shrinkage=-0.1)
