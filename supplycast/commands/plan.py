@@ -94,6 +94,14 @@ def plan(
         int | None,
         typer.Option("--forecast-windows", help="Backtest windows for model choice (default 1)."),
     ] = None,
+    forecast_shrinkage: Annotated[
+        float | None,
+        typer.Option(
+            "--forecast-shrinkage",
+            help="Selection shrinkage of the model choice, a fraction in [0, 1]: 0 = each series "
+            "on its own backtest, 1 = one model per candidate group (default: the core's 0.5).",
+        ),
+    ] = None,
     route_seconds: Annotated[
         float,
         typer.Option("--route-seconds", help="Routing time limit per shipping site, seconds."),
@@ -136,6 +144,7 @@ def plan(
             service_targets=parse_service_targets(service_targets),
             service_targeting=service_targeting.strip().lower(),
             min_fill_rate=min_fill_rate,
+            forecast_selection_shrinkage=forecast_shrinkage,
             down_locations=tuple(s.strip() for s in down.split(",") if s.strip()) if down else (),
             fleet=FleetParameters(
                 time_limit_seconds=route_seconds, seconds_per_stop=route_seconds_per_stop

@@ -108,3 +108,45 @@ def test_selection_shrinkage_outside_0_1_is_refused(monkeypatch: pytest.MonkeyPa
         Settings(database_url="sqlite://")
     with pytest.raises(ValueError, match=r"forecast_selection_shrinkage must be a fraction"):
         PlanParameters(forecast_selection_shrinkage=-0.1)
+
+
+def test_plan_cli_refuses_a_shrinkage_outside_0_1_with_exit_2(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from supplycast.cli import app
+
+    result = CliRunner().invoke(
+        app,
+        ["plan", "--forecast-shrinkage", "1.5"],
+        env={"SUPPLYCAST_DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"},
+    )
+    assert result.exit_code == 2
+    assert "error: forecast_selection_shrinkage must be a fraction in [0, 1]" in result.output
+    assert not (tmp_path / "none.db").exists()  # refused before touching the database
+
+
+def test_plan_cli_passes_the_shrinkage_to_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    import supplycast.daily_plan
+    from supplycast.cli import app
+
+    seen: list[PlanParameters] = []
+
+    class Stop(Exception):
+        pass
+
+    def recording_run_plan(*args: object, parameters: PlanParameters, **kwargs: object) -> None:
+        seen.append(parameters)
+        raise Stop
+
+    monkeypatch.setattr(supplycast.daily_plan, "run_plan", recording_run_plan)
+    result = CliRunner().invoke(
+        app,
+        ["plan", "--forecast-shrinkage", "0.25", "--forecast-windows", "2"],
+        env={"SUPPLYCAST_DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"},
+    )
+    assert isinstance(result.exception, Stop)
+    assert [(p.forecast_selection_shrinkage, p.forecast_windows) for p in seen] == [(0.25, 2)]
