@@ -54,18 +54,33 @@ def test_settings_reach_the_scheduler_and_the_api_trigger(monkeypatch: pytest.Mo
     assert runner.keywords == {"parameters": expected}
 
 
-def test_plan_cli_refuses_a_misspelt_model_with_exit_2(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            ["--forecast-models", "seasonal_naive,autoets"],
+            "error: unknown forecast models ['autoets']; choose from",
+        ),
+        (
+            ["--forecast-shrinkage", "1.5"],
+            "error: forecast_selection_shrinkage must be a fraction in [0, 1]",
+        ),
+    ],
+)
+def test_plan_cli_refuses_bad_forecast_options_with_exit_2(
+    tmp_path: Path, options: list[str], message: str
+) -> None:
     from typer.testing import CliRunner
 
     from supplycast.cli import app
 
     result = CliRunner().invoke(
         app,
-        ["plan", "--forecast-models", "seasonal_naive,autoets"],
+        ["plan", *options],
         env={"SUPPLYCAST_DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"},
     )
     assert result.exit_code == 2
-    assert "error: unknown forecast models ['autoets']; choose from" in result.output
+    assert message in result.output
     assert not (tmp_path / "none.db").exists()  # refused before touching the database
 
 
@@ -108,21 +123,6 @@ def test_selection_shrinkage_outside_0_1_is_refused(monkeypatch: pytest.MonkeyPa
         Settings(database_url="sqlite://")
     with pytest.raises(ValueError, match=r"forecast_selection_shrinkage must be a fraction"):
         PlanParameters(forecast_selection_shrinkage=-0.1)
-
-
-def test_plan_cli_refuses_a_shrinkage_outside_0_1_with_exit_2(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
-    from supplycast.cli import app
-
-    result = CliRunner().invoke(
-        app,
-        ["plan", "--forecast-shrinkage", "1.5"],
-        env={"SUPPLYCAST_DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"},
-    )
-    assert result.exit_code == 2
-    assert "error: forecast_selection_shrinkage must be a fraction in [0, 1]" in result.output
-    assert not (tmp_path / "none.db").exists()  # refused before touching the database
 
 
 def test_plan_cli_passes_the_shrinkage_to_the_run(
