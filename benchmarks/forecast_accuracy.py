@@ -135,11 +135,12 @@ def synthetic(n_series: int, seed: int, windows: int) -> tuple[pd.DataFrame, pd.
 
 
 def with_oracle(points: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
-    """`points` with the oracle's columns: `oracle_mean` (units per day), `oracle_lo` /
-    `oracle_hi` (true p10 / p90) and `true_class`."""
+    """The chosen role's rows of `points` with the oracle's columns: `oracle_mean` (units
+    per day), `oracle_lo` / `oracle_hi` (true p10 / p90) and `true_class`."""
+    chosen = points[points["role"] == "chosen"]
     keys = ["sku", "location", "date"]
-    at = points[keys].merge(truth, on=keys, how="left", validate="many_to_one")
-    return points.assign(
+    at = chosen[keys].merge(truth, on=keys, how="left", validate="many_to_one")
+    return chosen.assign(
         true_class=at["true_class"].to_numpy(),
         oracle_mean=at["mean"].to_numpy(),
         oracle_lo=true_quantiles(at, 0.1),
@@ -147,14 +148,14 @@ def with_oracle(points: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def series_mase_with_oracle(report: BacktestReport, truth: pd.DataFrame) -> pd.DataFrame:
-    """One row per series: `true_class` and the MASE of every role plus "oracle". The
-    oracle's is the chosen model's times the ratio of their mean absolute errors over the
-    same points (the same scale divides both)."""
-    pts = with_oracle(report.points[report.points["role"] == "chosen"], truth)
+def series_mase_with_oracle(report: BacktestReport, oracle: pd.DataFrame) -> pd.DataFrame:
+    """One row per series: `true_class` and the MASE of every role plus "oracle" (`oracle`:
+    `with_oracle`'s points). The oracle's is the chosen model's times the ratio of their
+    mean absolute errors over the same points (the same scale divides both)."""
     per = (
-        pts.assign(
-            ours=(pts["y"] - pts["mean"]).abs(), oracle=(pts["y"] - pts["oracle_mean"]).abs()
+        oracle.assign(
+            ours=(oracle["y"] - oracle["mean"]).abs(),
+            oracle=(oracle["y"] - oracle["oracle_mean"]).abs(),
         )
         .groupby(["sku", "location"])
         .agg(ours=("ours", "mean"), oracle=("oracle", "mean"), true_class=("true_class", "first"))
@@ -167,27 +168,27 @@ def series_mase_with_oracle(report: BacktestReport, truth: pd.DataFrame) -> pd.D
     return series
 
 
-def oracle_row(report: BacktestReport, truth: pd.DataFrame) -> dict[str, float]:
-    """MASE (mean over series, like the report's), WAPE and coverage of the oracle over the
-    chosen role's test points."""
-    pts = with_oracle(report.points[report.points["role"] == "chosen"], truth)
-    y = pts["y"].to_numpy()
+def oracle_row(oracle: pd.DataFrame, series: pd.DataFrame) -> dict[str, float]:
+    """MASE (mean over `series_mase_with_oracle`'s series, like the report's), WAPE and
+    coverage of the oracle over `with_oracle`'s points."""
+    y = oracle["y"].to_numpy()
     return {
-        "MASE": float(series_mase_with_oracle(report, truth)["oracle"].mean()),
-        "WAPE": float(np.abs(y - pts["oracle_mean"]).sum() / np.abs(y).sum()),
-        "coverage": float(coverage_hits(pts["y"], pts["oracle_lo"], pts["oracle_hi"]).mean()),
+        "MASE": float(series["oracle"].mean()),
+        "WAPE": float(np.abs(y - oracle["oracle_mean"]).sum() / np.abs(y).sum()),
+        "coverage": float(
+            coverage_hits(oracle["y"], oracle["oracle_lo"], oracle["oracle_hi"]).mean()
+        ),
     }
 
 
-def by_true_class(report: BacktestReport, truth: pd.DataFrame) -> pd.DataFrame:
+def by_true_class(oracle: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
     """Mean MASE of every role and the oracle, and p10-p90 coverage of the selected model and
     the oracle, by the class that generated each series (not the class `forecast` gave it)."""
-    mase_table = series_mase_with_oracle(report, truth).groupby("true_class").mean()
-    pts = with_oracle(report.points[report.points["role"] == "chosen"], truth)
+    mase_table = series.groupby("true_class").mean()
     hits = (
-        pts.assign(
-            ours=coverage_hits(pts["y"], pts["lo"], pts["hi"]),
-            oracle=coverage_hits(pts["y"], pts["oracle_lo"], pts["oracle_hi"]),
+        oracle.assign(
+            ours=coverage_hits(oracle["y"], oracle["lo"], oracle["hi"]),
+            oracle=coverage_hits(oracle["y"], oracle["oracle_lo"], oracle["oracle_hi"]),
         )
         .groupby("true_class")[["ours", "oracle"]]
         .mean()
@@ -214,14 +215,12 @@ def bootstrap_interval(
 
 
 def class_coverage(
-    report: BacktestReport, name: str, truth: pd.DataFrame | None = None
+    report: BacktestReport, name: str, oracle: pd.DataFrame | None = None
 ) -> list[dict[str, object]]:
-    """Rows of the by-class coverage table of one data set (selected model); with `truth`
-    (the synthetic set) also the oracle's coverage and misses over the same points."""
+    """Rows of the by-class coverage table of one data set (selected model); with `oracle`
+    (`with_oracle`'s points, the synthetic set) also the oracle's coverage and misses."""
     last = coverage_by_class(report, attribution="last").set_index("demand_class")
-    pts = report.points[report.points["role"] == "chosen"]
-    if truth is not None:
-        pts = with_oracle(pts, truth)
+    pts = report.points[report.points["role"] == "chosen"] if oracle is None else oracle
     pts = pts.assign(
         key=pts["sku"] + "/" + pts["location"], hit=coverage_hits(pts["y"], pts["lo"], pts["hi"])
     )
@@ -252,7 +251,7 @@ def class_coverage(
                 "last-window series": last.loc[c.demand_class, "series"] if in_last else 0,
             }
         )
-        if truth is not None:
+        if oracle is not None:
             y, lo, hi = in_class["y"], in_class["oracle_lo"], in_class["oracle_hi"]
             rows[-1]["oracle coverage"] = float(coverage_hits(y, lo, hi).mean())
             rows[-1]["oracle below lo"] = float((y < lo).mean())
@@ -333,6 +332,18 @@ def main() -> None:
                     "seconds": report.seconds[role],
                 }
             )
+        truth = simulated[1] if name == "synthetic" and simulated else None
+        oracle = with_oracle(report.points, truth) if truth is not None else None
+        series = series_mase_with_oracle(report, oracle) if oracle is not None else None
+        if oracle is not None and series is not None:
+            rows.append(
+                {
+                    "data set": rows[-1]["data set"],
+                    "model": "oracle (true distribution)",
+                    **oracle_row(oracle, series),
+                    "seconds": np.nan,
+                }
+            )
         # the issue's yardstick: the plain statsforecast models (SeasonalNaive, AutoETS,
         # AutoARIMA); a reference of our own (seasonal_naive_level) is printed, not counted
         plain = [r for r in references if r in REFERENCES]
@@ -347,22 +358,11 @@ def main() -> None:
                 "seconds": total,
             }
         )
-        truth = simulated[1] if name == "synthetic" and simulated else None
-        if truth is not None:
-            rows.insert(
-                len(rows) - 1,
-                {
-                    "data set": rows[-2]["data set"],
-                    "model": "oracle (true distribution)",
-                    **oracle_row(report, truth),
-                    "seconds": np.nan,
-                },
-            )
-        class_rows.extend(class_coverage(report, name, truth))
-        if truth is not None:
+        class_rows.extend(class_coverage(report, name, oracle))
+        if oracle is not None and series is not None:
             print(
                 "\n[synthetic] by the class that generated each series:\n"
-                + by_true_class(report, truth).to_string(
+                + by_true_class(oracle, series).to_string(
                     index=False, float_format=lambda v: f"{v:.3f}"
                 ),
                 flush=True,
@@ -374,7 +374,7 @@ def main() -> None:
             f"[{name}] models chosen (last window): {picked['model'].value_counts().to_dict()}",
             flush=True,
         )
-        shown = len(references) + 2 + (truth is not None)
+        shown = len(references) + 2 + (oracle is not None)
         print(pd.DataFrame(rows[-shown:]).to_string(index=False), flush=True)
     table = pd.DataFrame(rows)
     RESULTS.mkdir(exist_ok=True)
