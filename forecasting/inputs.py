@@ -7,6 +7,8 @@ Conventions (documented in docs/forecasting.md):
 - Gaps: a period missing between a series' first date and the last history date of the
   whole frame is a period with zero sales (the location was open, nothing sold). Feature
   values in gaps are carried forward (then backward) within the series.
+- A feature that is 0 where (nearly) nothing sells and non-zero where it sells is named in
+  a warning (`forecasting.feature_checks`): it must be known ahead, not recorded from sales.
 - Forecasts start the period after the last history date of the whole frame, so every series
   gets the same horizon dates.
 - Weekly data: all dates on the same weekday; monthly data: first day of the month.
@@ -21,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.errors import ForecastInputError
+from forecasting.feature_checks import features_marking_zero_sales
 
 KEY_COLUMNS = ("sku", "location", "date")
 HISTORY_COLUMNS = ("sku", "location", "date", "units")
@@ -247,6 +250,7 @@ def prepare_inputs(
     if negative:
         warnings.append(f"{negative} history rows with negative net units (returns) set to 0")
         hist["units"] = hist["units"].clip(lower=0)
+    warnings += features_marking_zero_sales(hist, features)
 
     last = hist["date"].max()
     sf_freq = _sf_freq(freq, last)
