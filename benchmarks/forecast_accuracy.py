@@ -8,7 +8,11 @@ Rolling-origin backtests (`forecasting.backtest.backtest`, K windows, default 3)
 - walmart: Walmart store x department weekly sales (a seeded sample of N series with the full
   143 weeks; features temperature, total markdown, holiday week), horizon 8 weeks;
 - stallion: agency x SKU monthly volume (seeded sample of N series; price, discount %,
-  temperature), horizon 6 months;
+  temperature), horizon 6 months. Price and discount are the SKU's list price of the month
+  (median over the agencies that sold it; carried forward, and back before its first sale),
+  not the agency's own: the data's price is revenue / volume, 0 in 96% of the months
+  without sales and 0.7% of those with, so as a feature "known ahead" it says which months
+  sell (`forecasting.feature_checks`);
 - bike: UCI bike sharing daily rentals (1 series; temperature, humidity, wind, weather
   situation, working day, holiday), horizon 28 days;
 - synthetic (not in the default sets): N simulated daily count series, two years of
@@ -92,7 +96,6 @@ def walmart(n_series: int, seed: int) -> pd.DataFrame:
 def stallion(n_series: int, seed: int) -> pd.DataFrame:
     df = pd.read_csv(DATA / "stallion_beverage" / "stallion.csv", parse_dates=["date"])
     keys = df[["agency", "sku"]].drop_duplicates().sample(n=min(n_series, 350), random_state=seed)
-    df = df.merge(keys, on=["agency", "sku"])
     return (
         pd.DataFrame(
             {
@@ -100,14 +103,30 @@ def stallion(n_series: int, seed: int) -> pd.DataFrame:
                 "location": df["agency"],
                 "date": df["date"],
                 "units": df["volume"],
-                "price": df["price_actual"],
-                "discount_pct": df["discount_in_percent"].clip(0, 100),
                 "temperature_c": df["avg_max_temp"],
             }
         )
+        .merge(keys.rename(columns={"agency": "location"}), on=["sku", "location"])
+        .join(sku_list_prices(df), on=["sku", "date"])
         .sort_values(["sku", "location", "date"])
         .reset_index(drop=True)
     )
+
+
+def sku_list_prices(df: pd.DataFrame) -> pd.DataFrame:
+    """`price` and `discount_pct` (0-100) of each SKU and month of Stallion's rows `df`: the
+    medians over the agencies that sold the SKU that month, carried forward to months when
+    none did and back to the months before its first sale. Indexed by (sku, date)."""
+    sold = df[(df["volume"] > 0) & (df["price_actual"] > 0)]
+    prices = sold.groupby(["sku", "date"]).agg(
+        price=("price_actual", "median"), discount_pct=("discount_in_percent", "median")
+    )
+    every_month = pd.MultiIndex.from_product(
+        [sorted(df["sku"].unique()), sorted(df["date"].unique())], names=["sku", "date"]
+    )
+    prices = prices.reindex(every_month).groupby(level="sku").transform(lambda s: s.ffill().bfill())
+    prices["discount_pct"] = prices["discount_pct"].clip(0, 100)
+    return prices
 
 
 def bike() -> pd.DataFrame:
