@@ -6,7 +6,9 @@ test windows. For each, `forecast` (with its own inner selection) and every refe
 before the window; feature values over the window come from the history itself (as if the
 promotions calendar and the weather forecast had been exact). Errors are pooled over the
 windows per series: MASE, RMSSE (scaled by the seasonal-naive error of the history before
-the first test window), WAPE, bias, and coverage of the interval between the lowest and the
+the first test window, from the series' first sale on, as in the M5 competition: leading
+zeros are periods before the product sold there, and whether a file holds them must not
+change the figure), WAPE, bias, and coverage of the interval between the lowest and the
 highest requested quantile. The overall row averages MASE and RMSSE over series and pools
 WAPE, bias and coverage over all points.
 
@@ -29,7 +31,15 @@ from forecasting.config import FREQUENCIES, ForecastConfig, normalize_freq
 from forecasting.engine import forecast
 from forecasting.errors import ForecastInputError
 from forecasting.inputs import feature_columns, prepare_inputs
-from forecasting.metrics import bias, coverage, mase, rmsse, seasonal_naive_scale, wape
+from forecasting.metrics import (
+    bias,
+    coverage,
+    mase,
+    rmsse,
+    seasonal_naive_scale,
+    since_first_sale,
+    wape,
+)
 from forecasting.quantiles import quantile_column, validate_quantiles
 from forecasting.runner import Runner
 
@@ -100,13 +110,7 @@ def backtest(
     if full["ds"].min() >= first_cutoff:
         raise ForecastInputError([f"history too short for {windows} windows of {horizon} periods"])
     season = cfg.season_length or FREQUENCIES[freq_code][0]
-    scales = {
-        key: (
-            seasonal_naive_scale(g["y"].to_numpy(), season),
-            seasonal_naive_scale(g["y"].to_numpy(), season, power=2),
-        )
-        for key, g in full[full["ds"] <= first_cutoff].groupby(["sku", "location"])
-    }
+    scales = _series_scales(full[full["ds"] <= first_cutoff], season)
     raw = history.copy()
     raw["date"] = pd.to_datetime(raw["date"]).dt.normalize()
     raw["sku"] = raw["sku"].astype(str)
@@ -200,6 +204,20 @@ def backtest(
         warnings=tuple(dict.fromkeys(warnings)),
         points=points[list(POINT_COLUMNS)],
     )
+
+
+def _series_scales(train: pd.DataFrame, season: int) -> dict[tuple[str, str], tuple[float, float]]:
+    """(sku, location) -> the MASE and RMSSE scales of its `train` rows (sku, location, ds,
+    y; dates ascending): the mean absolute and squared seasonal difference from the series'
+    first sale on (NaN with fewer than two periods since it, e.g. never sold)."""
+    scales = {}
+    for key, g in train.groupby(["sku", "location"]):
+        active = since_first_sale(g["y"].to_numpy())
+        scales[key] = (
+            seasonal_naive_scale(active, season),
+            seasonal_naive_scale(active, season, power=2),
+        )
+    return scales
 
 
 def _metrics(

@@ -29,6 +29,16 @@ def seasonal_naive_scale(train: npt.ArrayLike, season_length: int, *, power: int
     return float(diffs.mean())
 
 
+def since_first_sale(train: npt.ArrayLike) -> FloatArray:
+    """The periods of `train` from its first non-zero value on (empty when none): the
+    history a scale is measured on in the M5 competition guidelines ("the periods following
+    the first non-zero demand observed"), so leading zeros (before the product sold) do not
+    shrink it. E.g. (0, 0, 3, 0, 5) -> (3, 0, 5)."""
+    y = np.asarray(train, dtype=float)
+    sold = np.flatnonzero(y != 0)
+    return y[sold[0] :] if sold.size else y[:0]
+
+
 def mase(actual: npt.ArrayLike, forecast: npt.ArrayLike, scale: float) -> float:
     """Mean absolute scaled error: mean|y - yhat| / scale (scale from `seasonal_naive_scale`)."""
     err = np.abs(np.asarray(actual, float) - np.asarray(forecast, float)).mean()

@@ -4,7 +4,15 @@ import math
 
 import pytest
 
-from forecasting.metrics import bias, coverage, mase, rmsse, seasonal_naive_scale, wape
+from forecasting.metrics import (
+    bias,
+    coverage,
+    mase,
+    rmsse,
+    seasonal_naive_scale,
+    since_first_sale,
+    wape,
+)
 from forecasting.quantiles import interval_levels, parse_quantiles, quantile_column
 
 
@@ -21,6 +29,14 @@ def test_seasonal_scale_uses_season_lag() -> None:
     assert seasonal_naive_scale([1, 2, 3, 5], season_length=2) == pytest.approx(2.5)
     # squared: (4 + 9)/2 = 6.5
     assert seasonal_naive_scale([1, 2, 3, 5], season_length=2, power=2) == pytest.approx(6.5)
+
+
+def test_scale_history_starts_at_the_first_sale() -> None:
+    assert list(since_first_sale([0, 0, 3, 0, 5])) == [3.0, 0.0, 5.0]
+    assert list(since_first_sale([2, 0])) == [2.0, 0.0]
+    assert since_first_sale([0, 0, 0]).size == 0
+    # an empty history has no scale
+    assert math.isnan(seasonal_naive_scale(since_first_sale([0, 0]), season_length=1))
 
 
 def test_rmsse_wape_bias_coverage() -> None:

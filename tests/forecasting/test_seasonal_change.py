@@ -153,3 +153,28 @@ def test_backtest_reference_runs_the_model_not_the_fallback() -> None:
     overall = report.metrics[report.metrics["level"] == "overall"].set_index("role")
     assert overall.at["seasonal_naive_level", "bias"] == pytest.approx(0.0, abs=1e-9)
     assert overall.at["seasonal_naive", "bias"] < 0
+
+
+@pytest.mark.parametrize("leading_zero_days", [0, 14])
+def test_backtest_scale_ignores_the_days_before_the_first_sale(leading_zero_days: int) -> None:
+    # daily, weekday pattern 1..7 one unit higher each week for 5 weeks, then the test week
+    # 3 above what SeasonalNaive repeats: its errors are 3 a day. From the first sale the
+    # weekly differences are all 1 (scale 1): MASE 3 with or without 14 leading zero days
+    # (counting them, the scale would be (7 x 0 + 7 x 4 + 28 x 1) / 42 and MASE 2.25)
+    pattern = np.arange(1.0, 8.0)
+    units = np.concatenate(
+        [np.zeros(leading_zero_days), *(pattern + week for week in range(5)), pattern + 7]
+    )
+    dates = pd.date_range("2024-01-01", periods=units.size, freq="D")
+    history = pd.DataFrame({"sku": "A", "location": "L1", "date": dates, "units": units})
+    report = backtest(
+        history,
+        7,
+        1,
+        freq="D",
+        config=ForecastConfig(models=("seasonal_naive",), n_windows=1, holiday_country=None),
+        references=("seasonal_naive",),
+    )
+    overall = report.metrics[report.metrics["level"] == "overall"].set_index("role")
+    assert overall.at["seasonal_naive", "mase"] == pytest.approx(3.0)
+    assert overall.at["seasonal_naive", "rmsse"] == pytest.approx(3.0)
