@@ -46,7 +46,7 @@ from forecasting.intervals import (
     zero_inflated_floor,
 )
 from forecasting.level_shift import SHIFT_FACTOR, cut_at_restarts, restart_dates
-from forecasting.metrics import seasonal_naive_scale
+from forecasting.metrics import seasonal_naive_scale, since_first_sale
 from forecasting.quantiles import interval_levels, quantile_column, validate_quantiles
 from forecasting.result import SELECTION_COLUMNS, ForecastResult
 from forecasting.runner import Runner
@@ -756,12 +756,11 @@ def _series_stats(train: pd.DataFrame, season: int) -> pd.DataFrame:
     rows = {}
     for uid, group in train.groupby("unique_id", sort=True):
         y = group["y"].to_numpy()
-        nz = np.flatnonzero(y > 0)
-        active = y[nz[0] :] if nz.size else y[:0]
+        active = since_first_sale(y)
         scale = seasonal_naive_scale(y, season)
         if not np.isfinite(scale) or scale <= 0:
             scale = float(np.abs(y).mean()) if y.size and np.abs(y).mean() > 0 else 1.0
-        rows[uid] = (y.size, active.size, nz.size, float(y.sum()), scale)
+        rows[uid] = (y.size, active.size, int((y > 0).sum()), float(y.sum()), scale)
     stats = pd.DataFrame.from_dict(
         rows, orient="index", columns=["length", "history_periods", "nonzero", "units", "scale"]
     )
