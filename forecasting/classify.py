@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import numpy.typing as npt
 import pandas as pd
+
+from forecasting.metrics import since_first_sale
 
 ADI_CUTOFF = 1.32
 CV2_CUTOFF = 0.49
@@ -44,11 +45,9 @@ def classify_demand(units: npt.ArrayLike) -> DemandProfile:
     standard deviation of the non-zero sizes. A series with no demand at all is "no_sales"
     (`NO_SALES`) with infinite ADI and NaN CV^2.
     """
-    y = np.asarray(units, dtype=float)
-    nonzero = np.flatnonzero(y > 0)
-    if nonzero.size == 0:
+    active = since_first_sale(units)
+    if active.size == 0:
         return DemandProfile(adi=float("inf"), cv2=float("nan"), demand_class=NO_SALES)
-    active = y[nonzero[0] :]
     sizes = active[active > 0]
     adi = active.size / sizes.size
     mean = sizes.mean()

@@ -709,10 +709,8 @@ def _sales_since_first_sale(train: pd.DataFrame, pairs: pd.DataFrame) -> pd.Data
     history = train[train["unique_id"].isin(pairs["unique_id"])]
     keys = pairs.set_index("unique_id")[["sku", "location"]]
     for uid, y in history.groupby("unique_id")["y"]:
-        values = y.to_numpy()
-        nonzero = np.flatnonzero(values > 0)
-        if nonzero.size:
-            active = values[nonzero[0] :]
+        active = since_first_sale(y.to_numpy())
+        if active.size:
             sd = float(active.std(ddof=1)) if active.size >= 2 else float("nan")
             rows.append((*keys.loc[uid], active.size, float(active.mean()), sd))
     frame = pd.DataFrame(rows, columns=["sku", "location", "n", "mean", "sd"])

@@ -42,8 +42,9 @@ def features_marking_zero_sales(history: pd.DataFrame, features: Sequence[str]) 
         n_sold = int((given & ~idle).sum())
         if n_idle < MIN_PERIODS or n_sold < MIN_PERIODS:
             continue
-        idle_share = (is_zero & given & idle).sum() / n_idle
-        sold_share = (is_zero & given & ~idle).sum() / n_sold
+        # a missing value is never == 0, so `is_zero` counts given values only
+        idle_share = (is_zero & idle).sum() / n_idle
+        sold_share = (is_zero & ~idle).sum() / n_sold
         if idle_share >= IDLE_ZERO_SHARE and sold_share <= SOLD_ZERO_SHARE:
             out.append(
                 f"feature '{feature}' is 0 in {idle_share:.0%} of the {n_idle:,} history"

@@ -30,12 +30,12 @@ def seasonal_naive_scale(train: npt.ArrayLike, season_length: int, *, power: int
 
 
 def since_first_sale(train: npt.ArrayLike) -> FloatArray:
-    """The periods of `train` from its first non-zero value on (empty when none): the
-    history a scale is measured on in the M5 competition guidelines ("the periods following
-    the first non-zero demand observed"), so leading zeros (before the product sold) do not
-    shrink it. E.g. (0, 0, 3, 0, 5) -> (3, 0, 5)."""
+    """The periods of `train` (units per period, >= 0) from its first sale (value > 0) on,
+    empty when none: the history a scale is measured on in the M5 competition guidelines
+    ("the periods following the first non-zero demand observed"), so leading zeros (before
+    the product sold) do not shrink it. E.g. (0, 0, 3, 0, 5) -> (3, 0, 5)."""
     y = np.asarray(train, dtype=float)
-    sold = np.flatnonzero(y != 0)
+    sold = np.flatnonzero(y > 0)
     return y[sold[0] :] if sold.size else y[:0]
 
 
