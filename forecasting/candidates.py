@@ -8,26 +8,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from statsforecast.models import (
-    ADIDA,
-    IMAPA,
-    MSTL,
-    TSB,
-    AutoARIMA,
-    AutoETS,
-    CrostonOptimized,
-    SeasonalNaive,
-)
+from statsforecast.models import MSTL, AutoARIMA, AutoETS, SeasonalNaive
 from statsforecast.utils import ConformalIntervals
 
 from forecasting.config import MODEL_NAMES
+from forecasting.intermittent import (
+    ADIDAFromFirstSale,
+    CrostonFromFirstSale,
+    IMAPAFromFirstSale,
+    TSBFromFirstSale,
+)
 from forecasting.seasonal_change import MIN_CHANGES, LevelAdjustedSeasonalNaive
 
 # Models tried per class when the caller does not restrict them. Continuous (smooth,
 # erratic) demand gets the seasonal/trend families; sparse demand (intermittent, lumpy)
 # the intermittent family (Syntetos & Boylan; Kourentzes 2014 for ADIDA/IMAPA; Teunter,
-# Syntetos & Babai 2011 for TSB). Series of the "no_sales" class (no sale at all) are cold
-# starts (`forecasting.engine`), never fitted, so they have no candidates.
+# Syntetos & Babai 2011 for TSB), fitted from each series' first sale
+# (forecasting.intermittent: the periods before it are not intervals between demands).
+# Series of the "no_sales" class (no sale at all) are cold starts (`forecasting.engine`),
+# never fitted, so they have no candidates.
 # AutoARIMA is not a default candidate: it costs 10-20x AutoETS per series here (measured
 # ~12 s vs ~1 s per 2-year daily series on the loaded 2-core machine); name it in
 # `ForecastConfig.models` to include it. LevelAdjustedSeasonalNaive (last season plus the
@@ -132,13 +131,13 @@ def build_model(
         seasons = [7, 365] if freq == "D" else [season_length]
         return MSTL(season_length=seasons, trend_forecaster=AutoARIMA(season_length=1), **kwargs)
     if name == "croston_optimized":
-        return CrostonOptimized(**kwargs)
+        return CrostonFromFirstSale(**kwargs)
     if name == "adida":
-        return ADIDA(**kwargs)
+        return ADIDAFromFirstSale(**kwargs)
     if name == "imapa":
-        return IMAPA(**kwargs)
+        return IMAPAFromFirstSale(**kwargs)
     if name == "tsb":
-        return TSB(alpha_d=0.2, alpha_p=0.2, **kwargs)
+        return TSBFromFirstSale(alpha_d=0.2, alpha_p=0.2, **kwargs)
     raise ValueError(f"unknown model {name!r}")
 
 
