@@ -20,7 +20,8 @@ already do. A series without any sale is used whole. Where statsforecast's confo
 intervals are asked for (`prediction_intervals`), their conformity scores come from the
 whole series (each of their windows is fitted from its first sale the same way), so a
 series launched less than 2 h + 1 periods ago still gets them. In-sample values
-(`fitted=True`) are NaN before the first sale.
+(`fitted=True`) are NaN before the first sale and carry no intervals (the engine asks for
+neither).
 """
 
 from __future__ import annotations
