@@ -2,7 +2,10 @@
 
 The last `windows * horizon` periods of the history are split into `windows` consecutive
 test windows. For each, `forecast` (with its own inner selection) and every reference model
-(one statsforecast model for all series, its own 80% interval) are fitted on the periods
+(one model for all series; statsforecast's own version as it comes, e.g. its Croston on
+the whole row, not the engine's from the first sale; `seasonal_naive_level` is the
+project's own; its 80% interval, or statsforecast's conformal one where it has none) are
+fitted on the periods
 before the window; feature values over the window come from the history itself (as if the
 promotions calendar and the weather forecast had been exact). Errors are pooled over the
 windows per series: MASE, RMSSE (scaled by the seasonal-naive error of the history before
@@ -159,7 +162,9 @@ def backtest(
         for name in references:
             started = time.perf_counter()
             intervals = conformal_intervals_for(name, horizon, cfg.n_windows)
-            model = build_model(name, season, freq=freq_code, prediction_intervals=intervals)
+            model = build_model(
+                name, season, freq=freq_code, prediction_intervals=intervals, plain=True
+            )
             out = runner.forecast(
                 [model],
                 cut_prep.train,

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from statsforecast.models import MSTL, AutoARIMA, AutoETS, SeasonalNaive
+from statsforecast.models import (
+    ADIDA,
+    IMAPA,
+    MSTL,
+    TSB,
+    AutoARIMA,
+    AutoETS,
+    CrostonOptimized,
+    SeasonalNaive,
+)
 from statsforecast.utils import ConformalIntervals
 
 from forecasting.config import MODEL_NAMES
@@ -106,9 +115,18 @@ def candidates_for(
 
 
 def build_model(
-    name: str, season_length: int, *, freq: str, prediction_intervals: Any = None
+    name: str,
+    season_length: int,
+    *,
+    freq: str,
+    prediction_intervals: Any = None,
+    plain: bool = False,
 ) -> Any:
     """A statsforecast model object named `name` (alias = name).
+
+    The intermittent family is fitted from each series' first sale
+    (`forecasting.intermittent`); `plain=True` gives statsforecast's own versions instead
+    (the backtest's reference models: a yardstick is the library's model as it comes).
 
     ETS is limited to season lengths <= 24 by statsforecast (longer seasons fit without
     seasonality). AutoARIMA uses the exogenous features passed to statsforecast; MSTL
@@ -131,13 +149,14 @@ def build_model(
         seasons = [7, 365] if freq == "D" else [season_length]
         return MSTL(season_length=seasons, trend_forecaster=AutoARIMA(season_length=1), **kwargs)
     if name == "croston_optimized":
-        return CrostonFromFirstSale(**kwargs)
+        return CrostonOptimized(**kwargs) if plain else CrostonFromFirstSale(**kwargs)
     if name == "adida":
-        return ADIDAFromFirstSale(**kwargs)
+        return ADIDA(**kwargs) if plain else ADIDAFromFirstSale(**kwargs)
     if name == "imapa":
-        return IMAPAFromFirstSale(**kwargs)
+        return IMAPA(**kwargs) if plain else IMAPAFromFirstSale(**kwargs)
     if name == "tsb":
-        return TSBFromFirstSale(alpha_d=0.2, alpha_p=0.2, **kwargs)
+        tsb = TSB if plain else TSBFromFirstSale
+        return tsb(alpha_d=0.2, alpha_p=0.2, **kwargs)
     raise ValueError(f"unknown model {name!r}")
 
 

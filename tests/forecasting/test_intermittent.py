@@ -13,6 +13,7 @@ from statsforecast.models import ADIDA, IMAPA, TSB, CrostonOptimized
 from statsforecast.utils import ConformalIntervals
 
 from forecasting import ForecastConfig, forecast
+from forecasting.backtest import backtest
 from forecasting.candidates import build_model
 from forecasting.intermittent import first_sale_index
 
@@ -96,4 +97,22 @@ def test_forecast_of_a_late_launch_is_the_same_with_or_without_its_zero_rows() -
     np.testing.assert_allclose(with_zeros["mean"], without["mean"])
     np.testing.assert_allclose(
         with_zeros["mean"], CrostonOptimized().forecast(y=SINCE_LAUNCH, h=3)["mean"]
+    )
+
+
+def test_backtest_reference_is_statsforecasts_plain_model() -> None:
+    # a yardstick is the library's model as it comes: the reference Croston counts the 40
+    # zero rows, the engine's (chosen) Croston starts at the first sale
+    units = np.concatenate([LAUNCHED_LATE, [1.0, 0.0, 2.0]])
+    dates = pd.date_range("2020-01-01", periods=len(units), freq="MS")
+    history = pd.DataFrame({"sku": "A", "location": "L", "date": dates, "units": units})
+    config = ForecastConfig(models=("croston_optimized",), n_windows=0)
+    report = backtest(history, 3, 1, freq="M", config=config, references=("croston_optimized",))
+    points = report.points.set_index("role")
+    np.testing.assert_allclose(
+        points.loc["croston_optimized", "mean"],
+        CrostonOptimized().forecast(y=LAUNCHED_LATE, h=3)["mean"],
+    )
+    np.testing.assert_allclose(
+        points.loc["chosen", "mean"], CrostonOptimized().forecast(y=SINCE_LAUNCH, h=3)["mean"]
     )
