@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 from statsforecast.models import AutoETS
 
+from forecasting.metrics import first_sale
 from forecasting.origins import rolling_origins
 from forecasting.runner import Runner
 
@@ -128,19 +129,19 @@ def ratio_observations(train: pd.DataFrame, season_length: int, freq: str) -> pd
     parts = []
     for uid, group in train.groupby("unique_id", sort=False):
         y = group["y"].to_numpy(dtype=float)
-        sold = np.flatnonzero(y > 0)
-        if sold.size == 0:
+        first = first_sale(y)
+        if first is None:
             continue
         # selling since the data began (not launched within it), with fewer than two
         # observations of every position without the first half season
         established = (
-            sold[0] == 0
+            first == 0
             and group["ds"].iloc[0] == first_date
             and y.size - half < HOLD_START_SEASONS * season_length
         )
         trend = held_trend(y, season_length, hold_start=established)
         t = np.arange(y.size)
-        keep = np.isfinite(trend) & (trend > 0) & ((t - half >= sold[0]) | established)
+        keep = np.isfinite(trend) & (trend > 0) & ((t - half >= first) | established)
         if keep.any():
             parts.append(
                 pd.DataFrame(

@@ -31,11 +31,13 @@ from typing import Any
 import numpy as np
 from statsforecast.models import ADIDA, IMAPA, TSB, CrostonOptimized
 
+from forecasting.metrics import first_sale
+
 
 def first_sale_index(y: np.ndarray) -> int:
-    """Position of the first value > 0 in `y` (0 when there is none)."""
-    sold = np.flatnonzero(np.asarray(y) > 0)
-    return int(sold[0]) if sold.size else 0
+    """Where a model's history starts: the first sale (`metrics.first_sale`), or 0 for a
+    series that never sold (used whole)."""
+    return first_sale(y) or 0
 
 
 class _FromFirstSale:

@@ -34,6 +34,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forecasting.metrics import first_sale
+
 # The last periods must sell more than this many times the second-largest earlier sale.
 SHIFT_FACTOR = 5.0
 # Periods at the new level before it counts (one period is a spike).
@@ -64,12 +66,12 @@ def restart_dates(
     for uid, group in train.groupby("unique_id", sort=False):
         y = group["y"].to_numpy(dtype=float)
         n = y.size
-        sold = np.flatnonzero(y > 0)
-        if sold.size == 0:
+        first = first_sale(y)
+        if first is None:
             continue
         suffix_min = np.minimum.accumulate(y[::-1])[::-1]  # smallest from each t on
         # selling for a season before t: a launch's ramp-up is not a shift
-        for t in range(max(sold[0] + season_length, n - longest), n - min_periods + 1):
+        for t in range(max(first + season_length, n - longest), n - min_periods + 1):
             earlier = np.sort(y[:t])[-2]  # the second largest: one spike does not count
             # the shift starts at t: the period before is not at the new level
             if earlier > 0 and suffix_min[t] > factor * earlier >= y[t - 1]:

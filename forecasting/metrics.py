@@ -29,14 +29,21 @@ def seasonal_naive_scale(train: npt.ArrayLike, season_length: int, *, power: int
     return float(diffs.mean())
 
 
+def first_sale(train: npt.ArrayLike) -> int | None:
+    """Position of the first sale (value > 0) in `train` (units per period), None when it
+    never sold. E.g. (0, 0, 3, 0, 5) -> 2."""
+    sold = np.flatnonzero(np.asarray(train, dtype=float) > 0)
+    return int(sold[0]) if sold.size else None
+
+
 def since_first_sale(train: npt.ArrayLike) -> FloatArray:
     """The periods of `train` (units per period, >= 0) from its first sale (value > 0) on,
     empty when none: the history a scale is measured on in the M5 competition guidelines
     ("the periods following the first non-zero demand observed"), so leading zeros (before
     the product sold) do not shrink it. E.g. (0, 0, 3, 0, 5) -> (3, 0, 5)."""
     y = np.asarray(train, dtype=float)
-    sold = np.flatnonzero(y > 0)
-    return y[sold[0] :] if sold.size else y[:0]
+    start = first_sale(y)
+    return y[start:] if start is not None else y[:0]
 
 
 def mase(actual: npt.ArrayLike, forecast: npt.ArrayLike, scale: float) -> float:
