@@ -55,6 +55,7 @@ from forecasting.selection import (
     choose_from_backtest,
     ensemble_members,
     global_model_cross_validation,
+    leaving_a_candidate,
     residual_frame,
     select_models,
 )
@@ -206,7 +207,9 @@ def _forecast(
         if backtest:
             # sold for less than one season: a seasonal-naive forecast would copy the
             # periods before the first sale (or the launch itself)
-            excluded = {"seasonal_naive": stats.index[stats["history_periods"] < season]}
+            excluded = leaving_a_candidate(
+                {"seasonal_naive": stats.index[stats["history_periods"] < season]}, names
+            )
             chosen = select_models(
                 train,
                 names,

@@ -52,6 +52,22 @@ class Selection:
     predictions: pd.DataFrame
 
 
+def leaving_a_candidate(
+    excluded: dict[str, pd.Index], candidates: tuple[str, ...]
+) -> dict[str, pd.Index]:
+    """`excluded` (candidate name -> unique_ids it does not apply to) restricted to
+    `candidates`, less the series it would leave without any candidate: those keep every
+    candidate (e.g. a caller who names SeasonalNaive alone gets it on a series sold for
+    less than a season)."""
+    relevant = {n: pd.Index(ids) for n, ids in excluded.items() if n in candidates}
+    if len(relevant) < len(candidates):
+        return relevant
+    everywhere = pd.Index(next(iter(relevant.values())))
+    for ids in relevant.values():
+        everywhere = everywhere.intersection(ids)
+    return {n: ids.difference(everywhere) for n, ids in relevant.items()}
+
+
 def select_models(
     train: pd.DataFrame,
     candidates: tuple[str, ...],

@@ -9,7 +9,12 @@ import pytest
 
 from forecasting import ForecastConfig, forecast
 from forecasting.runner import Runner
-from forecasting.selection import best_combinations, select_models, shrunk_combinations
+from forecasting.selection import (
+    best_combinations,
+    leaving_a_candidate,
+    select_models,
+    shrunk_combinations,
+)
 from tests.forecasting.helpers import record_shrinkage, weekly_pattern_history
 
 
@@ -171,3 +176,39 @@ def test_default_config_pools_the_choice_and_zero_turns_it_off(
     assert seen == []
     # an exact weekly pattern: seasonal naive is exact on every series, alone or pooled
     assert set(pooled.selection["model"]) == set(alone.selection["model"]) == {"seasonal_naive"}
+
+
+def test_leaving_a_candidate_keeps_every_candidate_where_all_would_go() -> None:
+    excluded = {
+        "seasonal_naive": pd.Index([1, 2, 3]),
+        "lightgbm": pd.Index([2, 3, 4]),
+        "mstl": pd.Index([1]),  # not a candidate: dropped
+    }
+    one = leaving_a_candidate(excluded, ("seasonal_naive", "auto_ets", "lightgbm"))
+    assert {n: list(ids) for n, ids in one.items()} == {
+        "seasonal_naive": [1, 2, 3],
+        "lightgbm": [2, 3, 4],
+    }
+    # 2 and 3 would have neither candidate: they keep both
+    both = leaving_a_candidate(excluded, ("seasonal_naive", "lightgbm"))
+    assert {n: list(ids) for n, ids in both.items()} == {
+        "seasonal_naive": [1],
+        "lightgbm": [4],
+    }
+
+
+def test_a_model_named_alone_is_kept_where_it_would_be_excluded() -> None:
+    # sold for 10 of 40 months: SeasonalNaive is never chosen for it among other candidates
+    # (it would copy the months before the launch), but named alone it is the caller's model
+    dates = pd.date_range("2019-01-01", periods=40, freq="MS")
+    units = np.r_[np.zeros(30), np.arange(10) + 5.0]
+    history = pd.DataFrame({"sku": "S", "location": "L", "date": dates, "units": units})
+    result = forecast(
+        history,
+        6,
+        freq="M",
+        config=ForecastConfig(models=("seasonal_naive",), holiday_country=None),
+    )
+    # a year back from 2022-05..10: 2021-05..10, i.e. positions 28..33
+    np.testing.assert_allclose(result.forecasts["mean"], units[28:34])
+    assert set(result.forecasts["model"]) == {"seasonal_naive"}
