@@ -45,7 +45,9 @@ from forecasting.seasonal_change import MIN_CHANGES, LevelAdjustedSeasonalNaive
 # yearly one. group_seasonal_ets (AutoETS on series divided by seasonal indices estimated
 # from all series of the same SKU, forecasting.group_seasonal) is tried on weekly and
 # monthly data, where a series holds a few observations of each period of its season;
-# daily data has hundreds of each weekday.
+# daily data has hundreds of each weekday. top_down_share (the SKU's total forecast by
+# AutoETS, split by each location's share of the last h periods, forecasting.top_down) on
+# the same data: a location's season and trend from its SKU's summed sales.
 CONTINUOUS_CANDIDATES = (
     "seasonal_naive",
     "seasonal_naive_level",
@@ -53,6 +55,7 @@ CONTINUOUS_CANDIDATES = (
     "auto_arima",
     "mstl",
     "group_seasonal_ets",
+    "top_down_share",
     "lightgbm",
 )
 CLASS_CANDIDATES: dict[str, tuple[str, ...]] = {
@@ -64,11 +67,14 @@ CLASS_CANDIDATES: dict[str, tuple[str, ...]] = {
 OPT_IN_MODELS = frozenset({"auto_arima"})
 # Global models: learn from all series of a group at once (forecasting.global_model,
 # forecasting.group_seasonal); conformal intervals only.
-GLOBAL_MODELS = frozenset({"lightgbm", "group_seasonal_ets"})
+GLOBAL_MODELS = frozenset({"lightgbm", "group_seasonal_ets", "top_down_share"})
 # Models that cannot give their own intervals (need conformal intervals).
 NO_NATIVE_INTERVALS = frozenset(
     {"croston_optimized", "adida", "imapa", "tsb", "seasonal_naive_level"}
 )
+# Models that learn from the other series of a group (e.g. the SKU's locations): weekly and
+# monthly data only (forecasting.group_seasonal, forecasting.top_down).
+GROUP_MODELS = frozenset({"group_seasonal_ets", "top_down_share"})
 # Models without statsforecast's `forward` (apply fitted parameters to a longer series):
 # their backtests refit in every window.
 NO_FORWARD = frozenset({"croston_optimized", "adida", "imapa", "tsb"})
@@ -107,7 +113,7 @@ def candidates_for(
     if freq != "D" or n_obs < 2 * 365 + 1:
         names = tuple(n for n in names if n != "mstl") or ("seasonal_naive",)
     if freq == "D":
-        names = tuple(n for n in names if n != "group_seasonal_ets") or ("seasonal_naive",)
+        names = tuple(n for n in names if n not in GROUP_MODELS) or ("seasonal_naive",)
     if season_length <= MAX_ETS_SEASON or n_obs < season_length + MIN_CHANGES:
         names = tuple(n for n in names if n != "seasonal_naive_level") or ("seasonal_naive",)
     usable = STATS_MODELS | GLOBAL_MODELS if with_global else STATS_MODELS

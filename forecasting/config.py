@@ -16,6 +16,7 @@ MODEL_NAMES = (
     "tsb",
     "lightgbm",
     "group_seasonal_ets",
+    "top_down_share",
 )
 INTERVAL_METHODS = ("conformal", "model")
 SEASONAL_CALIBRATION = ("off", "add", "replace")

@@ -10,6 +10,7 @@ import pandas as pd
 
 from forecasting.candidates import (
     GLOBAL_MODELS,
+    GROUP_MODELS,
     NO_FORWARD,
     build_model,
     candidates_for,
@@ -59,6 +60,8 @@ from forecasting.selection import (
     residual_frame,
     select_models,
 )
+from forecasting.top_down import MODEL_NAME as TOP_DOWN_MODEL
+from forecasting.top_down import top_down_forecast
 
 COLD_START_MODEL = "cold_start_profile"
 
@@ -191,25 +194,33 @@ def _forecast(
         )
         groups.setdefault((names, backtest), []).append(int(uid))
 
-    # group_seasonal_ets shares seasonal indices between the locations of one SKU, over
-    # every warm series (whichever candidate group a series is in); built only where it is
-    # a candidate (never on daily data, whose training frame is the largest)
+    # group_seasonal_ets shares seasonal indices between the locations of one SKU, and
+    # top_down_share the SKU's total, over every warm series (whichever candidate group a
+    # series is in); built only where one is a candidate (never on daily data, whose
+    # training frame is the largest)
     pool = (
         IndexPool(
             prep.train.loc[prep.train["unique_id"].isin(warm_ids), ["unique_id", "ds", "y"]],
             prep.ids.set_index("unique_id")["sku"],
         )
-        if any(GROUP_MODEL in names for names in candidates.values())
+        if any(GROUP_MODELS & set(names) for names in candidates.values())
         else None
     )
+    # a warm series alone in its group (the only location of its SKU): its top-down
+    # forecast is its own total's model (AutoETS, or seasonal_naive_level on weekly data),
+    # the same candidate twice
+    sku_of = prep.ids.set_index("unique_id")["sku"].reindex(warm_ids)
+    alone = sku_of.index[sku_of.map(sku_of.value_counts()).to_numpy() == 1]
     for (names, backtest), uids in groups.items():
         train = prep.train[prep.train["unique_id"].isin(uids)]
         if backtest:
-            # sold for less than one season: a seasonal-naive forecast would copy the
-            # periods before the first sale (or the launch itself)
-            excluded = leaving_a_candidate(
-                {"seasonal_naive": stats.index[stats["history_periods"] < season]}, names
-            )
+            excluded = {
+                # sold for less than one season: a seasonal-naive forecast would copy the
+                # periods before the first sale (or the launch itself)
+                "seasonal_naive": stats.index[stats["history_periods"] < season],
+                TOP_DOWN_MODEL: alone,
+            }
+            excluded = leaving_a_candidate(excluded, names)
             chosen = select_models(
                 train,
                 names,
@@ -856,7 +867,7 @@ def _global_forecast(
     """Forecasts of the global model `name` learnt from every series of `warm`, for the
     series `predict_ids`: unique_id, ds, <name> (+ <name>-lo-<level>, <name>-hi-<level>
     for `levels`, group_seasonal_ets only). LightGBM takes the future features;
-    group_seasonal_ets the seasonal indices of `pool`."""
+    group_seasonal_ets the seasonal indices of `pool`, top_down_share its SKU totals."""
     if name == GROUP_MODEL:
         return group_seasonal_forecast(
             warm,
@@ -871,6 +882,16 @@ def _global_forecast(
         )
     if levels:  # never a default (no backtest) nor a candidate with model intervals
         raise ValueError(f"{name} has no intervals of its own")
+    if name == TOP_DOWN_MODEL:
+        return top_down_forecast(
+            warm,
+            horizon,
+            runner=runner,
+            sf_freq=prep.sf_freq,
+            season_length=season,
+            pool=pool,
+            predict_ids=predict_ids,
+        )
     return global_forecast(
         warm,
         horizon,

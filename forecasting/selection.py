@@ -27,6 +27,8 @@ from forecasting.global_model import global_cross_validation
 from forecasting.group_seasonal import MODEL_NAME as GROUP_MODEL
 from forecasting.group_seasonal import IndexPool, group_seasonal_cross_validation
 from forecasting.runner import Runner
+from forecasting.top_down import MODEL_NAME as TOP_DOWN_MODEL
+from forecasting.top_down import top_down_cross_validation
 
 ENSEMBLE_PREFIX = "ensemble:"
 # shrunk_combinations: bounds on a series' MAE ratio (combination / mean single candidate)
@@ -169,6 +171,18 @@ def global_model_cross_validation(
             season_length=season_length,
             pool=pool,
             step_size=step_size,
+        )
+    if name == TOP_DOWN_MODEL:
+        return top_down_cross_validation(
+            train,
+            horizon,
+            n_windows,
+            runner=runner,
+            sf_freq=sf_freq,
+            season_length=season_length,
+            pool=pool,
+            step_size=step_size,
+            predict_ids=predict_ids,
         )
     cv = global_cross_validation(
         train,
