@@ -79,3 +79,27 @@ def record_shrinkage(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
     monkeypatch.setattr(selection, "shrunk_combinations", spy)
     return seen
+
+
+def id_frame(
+    series: dict[int, np.ndarray], start: str = "2020-01-01", freq: str = "MS"
+) -> pd.DataFrame:
+    """unique_id, ds (periods at `freq` from `start`), y: the engine's training frame."""
+    parts = [
+        pd.DataFrame(
+            {"unique_id": uid, "ds": pd.date_range(start, periods=y.size, freq=freq), "y": y}
+        )
+        for uid, y in series.items()
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def seasonal_sku_pool(seed: int = 8) -> tuple[pd.DataFrame, pd.Series]:
+    """60 monthly series of 48 months (a shared cosine season, gamma levels and noise) and
+    their SKUs S0-S2: a pool for the group models' Dask-equals-local tests."""
+    rng = np.random.default_rng(seed)
+    season = 1 + 0.5 * np.cos(2 * np.pi * np.arange(12) / 12)
+    series = {
+        i: rng.gamma(4.0, 10.0) * np.tile(season, 4) * rng.gamma(20, 0.05, 48) for i in range(60)
+    }
+    return id_frame(series), pd.Series({i: f"S{i % 3}" for i in range(60)})

@@ -20,20 +20,10 @@ from forecasting.group_seasonal import (
     season_positions,
 )
 from forecasting.runner import Runner
+from tests.forecasting.helpers import id_frame, seasonal_sku_pool
 
 SEASON_A = np.array([2.0, 1.0, 0.5, 0.5])  # mean 1
 SEASON_B = np.array([0.5, 0.5, 1.0, 2.0])
-
-
-def frame(series: dict[int, np.ndarray], start: str = "2020-01-01") -> pd.DataFrame:
-    """unique_id, ds (months from `start`), y."""
-    parts = [
-        pd.DataFrame(
-            {"unique_id": uid, "ds": pd.date_range(start, periods=y.size, freq="MS"), "y": y}
-        )
-        for uid, y in series.items()
-    ]
-    return pd.concat(parts, ignore_index=True)
 
 
 def test_centred_moving_average_of_even_and_odd_seasons() -> None:
@@ -60,7 +50,7 @@ def test_season_positions_follow_months_and_364_day_years() -> None:
 
 def test_ratio_observations_start_half_a_season_after_the_first_sale() -> None:
     y = np.r_[np.zeros(4), 10 * np.tile(SEASON_A, 3)]  # first sale at t = 4
-    obs = ratio_observations(frame({1: y}), 4, "M")
+    obs = ratio_observations(id_frame({1: y}), 4, "M")
     # t - 2 >= 4: t = 6..15, the 10 periods whose trend starts after the launch (t = 14, 15
     # with the trend held at its last centred value)
     assert len(obs) == 10
@@ -87,8 +77,8 @@ def test_a_series_selling_since_the_data_began_counts_from_its_first_period() ->
     # two seasons of a level of 10 x SEASON_A: one from the first date of the data, one
     # starting two months later (its first sale is a launch within the data); 6 periods
     # after the first half season, fewer than two seasons (HOLD_START_SEASONS)
-    established = frame({1: 10 * np.tile(SEASON_A, 2)})
-    launched = frame({2: 10 * np.tile(SEASON_A, 2)}, start="2020-03-01")
+    established = id_frame({1: 10 * np.tile(SEASON_A, 2)})
+    launched = id_frame({2: 10 * np.tile(SEASON_A, 2)}, start="2020-03-01")
     obs = ratio_observations(pd.concat([established, launched], ignore_index=True), 4, "M")
     counts = obs.groupby("unique_id").size()
     # held at both ends: all 8 periods; launched: t - 2 >= 0, t = 2..7
@@ -101,12 +91,12 @@ def test_a_series_selling_since_the_data_began_counts_from_its_first_period() ->
     assert set(own["position"]) == {0, 1, 2, 3}
     # with two observations of every position without it (2.5 seasons), no held start:
     # t = 2..9
-    longer = ratio_observations(frame({1: 10 * np.tile(SEASON_A, 3)[:10]}), 4, "M")
+    longer = ratio_observations(id_frame({1: 10 * np.tile(SEASON_A, 3)[:10]}), 4, "M")
     assert len(longer) == 8
 
 
 def test_group_indices_shrink_toward_the_pooled_index_by_their_count() -> None:
-    train = frame({1: 10 * np.tile(SEASON_A, 4)[:14], 2: 10 * np.tile(SEASON_B, 4)[:14]})
+    train = id_frame({1: 10 * np.tile(SEASON_A, 4)[:14], 2: 10 * np.tile(SEASON_B, 4)[:14]})
     ratios = ratio_observations(train, 4, "M")  # t = 2..13: 3 per series and position
     groups = pd.Series({1: "A", 2: "B"})
     pooled, table = group_seasonal_indices(ratios, groups, 4, shrink=20.0)
@@ -127,7 +117,7 @@ def test_forecast_is_each_level_times_the_shared_season() -> None:
     series = {i + 1: level * np.tile(SEASON_A, 4) for i, level in enumerate([10.0, 20.0, 30.0])}
     series.update({4: 40 * np.tile(SEASON_A, 4), 5: 50 * np.tile(SEASON_A, 4)})
     series[6] = np.r_[np.zeros(11), 7.0 * SEASON_A[3], 7.0 * SEASON_A]
-    train = frame(series)
+    train = id_frame(series)
     groups = pd.Series({1: "A", 2: "A", 3: "A", 4: "B", 5: "B", 6: "A"})
     kwargs = dict(
         runner=Runner(), sf_freq="MS", freq="M", season_length=4, pool=IndexPool(train, groups)
@@ -147,7 +137,7 @@ def test_forecast_is_each_level_times_the_shared_season() -> None:
 def test_cross_validation_uses_no_data_after_each_origin() -> None:
     rng = np.random.default_rng(3)
     series = {i: 20 * np.tile(SEASON_A, 6) + rng.normal(0, 1, 24) for i in range(1, 5)}
-    train = frame(series)
+    train = id_frame(series)
     kwargs = dict(runner=Runner(), sf_freq="MS", freq="M", season_length=4)
     cv = group_seasonal_cross_validation(train, 4, 2, **kwargs)
     cutoffs = sorted(cv["cutoff"].unique())
@@ -218,13 +208,7 @@ def test_short_noisy_series_of_one_sku_choose_the_shared_season() -> None:
 @pytest.mark.slow
 def test_dask_runner_gives_the_local_forecasts() -> None:
     pytest.importorskip("distributed")
-    rng = np.random.default_rng(8)
-    season = 1 + 0.5 * np.cos(2 * np.pi * np.arange(12) / 12)
-    series = {
-        i: rng.gamma(4.0, 10.0) * np.tile(season, 4) * rng.gamma(20, 0.05, 48) for i in range(60)
-    }
-    train = frame(series)
-    groups = pd.Series({i: f"S{i % 3}" for i in range(60)})
+    train, groups = seasonal_sku_pool()
     kwargs = dict(sf_freq="MS", freq="M", season_length=12, pool=IndexPool(train, groups))
     local = group_seasonal_forecast(train, 6, runner=Runner(), **kwargs)
     dask = group_seasonal_forecast(train, 6, runner=Runner(engine="dask"), **kwargs)
@@ -236,7 +220,7 @@ def test_dask_runner_gives_the_local_forecasts() -> None:
 def test_a_new_location_takes_its_season_from_the_pool_in_a_backtest() -> None:
     # three locations of SKU A sold for 4 years; a fourth opened 6 months before the end
     series = {i: level * np.tile(SEASON_A, 12) for i, level in [(1, 10.0), (2, 20.0), (3, 30.0)]}
-    history = frame(series)
+    history = id_frame(series)
     dates = pd.date_range("2020-01-01", periods=48, freq="MS")
     new = pd.DataFrame({"unique_id": 4, "ds": dates[-6:], "y": 7.0 * np.tile(SEASON_A, 12)[-6:]})
     history = pd.concat([history, new], ignore_index=True)
@@ -256,7 +240,7 @@ def test_intervals_are_autoets_intervals_of_the_deseasonalised_series_times_the_
 
     rng = np.random.default_rng(4)
     series = {i: 10.0 * i * np.tile(SEASON_A, 5) * rng.gamma(50, 0.02, 20) for i in (1, 2, 3)}
-    train = frame(series)
+    train = id_frame(series)
     kwargs = dict(runner=Runner(), sf_freq="MS", freq="M", season_length=4)
     out = group_seasonal_forecast(train, 4, level=[80], **kwargs)
     # the same by hand: indices of the one pooled group, statsforecast on the quotient

@@ -20,23 +20,13 @@ from forecasting.top_down import (
     top_down_cross_validation,
     top_down_forecast,
 )
+from tests.forecasting.helpers import id_frame, seasonal_sku_pool
 
 SEASON = np.array([2.0, 1.0, 0.5, 0.5])
 
 
-def frame(series: dict[int, np.ndarray], freq: str = "MS") -> pd.DataFrame:
-    """unique_id, ds (periods at `freq` from 2020-01-01, a Wednesday), y."""
-    parts = [
-        pd.DataFrame(
-            {"unique_id": uid, "ds": pd.date_range("2020-01-01", periods=y.size, freq=freq), "y": y}
-        )
-        for uid, y in series.items()
-    ]
-    return pd.concat(parts, ignore_index=True)
-
-
 def test_totals_and_shares_by_hand() -> None:
-    train = frame(
+    train = id_frame(
         {
             1: np.array([5.0, 1.0, 2.0, 4.0]),
             2: np.array([5.0, 3.0, 6.0, 8.0]),
@@ -60,7 +50,7 @@ def test_forecast_is_the_share_of_the_totals_ets_forecast() -> None:
     base = 10 * np.tile(SEASON, 6) * (1 + np.arange(24) / 48)
     series = {i: share * base * rng.gamma(25, 0.04, 24) for i, share in [(1, 1.0), (2, 3.0)]}
     series[3] = 40 * np.tile(SEASON, 6) * rng.gamma(25, 0.04, 24)
-    train = frame(series)
+    train = id_frame(series)
     groups = pd.Series({1: "A", 2: "A", 3: "B"})
     out = top_down_forecast(
         train, 6, runner=Runner(), sf_freq="MS", season_length=4, pool=IndexPool(train, groups)
@@ -104,7 +94,7 @@ def test_weekly_totals_take_the_level_adjusted_seasonal_naive() -> None:
     weeks = 52 + 20
     year = 50 + 30 * np.sin(2 * np.pi * np.arange(weeks) / 52)
     series = {1: year * rng.gamma(30, 1 / 30, weeks), 2: 2 * year * rng.gamma(30, 1 / 30, weeks)}
-    train = frame(series, freq="7D")
+    train = id_frame(series, freq="7D")
     out = top_down_forecast(train, 8, runner=Runner(), sf_freq="7D", season_length=52)
     total = series[1] + series[2]
     expected = LevelAdjustedSeasonalNaive(season_length=52).forecast(y=total, h=8)["mean"]
@@ -122,7 +112,7 @@ def test_weekly_totals_take_the_level_adjusted_seasonal_naive() -> None:
 def test_cross_validation_uses_no_data_after_each_origin() -> None:
     rng = np.random.default_rng(3)
     series = {i: 20 * i * np.tile(SEASON, 6) * rng.gamma(20, 0.05, 24) for i in range(1, 5)}
-    train = frame(series)
+    train = id_frame(series)
     groups = pd.Series({1: "A", 2: "A", 3: "A", 4: "B"})
     kwargs = dict(runner=Runner(), sf_freq="MS", season_length=4, pool=IndexPool(train, groups))
     cv = top_down_cross_validation(train, 4, 2, **kwargs)
@@ -224,13 +214,7 @@ def test_noisy_locations_of_one_sku_choose_the_top_down_forecast() -> None:
 @pytest.mark.slow
 def test_dask_runner_gives_the_local_forecasts() -> None:
     pytest.importorskip("distributed")
-    rng = np.random.default_rng(8)
-    season = 1 + 0.5 * np.cos(2 * np.pi * np.arange(12) / 12)
-    series = {
-        i: rng.gamma(4.0, 10.0) * np.tile(season, 4) * rng.gamma(20, 0.05, 48) for i in range(60)
-    }
-    train = frame(series)
-    groups = pd.Series({i: f"S{i % 3}" for i in range(60)})
+    train, groups = seasonal_sku_pool()
     kwargs = dict(sf_freq="MS", season_length=12, pool=IndexPool(train, groups))
     local = top_down_forecast(train, 6, runner=Runner(), **kwargs)
     dask = top_down_forecast(train, 6, runner=Runner(engine="dask"), **kwargs)
