@@ -210,11 +210,12 @@ def _index_of(
 
 @dataclass(frozen=True)
 class IndexPool:
-    """The series that share seasonal indices: `history` (unique_id, ds, y; dates ascending
-    within a series) and `groups` (unique_id -> group label, e.g. the SKU; None = one
-    group). A model forecasting a subset of them (one candidate group of the engine, a
-    backtest origin) still estimates the indices from all of them, up to its own last date:
-    a store or listing opened last year takes its SKU's season from the older ones."""
+    """The series that share seasonal indices (and, for `forecasting.top_down`, group
+    totals): `history` (unique_id, ds, y; dates ascending within a series) and `groups`
+    (unique_id -> group label, e.g. the SKU; None = one group). A model forecasting a
+    subset of them (one candidate group of the engine, a backtest origin) still estimates
+    the indices from all of them, up to its own last date: a store or listing opened last
+    year takes its SKU's season from the older ones."""
 
     history: pd.DataFrame
     groups: pd.Series | None = None
