@@ -880,8 +880,12 @@ def _global_forecast(
             predict_ids=predict_ids,
             level=levels,
         )
-    if levels:  # never a default (no backtest) nor a candidate with model intervals
-        raise ValueError(f"{name} has no intervals of its own")
+    if levels:  # only when named alone (or with other global models) and nothing backtested
+        raise ValueError(
+            f"{name} has no intervals of its own: its quantiles come from its backtest errors,"
+            " so it needs n_windows >= 1 and series long enough for those windows"
+            " (or name a statsforecast model besides it)"
+        )
     if name == TOP_DOWN_MODEL:
         return top_down_forecast(
             warm,

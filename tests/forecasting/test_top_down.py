@@ -241,3 +241,10 @@ def test_a_location_alone_in_its_sku_does_not_try_its_own_model_twice() -> None:
     )
     ets = AutoETS(season_length=12).forecast(y=alone["units"].to_numpy(), h=6)["mean"]
     np.testing.assert_allclose(only.forecasts["mean"], ets, rtol=1e-6)
+
+
+def test_named_alone_without_backtest_windows_is_a_clear_error() -> None:
+    history = sku_history(3, 40, 0.2, seed=4)
+    config = ForecastConfig(models=(MODEL_NAME,), n_windows=0, holiday_country=None)
+    with pytest.raises(ValueError, match=r"top_down_share has no intervals .* n_windows >= 1"):
+        forecast(history, 6, freq="M", config=config)
