@@ -47,7 +47,8 @@ from forecasting.seasonal_change import MIN_CHANGES, LevelAdjustedSeasonalNaive
 # monthly data, where a series holds a few observations of each period of its season;
 # daily data has hundreds of each weekday. top_down_share (the SKU's total forecast by
 # AutoETS, split by each location's share of the last h periods, forecasting.top_down) on
-# the same data: a location's season and trend from its SKU's summed sales.
+# the same data: a location's season and trend from its SKU's summed sales (not measured
+# on daily data: the shared sets hold no daily SKU sold at several locations).
 CONTINUOUS_CANDIDATES = (
     "seasonal_naive",
     "seasonal_naive_level",
