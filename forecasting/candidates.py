@@ -67,7 +67,7 @@ CLASS_CANDIDATES: dict[str, tuple[str, ...]] = {
 }
 OPT_IN_MODELS = frozenset({"auto_arima"})
 # Global models: learn from all series of a group at once (forecasting.global_model,
-# forecasting.group_seasonal); conformal intervals only.
+# forecasting.group_seasonal, forecasting.top_down); conformal intervals only.
 GLOBAL_MODELS = frozenset({"lightgbm", "group_seasonal_ets", "top_down_share"})
 # Models that cannot give their own intervals (need conformal intervals).
 NO_NATIVE_INTERVALS = frozenset(

@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from forecasting.origins import rolling_origins
+from forecasting.origins import rolling_origins, with_actuals
 
 MODEL_NAME = "lightgbm"
 
@@ -147,10 +147,7 @@ def global_cross_validation(
             kwargs["new_df"] = past
         with _null_lag_features_expected():
             pred = fitted.predict(h=horizon, **kwargs)
-        pred = _clip_to_history(pred, past)
-        merged = window[["unique_id", "ds", "y"]].merge(pred, on=["unique_id", "ds"], how="left")
-        merged["cutoff"] = cutoff
-        parts.append(merged[["unique_id", "ds", "cutoff", "y", MODEL_NAME]])
+        parts.append(with_actuals(window, _clip_to_history(pred, past), cutoff, MODEL_NAME))
     return pd.concat(parts, ignore_index=True)
 
 

@@ -61,7 +61,7 @@ import pandas as pd
 from statsforecast.models import AutoETS
 
 from forecasting.metrics import first_sale
-from forecasting.origins import rolling_origins
+from forecasting.origins import backtest_by_origin
 from forecasting.runner import Runner
 
 MODEL_NAME = "group_seasonal_ets"
@@ -281,9 +281,11 @@ def group_seasonal_cross_validation(
     origins `step_size` periods apart (default `horizon`), the indices and fits recomputed
     from the data (of `pool`, as in `group_seasonal_forecast`) up to each origin:
     unique_id, ds, cutoff, y, group_seasonal_ets."""
-    parts = []
-    for cutoff, past, window in rolling_origins(train, horizon, n_windows, step_size):
-        pred = group_seasonal_forecast(
+    return backtest_by_origin(
+        train,
+        horizon,
+        n_windows,
+        lambda past: group_seasonal_forecast(
             past,
             horizon,
             runner=runner,
@@ -291,10 +293,7 @@ def group_seasonal_cross_validation(
             freq=freq,
             season_length=season_length,
             pool=pool,
-        )
-        merged = window[["unique_id", "ds", "y"]].merge(pred, on=["unique_id", "ds"], how="left")
-        merged["cutoff"] = cutoff
-        parts.append(merged[["unique_id", "ds", "cutoff", "y", MODEL_NAME]])
-    if not parts:
-        return pd.DataFrame(columns=["unique_id", "ds", "cutoff", "y", MODEL_NAME])
-    return pd.concat(parts, ignore_index=True)
+        ),
+        MODEL_NAME,
+        step_size=step_size,
+    )

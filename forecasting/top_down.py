@@ -35,7 +35,7 @@ from statsforecast.models import AutoETS
 
 from forecasting.candidates import MAX_ETS_SEASON
 from forecasting.group_seasonal import IndexPool
-from forecasting.origins import rolling_origins
+from forecasting.origins import backtest_by_origin
 from forecasting.runner import Runner
 from forecasting.seasonal_change import MIN_CHANGES, LevelAdjustedSeasonalNaive
 
@@ -149,9 +149,11 @@ def top_down_cross_validation(
     the data (of `pool`) up to each origin: unique_id, ds, cutoff, y, top_down_share, for
     the series `predict_ids` (None: all of `train`)."""
     wanted = None if predict_ids is None else list(predict_ids)
-    parts = []
-    for cutoff, past, window in rolling_origins(train, horizon, n_windows, step_size):
-        pred = top_down_forecast(
+    return backtest_by_origin(
+        train,
+        horizon,
+        n_windows,
+        lambda past: top_down_forecast(
             past,
             horizon,
             runner=runner,
@@ -159,11 +161,8 @@ def top_down_cross_validation(
             season_length=season_length,
             pool=pool,
             predict_ids=wanted,
-        )
-        rows = window if wanted is None else window[window["unique_id"].isin(wanted)]
-        merged = rows[["unique_id", "ds", "y"]].merge(pred, on=["unique_id", "ds"], how="left")
-        merged["cutoff"] = cutoff
-        parts.append(merged[["unique_id", "ds", "cutoff", "y", MODEL_NAME]])
-    if not parts:
-        return pd.DataFrame(columns=["unique_id", "ds", "cutoff", "y", MODEL_NAME])
-    return pd.concat(parts, ignore_index=True)
+        ),
+        MODEL_NAME,
+        step_size=step_size,
+        ids=wanted,
+    )
