@@ -298,7 +298,7 @@ def best_combinations(
     yhat = values[np.arange(len(values)), order[row_of, 0]]
     for k in range(2, min(ensemble_top, mae.shape[1]) + 1):
         top = order[:, :k]
-        ens = np.nanmean(np.take_along_axis(values, top[row_of], axis=1), axis=1)
+        ens = _row_mean(np.take_along_axis(values, top[row_of], axis=1))
         ens_mae = np.bincount(row_of, weights=np.abs(ens - y), minlength=n_series) / np.maximum(
             np.bincount(row_of, minlength=n_series), 1
         )
@@ -351,7 +351,7 @@ def shrunk_combinations(
             combo_mae[:, j] = mae[:, combo[0]]
             continue
         # an equal-weight mean scored as best_combinations scores it
-        pred = np.nanmean(values[:, list(combo)], axis=1)
+        pred = _row_mean(values[:, list(combo)])
         error = np.bincount(row_of, weights=np.abs(pred - y), minlength=n_series) / counts
         combo_mae[:, j] = np.where(finite[:, list(combo)].all(axis=1), error, np.inf)
     applies = np.isfinite(combo_mae)
@@ -372,11 +372,19 @@ def shrunk_combinations(
         rows = pick_of_row == j
         members = list(combos[j])
         yhat[rows] = (
-            values[rows, members[0]]
-            if len(members) == 1
-            else np.nanmean(values[rows][:, members], axis=1)
+            values[rows, members[0]] if len(members) == 1 else _row_mean(values[rows][:, members])
         )
     return [combos[j] for j in pick], combo_mae[np.arange(n_series), pick], yhat
+
+
+def _row_mean(block: np.ndarray) -> np.ndarray:
+    """Each row's mean over its non-NaN values (an ensemble of the members that have a
+    prediction), NaN where it has none; as np.nanmean, without its warning for such rows
+    (a combination whose members are all excluded for a series is scored inf anyway)."""
+    present = ~np.isnan(block)
+    count = present.sum(axis=1)
+    total = np.where(present, block, 0.0).sum(axis=1)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 def _out_of_selection_predictions(cv: pd.DataFrame, candidates: tuple[str, ...]) -> np.ndarray:

@@ -2,6 +2,7 @@
 whichever backtests lowest, on hand-made backtest predictions."""
 
 import dataclasses
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -145,6 +146,23 @@ def test_shrunk_pairs_compete_and_skip_a_member_without_error() -> None:
     members, best, _ = shrunk_combinations(values, y, row_of, mae, 2, 1.0)
     assert members == [(0,), (0,)]
     np.testing.assert_allclose(best, [1.0, 4.0])
+
+
+def test_a_pair_of_members_both_excluded_for_a_series_scores_inf_without_warning() -> None:
+    # series 1 has no prediction from a nor b (both excluded there): the pair a+b has no
+    # mean for it (no "Mean of empty slice" warning) and never applies; c is its choice
+    values = np.array([[10.0, 12.0, 13.0], [np.nan, np.nan, 9.0]])
+    y = np.array([10.0, 10.0])
+    row_of = np.array([0, 1])
+    mae = np.array([[0.0, 2.0, 3.0], [np.inf, np.inf, 1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        members, best, yhat = shrunk_combinations(values, y, row_of, mae, 2, 0.5)
+        best_members, _, _ = best_combinations(values, y, row_of, mae, 2)
+    assert members[1] == (2,)
+    assert best[1] == 1.0
+    assert yhat[1] == 9.0
+    assert list(best_members[1][:1]) == [2]
 
 
 def test_one_perfect_backtest_does_not_outvote_the_group() -> None:
