@@ -9,7 +9,8 @@ pattern, promotions and temperature effects; 30% sparse Poisson), features `on_p
 included (one backtest window). Configurations timed:
 - fast-global: SeasonalNaive, CrostonOptimized, TSB, LightGBM global (no per-series ETS);
 - ForecastConfig.fast(): SeasonalNaive, AutoETS, CrostonOptimized, TSB (the level-adjusted
-  seasonal naive of weekly data is not tried on daily series; only on
+  seasonal naive of weekly data and the top-down share of weekly and monthly data are not
+  tried on daily series; only on
   --reference-series series, extrapolated, because AutoETS costs ~0.1-1 s per series here);
 - raw statsforecast AutoETS(season_length=7) forecast only, on --reference-series series;
 - with `--cli`: `supplycast forecast` end to end in a subprocess, once with the fast-global

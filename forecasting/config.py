@@ -141,9 +141,10 @@ class ForecastConfig:
     @classmethod
     def fast(cls) -> ForecastConfig:
         """A cheap setting for daily plans and simulations: SeasonalNaive, AutoETS,
-        LevelAdjustedSeasonalNaive (weekly data only) and CrostonOptimized/TSB for sparse
-        series, one backtest window, fitted once, no seasonal calibration windows (they
-        cost one more backtest on weekly data). The
+        LevelAdjustedSeasonalNaive (weekly data only), top_down_share (weekly and monthly
+        data: one AutoETS fit per SKU total, not per series) and CrostonOptimized/TSB for
+        sparse series, one backtest window, fitted once, no seasonal calibration windows
+        (they cost one more backtest on weekly data). The
         default `calibration_periods` applies: daily horizons shorter than 91 periods
         (windows x horizon) get extra calibration windows, fitted once and rolled forward."""
         return cls(
@@ -151,6 +152,7 @@ class ForecastConfig:
                 "seasonal_naive",
                 "seasonal_naive_level",
                 "auto_ets",
+                "top_down_share",
                 "croston_optimized",
                 "tsb",
             ),

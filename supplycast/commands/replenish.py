@@ -228,8 +228,9 @@ def forecasting_forecaster(  # noqa: ANN201 - returns a Forecaster
     Quantiles 0.05/0.1/0.5/0.9/0.95 and their cumulative columns (`cum_pNN`: the engine
     reads the spread of demand over the protection interval from them); the horizon is the
     longest future the simulator asks for; features of the future frame are passed on.
-    `fast` uses `ForecastConfig.fast()` (SeasonalNaive, AutoETS, Croston, TSB, and on weekly
-    data the level-adjusted seasonal naive) with
+    `fast` uses `ForecastConfig.fast()` (SeasonalNaive, AutoETS, Croston, TSB, on weekly
+    data the level-adjusted seasonal naive, on weekly and monthly data the top-down share
+    of the SKU's total) with
     `n_windows` backtest windows (default SIMULATE_BACKTEST_WINDOWS; None keeps the
     config's own, 1 for fast, 3 for full); on daily data whose frames carry feature columns
     (weather, promotions, prices: known for the horizon) the fast set also tries the

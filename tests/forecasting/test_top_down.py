@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -248,3 +250,13 @@ def test_named_alone_without_backtest_windows_is_a_clear_error() -> None:
     config = ForecastConfig(models=(MODEL_NAME,), n_windows=0, holiday_country=None)
     with pytest.raises(ValueError, match=r"top_down_share has no intervals .* n_windows >= 1"):
         forecast(history, 6, freq="M", config=config)
+
+
+def test_the_fast_setting_tries_it_on_monthly_data() -> None:
+    assert MODEL_NAME in (ForecastConfig.fast().models or ())
+    history = sku_history(6, 40, 0.3, seed=3)
+    config = dataclasses.replace(ForecastConfig.fast(), holiday_country=None)
+    result = forecast(history, 6, freq="M", config=config)
+    scores = result.selection["scores"]
+    assert scores.str.contains(f"{MODEL_NAME}=").all(), scores.tolist()
+    assert not scores.str.contains(f"{MODEL_NAME}=inf").any(), scores.tolist()

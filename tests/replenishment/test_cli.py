@@ -195,7 +195,14 @@ def test_simulate_forecaster_calibrates_on_three_backtest_windows(
     # the fast set without features; with a feature column (known for the horizon) on daily
     # data it also tries the global model, the one that uses it; weekly / monthly data,
     # --full and named models are left alone
-    fast_models = ("seasonal_naive", "seasonal_naive_level", "auto_ets", "croston_optimized", "tsb")
+    fast_models = (
+        "seasonal_naive",
+        "seasonal_naive_level",
+        "auto_ets",
+        "top_down_share",
+        "croston_optimized",
+        "tsb",
+    )
     with_feature = past.assign(temperature_c=20.0), future.assign(temperature_c=21.0)
     for frames, freq, fast, models, expected in (
         ((past, future), "D", True, None, fast_models),
