@@ -10,6 +10,7 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
+from forecasting import ForecastConfig
 from replenishment import SUGGESTION_COLUMNS
 from supplycast.cli import app
 
@@ -195,14 +196,8 @@ def test_simulate_forecaster_calibrates_on_three_backtest_windows(
     # the fast set without features; with a feature column (known for the horizon) on daily
     # data it also tries the global model, the one that uses it; weekly / monthly data,
     # --full and named models are left alone
-    fast_models = (
-        "seasonal_naive",
-        "seasonal_naive_level",
-        "auto_ets",
-        "top_down_share",
-        "croston_optimized",
-        "tsb",
-    )
+    fast_models = ForecastConfig.fast().models
+    assert fast_models is not None and "lightgbm" not in fast_models
     with_feature = past.assign(temperature_c=20.0), future.assign(temperature_c=21.0)
     for frames, freq, fast, models, expected in (
         ((past, future), "D", True, None, fast_models),
