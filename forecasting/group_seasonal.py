@@ -221,6 +221,16 @@ class IndexPool:
     groups: pd.Series | None = None
 
 
+def pool_up_to(
+    train: pd.DataFrame, pool: IndexPool | None
+) -> tuple[pd.DataFrame, pd.Series | None]:
+    """The series a group model learns from when forecasting `train`: the pool's history up
+    to the last date of `train` and its groups, or, without a pool, `train` as one group."""
+    if pool is None:
+        return train, None
+    return pool.history[pool.history["ds"] <= train["ds"].max()], pool.groups
+
+
 def group_seasonal_forecast(
     train: pd.DataFrame,
     horizon: int,
@@ -240,8 +250,7 @@ def group_seasonal_forecast(
     group_seasonal_ets-lo-<level> / -hi-<level>, AutoETS's prediction interval on the
     deseasonalised series times the index (a positive factor keeps the quantiles in order;
     the index itself taken as known)."""
-    source = train if pool is None else pool.history[pool.history["ds"] <= train["ds"].max()]
-    groups = None if pool is None else pool.groups
+    source, groups = pool_up_to(train, pool)
     pooled, table = group_seasonal_indices(
         ratio_observations(source, season_length, freq), groups, season_length
     )

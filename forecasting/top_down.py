@@ -34,7 +34,7 @@ import pandas as pd
 from statsforecast.models import AutoETS
 
 from forecasting.candidates import MAX_ETS_SEASON
-from forecasting.group_seasonal import IndexPool
+from forecasting.group_seasonal import IndexPool, pool_up_to
 from forecasting.origins import backtest_by_origin
 from forecasting.runner import Runner
 from forecasting.seasonal_change import MIN_CHANGES, LevelAdjustedSeasonalNaive
@@ -101,9 +101,7 @@ def top_down_forecast(
     and shares come from `pool` up to the last date of `train` (None: from `train`, one
     group); `predict_ids` limits the forecasts to those series; `share_periods` (periods,
     default `horizon`) is the span the shares are measured over."""
-    last = train["ds"].max()
-    source = train if pool is None else pool.history[pool.history["ds"] <= last]
-    groups = None if pool is None else pool.groups
+    source, groups = pool_up_to(train, pool)
     source = source[["unique_id", "ds", "y"]]
     totals = group_totals(source, groups)
     # the runner's series are numbered (its Dask path reads unique_id back as integers)
