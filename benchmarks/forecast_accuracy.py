@@ -1,7 +1,7 @@
 """Accuracy of `forecasting.forecast` on the shared real data sets, against plain models.
 
 Run: .venv/bin/python benchmarks/forecast_accuracy.py [--series N] [--windows K]
-    [--sets walmart,stallion,bike] [--references seasonal_naive,auto_ets,auto_arima]
+    [--horizon H] [--sets walmart,stallion,bike] [--references seasonal_naive,auto_ets,auto_arima]
     [--seasonal-calibration off|add|replace] [--selection-shrinkage S]
 
 Rolling-origin backtests (`forecasting.backtest.backtest`, K windows, default 3) on:
@@ -147,10 +147,12 @@ def bike() -> pd.DataFrame:
     )
 
 
-def synthetic(n_series: int, seed: int, windows: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(history, truth) of `synthetic_demand.simulate`: 730 days before the first window of
-    28 days."""
-    return simulate(n_series, 730 + windows * 28, seed=seed)
+def synthetic(
+    n_series: int, seed: int, windows: int, horizon: int = 28
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(history, truth) of `synthetic_demand.simulate`: 730 days before the first of
+    `windows` windows of `horizon` days."""
+    return simulate(n_series, 730 + windows * horizon, seed=seed)
 
 
 def with_oracle(points: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
@@ -287,6 +289,13 @@ def main() -> None:
     )
     parser.add_argument("--windows", type=int, default=3)
     parser.add_argument(
+        "--horizon",
+        type=int,
+        default=None,
+        help="periods per window for every set (default: walmart 8, stallion 6, bike and"
+        " synthetic 28)",
+    )
+    parser.add_argument(
         "--inner-windows", type=int, default=3, help="selection windows inside forecast"
     )
     parser.add_argument("--ensemble-top", type=int, default=3, help="ForecastConfig.ensemble_top")
@@ -302,6 +311,12 @@ def main() -> None:
         choices=("off", "add", "replace"),
         help="ForecastConfig.seasonal_calibration",
     )
+    parser.add_argument(
+        "--calibration-periods",
+        type=int,
+        default=None,
+        help="ForecastConfig.calibration_periods (default: the frequency's)",
+    )
     parser.add_argument("--sets", default="walmart,stallion,bike")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
@@ -314,12 +329,15 @@ def main() -> None:
     warnings.filterwarnings("ignore")
     wanted = args.sets.split(",")
     # simulated only when asked for (0.2 s for 200 series, ~5 s for 5,000)
-    simulated = synthetic(args.series, args.seed, args.windows) if "synthetic" in wanted else None
+    h = args.horizon
+    simulated = (
+        synthetic(args.series, args.seed, args.windows, h or 28) if "synthetic" in wanted else None
+    )
     sets = {
-        "walmart": lambda: (walmart(args.series, args.seed), "W", 8),
-        "stallion": lambda: (stallion(args.series, args.seed), "M", 6),
-        "bike": lambda: (bike(), "D", 28),
-        "synthetic": lambda: (simulated[0] if simulated else pd.DataFrame(), "D", 28),
+        "walmart": lambda: (walmart(args.series, args.seed), "W", h or 8),
+        "stallion": lambda: (stallion(args.series, args.seed), "M", h or 6),
+        "bike": lambda: (bike(), "D", h or 28),
+        "synthetic": lambda: (simulated[0] if simulated else pd.DataFrame(), "D", h or 28),
     }
     rows = []
     class_rows = []
@@ -330,6 +348,7 @@ def main() -> None:
             ensemble_top=args.ensemble_top,
             selection_shrinkage=args.selection_shrinkage,
             seasonal_calibration=args.seasonal_calibration,
+            calibration_periods=args.calibration_periods,
             holiday_country="US" if name != "stallion" else None,
         )
         started = time.perf_counter()

@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from forecasting.candidates import build_model, conformal_intervals_for
-from forecasting.config import FREQUENCIES, ForecastConfig, normalize_freq
+from forecasting.config import FREQUENCIES, ForecastConfig
 from forecasting.engine import forecast
 from forecasting.errors import ForecastInputError
-from forecasting.inputs import feature_columns, prepare_inputs
+from forecasting.inputs import feature_columns, prepare_inputs, read_dates, resolve_freq
 from forecasting.metrics import (
     bias,
     coverage,
@@ -84,18 +84,19 @@ def backtest(
     horizon: int,
     windows: int,
     *,
-    freq: str = "D",
+    freq: str | None = None,
     quantiles: Sequence[float] = (0.1, 0.5, 0.9),
     config: ForecastConfig | None = None,
     references: Sequence[str] = ("seasonal_naive", "auto_ets"),
     engine: str = "local",
     items: pd.DataFrame | None = None,
 ) -> BacktestReport:
-    """Backtest `forecast` over `windows` rolling origins of `horizon` periods each."""
+    """Backtest `forecast` over `windows` rolling origins of `horizon` periods each (`freq`
+    as `forecast`'s: None = read from the dates, named in `warnings` when not daily)."""
     if windows < 1:
         raise ForecastInputError([f"windows must be >= 1, got {windows}"])
     cfg = config or ForecastConfig()
-    freq_code = normalize_freq(freq)
+    freq_code, inferred = resolve_freq(freq, history)
     qs = validate_quantiles(quantiles)
     lo_q, hi_q = qs[0], qs[-1]
     if lo_q >= 0.5 or hi_q <= 0.5:
@@ -115,7 +116,7 @@ def backtest(
     season = cfg.season_length or FREQUENCIES[freq_code][0]
     scales = _series_scales(full[full["ds"] <= first_cutoff], season)
     raw = history.copy()
-    raw["date"] = pd.to_datetime(raw["date"]).dt.normalize()
+    raw["date"] = read_dates(raw["date"])[0]  # validated by prepare_inputs
     raw["sku"] = raw["sku"].astype(str)
     raw["location"] = raw["location"].astype(str)
     features = list(feature_columns(raw))
@@ -124,7 +125,7 @@ def backtest(
     predictions = []
     classes: dict[tuple[str, str], str] = {}
     origin_classes = []
-    warnings: list[str] = []
+    warnings: list[str] = [] if inferred is None else [inferred]
     for k in range(windows):
         cutoff = first_cutoff + _offset(freq_code, k * horizon)
         end = cutoff + _offset(freq_code, horizon)

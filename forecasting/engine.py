@@ -24,7 +24,7 @@ from forecasting.cold_start import (
     profile_forecasts,
     widen_to_sample_band,
 )
-from forecasting.config import CALIBRATION_PERIODS, FREQUENCIES, ForecastConfig, normalize_freq
+from forecasting.config import CALIBRATION_PERIODS, FREQUENCIES, ForecastConfig
 from forecasting.cumulative import (
     cumulative_column,
     cumulative_error_quantiles,
@@ -35,7 +35,7 @@ from forecasting.fit_budget import within_budget, without_budgeted
 from forecasting.global_model import global_forecast
 from forecasting.group_seasonal import MODEL_NAME as GROUP_MODEL
 from forecasting.group_seasonal import IndexPool, group_seasonal_forecast
-from forecasting.inputs import PreparedInputs, prepare_inputs
+from forecasting.inputs import PreparedInputs, prepare_inputs, resolve_freq
 from forecasting.intervals import (
     SHORT_HORIZON,
     apply_quantiles,
@@ -71,7 +71,7 @@ def forecast(
     horizon: int,
     *,
     future: pd.DataFrame | None = None,
-    freq: str = "D",
+    freq: str | None = None,
     quantiles: Sequence[float] = (0.1, 0.5, 0.9),
     engine: str = "local",
     config: ForecastConfig | None = None,
@@ -89,7 +89,8 @@ def forecast(
     - `future`: `sku, location, date` + the same features over the horizon; a feature with
       no complete future values is dropped with a warning (an error with `strict_future`).
       Pairs only in `future` get a cold-start forecast.
-    - `freq`: "D", "W" or "M"; `quantiles`: fractions, each a whole percent.
+    - `freq`: "D", "W" or "M"; None = inferred from the dates (`inputs.infer_freq`, named
+      in a warning when not daily); `quantiles`: fractions, each a whole percent.
     - `engine`: "local" or "dask" (`scheduler_address` or a LocalCluster).
     - `config`: see `ForecastConfig`; `models` / `n_windows` override its fields (e.g.
       `models=("seasonal_naive", "auto_ets"), n_windows=1` for a fast run).
@@ -108,12 +109,12 @@ def forecast(
         cfg = dataclasses.replace(cfg, models=tuple(models))
     if n_windows is not None:
         cfg = dataclasses.replace(cfg, n_windows=n_windows)
-    freq_code = normalize_freq(freq)
+    freq_code, inferred = resolve_freq(freq, history)
     qs = validate_quantiles(quantiles)
     runner = Runner(engine=engine, n_jobs=cfg.n_jobs, scheduler_address=scheduler_address)
 
     with runner.session():
-        return _forecast(
+        result = _forecast(
             history,
             horizon,
             future,
@@ -125,6 +126,9 @@ def forecast(
             strict_future,
             cumulative_quantiles,
         )
+    if inferred is None:
+        return result
+    return dataclasses.replace(result, warnings=(inferred, *result.warnings))
 
 
 # Series a warning names before it says "and N more".

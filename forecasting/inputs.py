@@ -16,12 +16,15 @@ Conventions (documented in docs/forecasting.md):
 
 from __future__ import annotations
 
+import numbers
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from forecasting.config import normalize_freq
 from forecasting.errors import ForecastInputError
 from forecasting.feature_checks import features_marking_zero_sales
 
@@ -63,7 +66,13 @@ def _rows(index: Sequence[int] | pd.Index) -> str:
 
 
 def _parse_dates(frame: pd.DataFrame, name: str, problems: list[str]) -> pd.Series | None:
-    parsed = _to_dates(frame["date"], errors="coerce")
+    parsed, ambiguous = read_dates(frame["date"])
+    if ambiguous:
+        problems.append(
+            f"{name}: column 'date' reads both as day-first and as month-first (e.g. "
+            f"{ambiguous!r}); write the dates as YYYY-MM-DD"
+        )
+        return None
     bad = frame.index[parsed.isna()]
     if len(bad):
         problems.append(f"{name} {_rows(bad)}: column 'date' is not a date")
@@ -71,12 +80,94 @@ def _parse_dates(frame: pd.DataFrame, name: str, problems: list[str]) -> pd.Seri
     return parsed
 
 
-def _to_dates(values: pd.Series, errors: str = "raise") -> pd.Series:
-    """Normalized, timezone-naive datetime64 values."""
-    parsed = pd.to_datetime(values, errors=errors)  # type: ignore[call-overload]
-    if getattr(parsed.dt, "tz", None) is not None:
+def read_dates(values: pd.Series) -> tuple[pd.Series, str | None]:
+    """(`values` as normalized, timezone-naive dates, NaT where unreadable; None, or one
+    value that makes the column ambiguous).
+
+    Datetime values are kept. Other values are read as text (integers such as 20240131 as
+    YYYYMMDD): ISO 8601 (year first) when every value is; otherwise as pandas reads them
+    month-first (01/31/2024), or day-first where that reads more of the column
+    (31.01.2024). A column that reads in full both ways with different dates (only days up
+    to 12: 01.03.2024 is 1 March or 3 January) is ambiguous, not guessed.
+    Each distinct value is parsed once (a long history has few distinct dates).
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        parsed = pd.Series(pd.to_datetime(values), index=values.index)
+        if parsed.dt.tz is not None:
+            parsed = parsed.dt.tz_localize(None)
+        return parsed.dt.normalize(), None
+    distinct = pd.Index(pd.unique(values.to_numpy()))
+    text = pd.Index([None if pd.isna(v) else str(v).strip() for v in distinct], dtype=object)
+    positions = distinct.get_indexer(values.to_numpy())
+    read = _dates_of(text, format="ISO8601").to_numpy(copy=True)  # year first: unambiguous
+    rest = np.isnat(read) & np.array([t is not None for t in text], dtype=bool)
+    if rest.any():  # the others (01/31/2024, 31.01.2024) as one column of their own
+        month_first = _dates_of(text[rest], dayfirst=False)
+        day_first = _dates_of(text[rest], dayfirst=True)
+        differs = np.flatnonzero(
+            (month_first.notna() & day_first.notna() & (month_first != day_first)).to_numpy()
+        )
+        n_month, n_day = int(month_first.notna().sum()), int(day_first.notna().sum())
+        if n_day == n_month and differs.size:
+            return pd.Series(pd.NaT, index=values.index), str(text[rest][differs[0]])
+        read[rest] = (day_first if n_day > n_month else month_first).to_numpy()
+    return pd.Series(read[positions], index=values.index), None
+
+
+def _dates_of(text: pd.Index, *, dayfirst: bool = False, format: str | None = None) -> pd.Series:
+    """`text` (distinct date strings or None) parsed by pandas, normalized and naive."""
+    with warnings.catch_warnings():  # "Parsing dates in %m/%d/%Y format when dayfirst=True",
+        warnings.simplefilter("ignore", UserWarning)  # and mixed UTC offsets (next lines)
+        warnings.simplefilter("ignore", FutureWarning)
+        parsed = pd.Series(pd.to_datetime(text, errors="coerce", dayfirst=dayfirst, format=format))
+    if not pd.api.types.is_datetime64_any_dtype(parsed):  # mixed offsets (daylight saving):
+        parsed = pd.Series(  # each value's own wall-clock date
+            [pd.NaT if pd.isna(v) else pd.Timestamp(v).tz_localize(None) for v in parsed],
+            dtype="datetime64[ns]",
+        )
+    if parsed.dt.tz is not None:
         parsed = parsed.dt.tz_localize(None)
     return parsed.dt.normalize()
+
+
+def _to_dates(values: pd.Series) -> pd.Series:
+    """`read_dates` of a column already validated (every value reads, not ambiguous)."""
+    return read_dates(values)[0]
+
+
+FREQ_NAMES = {"D": "daily", "W": "weekly", "M": "monthly"}
+
+
+def resolve_freq(freq: str | None, history: pd.DataFrame) -> tuple[str, str | None]:
+    """(frequency code "D", "W" or "M"; None, or a warning naming the frequency read from
+    the dates). `freq` given: `normalize_freq(freq)` (ValueError if unknown). None:
+    `infer_freq` of the history's dates ("D" without a date column, which validation then
+    reports); weekly or monthly is said in the warning, so a file of another frequency is
+    never read as daily with zero sales in between unnoticed."""
+    if freq is not None:
+        return normalize_freq(freq), None
+    code = infer_freq(history["date"]) if "date" in history.columns else "D"
+    if code == "D":
+        return code, None
+    return code, (
+        f"the dates are {FREQ_NAMES[code]}: forecasting {FREQ_NAMES[code]} periods "
+        f"(freq {code!r}; pass freq 'D', 'W' or 'M' to choose)"
+    )
+
+
+def infer_freq(dates: pd.Series) -> str:
+    """'D', 'W' or 'M' from the median gap between the distinct dates of `dates` (values
+    `read_dates` cannot read are ignored): up to 1.5 days daily, up to 10 days weekly, else
+    monthly; 'D' with fewer than two distinct dates."""
+    unique = pd.DatetimeIndex(read_dates(dates)[0].dropna().unique()).sort_values()
+    if len(unique) < 2:
+        return "D"
+    gap = float(pd.Series(unique).diff().dt.days.median())
+    if gap <= 1.5:
+        return "D"
+    if gap <= 10:
+        return "W"
+    return "M"
 
 
 def _check_numeric(frame: pd.DataFrame, column: str, name: str, problems: list[str]) -> None:
@@ -228,7 +319,9 @@ def prepare_inputs(
     is dropped with a warning, or raises when `strict_future` is set (the CLI sets it).
     """
     problems: list[str] = []
-    if horizon <= 0:
+    if isinstance(horizon, bool) or not isinstance(horizon, numbers.Integral):
+        problems.append(f"horizon must be a whole number of periods, got {horizon!r}")
+    elif horizon <= 0:
         problems.append(f"horizon must be a positive number of periods, got {horizon}")
     problems += validate_history(history)
     if future is not None:

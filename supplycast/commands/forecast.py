@@ -27,9 +27,16 @@ TEXT_COLUMNS = {"sku": str, "location": str}
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
+    """The CSV with sku and location as text: an id such as "NA" (North America), "NULL" or
+    "nan" is kept as written (pandas would read it as missing); only an empty field is."""
     if not path.is_file():
         raise CommandInputError([f"{path}: file not found"])
-    return read_csv_checked(path, dtype=TEXT_COLUMNS)
+    frame = read_csv_checked(path, dtype=TEXT_COLUMNS)
+    ids = [c for c in TEXT_COLUMNS if c in frame.columns]
+    if ids and frame[ids].isna().any().any():  # read the ids again, without NA words
+        raw = read_csv_checked(path, dtype=str, usecols=ids, keep_default_na=False, na_values=[""])
+        frame[ids] = raw[ids]
+    return frame
 
 
 def _relabel(problems: list[str], names: dict[str, Path]) -> list[str]:
@@ -48,6 +55,7 @@ def _relabel(problems: list[str], names: dict[str, Path]) -> list[str]:
                         + "line"
                         + ("s " if "," in m.group(2) else " ")
                         + ", ".join(str(int(n) + 1) for n in m.group(2).split(",") if n.strip())
+                        + (" " if m.group(2).endswith(" ") else "")  # before "(and N more)"
                     ),
                     rest,
                 )
@@ -79,6 +87,10 @@ def _models(text: str | None) -> tuple[str, ...] | None:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
+FREQ_HELP = (
+    "D (daily), W (weekly) or M (monthly); default: read from the dates (the median gap"
+    " between them), said in a warning when not daily."
+)
 JOBS_HELP = "Processes for the per-series models (default: every core of this machine)."
 FIT_BUDGET_HELP = (
     "Without --models: estimated core-seconds the per-series AutoETS/MSTL fits may take;"
@@ -138,9 +150,7 @@ def forecast_command(
             "--future", help="X.csv: sku,location,date + every feature of H over the horizon."
         ),
     ] = None,
-    freq: Annotated[
-        str, typer.Option("--freq", help="D (daily), W (weekly) or M (monthly).")
-    ] = "D",
+    freq: Annotated[str | None, typer.Option("--freq", help=FREQ_HELP)] = None,
     quantiles: Annotated[
         str, typer.Option("--quantiles", help="Comma-separated quantiles, e.g. 0.1,0.5,0.9.")
     ] = "0.1,0.5,0.9",
@@ -235,7 +245,7 @@ def backtest_command(
     out: Annotated[
         Path, typer.Option("--out", help="M.csv to write: per series and overall metrics.")
     ],
-    freq: Annotated[str, typer.Option("--freq", help="D, W or M.")] = "D",
+    freq: Annotated[str | None, typer.Option("--freq", help=FREQ_HELP)] = None,
     quantiles: Annotated[
         str,
         typer.Option("--quantiles", help="Quantiles; coverage is of the lowest-highest interval."),
@@ -280,6 +290,8 @@ def backtest_command(
     except CommandInputError as exc:
         fail(exc.problems, code=2)
         return
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     with written_atomically(out) as temporary:
         report.metrics.to_csv(temporary, index=False, float_format="%.6g")
     overall = report.metrics[report.metrics["level"] == "overall"]

@@ -181,21 +181,6 @@ def replenish(
     typer.echo(f"{len(result)} suggestions ({ordered} with an order) written to {out}")
 
 
-def infer_freq(dates: pd.Series) -> str:
-    """'D', 'W' or 'M' from the median gap between a history's distinct dates."""
-    import pandas as pd
-
-    unique = pd.DatetimeIndex(sorted(pd.to_datetime(dates).unique()))
-    if len(unique) < 2:
-        return "D"
-    gap = float(pd.Series(unique).diff().dt.days.median())
-    if gap <= 1.5:
-        return "D"
-    if gap <= 10:
-        return "W"
-    return "M"
-
-
 FEATURE_MODEL = "lightgbm"
 """The candidate the simulate command's fast forecaster adds on daily data whose history
 carries feature columns: the LightGBM global model, the only model of the set that uses
@@ -305,9 +290,9 @@ def simulate(
     ] = True,
 ) -> None:
     """Replay history day by day under the policy, forecasting on each review day."""
-    import pandas as pd
 
     from forecasting import ForecastInputError
+    from forecasting.inputs import infer_freq
     from replenishment import ReplenishmentInputError
     from replenishment.simulation import simulate as run_simulation
 
@@ -318,9 +303,7 @@ def simulate(
         pol = read_csv(policy)
         if "date" not in hist.columns:
             raise CommandInputError([f"{history}: missing required column 'date'"])
-        forecaster = forecasting_forecaster(
-            infer_freq(pd.to_datetime(hist["date"], errors="coerce").dropna()), fast=fast
-        )
+        forecaster = forecasting_forecaster(infer_freq(hist["date"]), fast=fast)
         assert d1 is not None
         result = run_simulation(hist, pol, forecaster, start=d1, end=d2)
     except CommandInputError as exc:

@@ -123,6 +123,7 @@ def run_forecast(
         history,
         parameters.horizon_days,
         future=future,
+        freq="D",  # the plan is daily (its horizon is in days), whatever gaps the dates have
         quantiles=parameters.quantiles,
         items=inputs.items[["sku", "category"]],
         cumulative_quantiles=True,

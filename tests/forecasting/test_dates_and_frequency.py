@@ -1,0 +1,158 @@
+"""Dates read as written (ISO, month-first, day-first, YYYYMMDD; ambiguous ones refused) and
+the frequency read from them when none is given."""
+
+import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from forecasting import ForecastConfig, ForecastInputError, forecast
+from forecasting.backtest import backtest
+from forecasting.inputs import infer_freq, read_dates, resolve_freq
+from supplycast.cli import app
+
+CFG = ForecastConfig(models=("seasonal_naive",), n_windows=0, holiday_country=None)
+
+
+def _dates(values: list[object]) -> list[object]:
+    parsed, ambiguous = read_dates(pd.Series(values))
+    assert ambiguous is None
+    return [None if pd.isna(v) else v.date().isoformat() for v in parsed]
+
+
+def test_read_dates_forms() -> None:
+    assert _dates(["2024-01-05", "2024/01/12", None]) == ["2024-01-05", "2024-01-12", None]
+    # month-first when it reads the column; day-first where only it does (a day above 12)
+    assert _dates(["01/05/2024", "01/31/2024"]) == ["2024-01-05", "2024-01-31"]
+    assert _dates(["01.03.2024", "13.03.2024"]) == ["2024-03-01", "2024-03-13"]
+    # integers and text of 8 digits are YYYYMMDD (not nanoseconds since 1970)
+    assert _dates([20240101, 20240131]) == ["2024-01-01", "2024-01-31"]
+    # the local calendar date of each timestamp, offsets mixed across daylight saving
+    assert _dates(["2024-03-30T23:30:00+01:00", "2024-04-01T23:30:00+02:00"]) == [
+        "2024-03-30",
+        "2024-04-01",
+    ]
+    assert _dates([datetime.date(2024, 2, 29)]) == ["2024-02-29"]
+    assert _dates(["2024-01-05", "x"]) == ["2024-01-05", None]  # x: reported as not a date
+
+
+def test_dates_that_read_both_ways_are_refused_not_guessed() -> None:
+    parsed, ambiguous = read_dates(pd.Series(["01.03.2024", "02.03.2024", "12.03.2024"]))
+    assert ambiguous == "01.03.2024" and parsed.isna().all()
+    history = pd.DataFrame(
+        {"sku": "A", "location": "L", "date": ["01.03.2024", "02.03.2024"], "units": [1.0, 2.0]}
+    )
+    with pytest.raises(ForecastInputError, match="day-first and as month-first.*YYYY-MM-DD"):
+        forecast(history, 2, config=CFG)
+
+
+def _without_sundays(dates: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    return dates[dates.dayofweek != 6]
+
+
+@pytest.mark.parametrize(
+    ("dates", "expected"),
+    [
+        (pd.date_range("2024-01-01", periods=30, freq="D"), "D"),
+        (pd.date_range("2024-01-01", periods=30, freq="W-MON"), "W"),
+        (pd.date_range("2024-01-05", periods=30, freq="W-FRI"), "W"),
+        (pd.date_range("2024-01-01", periods=30, freq="MS"), "M"),
+        # daily data with gaps (a shop closed on Sundays): the median gap is 1 day
+        (_without_sundays(pd.date_range("2024-01-01", periods=60, freq="D")), "D"),
+        (pd.DatetimeIndex(["2024-01-01"]), "D"),
+    ],
+)
+def test_infer_freq_from_the_median_gap(dates: pd.DatetimeIndex, expected: str) -> None:
+    assert infer_freq(pd.Series(dates.strftime("%Y-%m-%d"))) == expected
+
+
+def test_resolve_freq_names_an_inferred_weekly_or_monthly_frequency() -> None:
+    weekly = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=10, freq="W-MON")})
+    code, note = resolve_freq(None, weekly)
+    assert code == "W" and note is not None and "weekly" in note
+    assert resolve_freq("M", weekly) == ("M", None)  # given: used as given
+    daily = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=10)})
+    assert resolve_freq(None, daily) == ("D", None)
+
+
+def _weekly_history() -> pd.DataFrame:
+    """Two series of Monday weeks, 20 weeks: A sells 10, 20, 30, ... B 5 every week."""
+    dates = pd.date_range("2024-01-01", periods=20, freq="W-MON")
+    return pd.concat(
+        [
+            pd.DataFrame({"sku": "A", "location": "L", "date": dates, "units": 10.0}),
+            pd.DataFrame({"sku": "B", "location": "L", "date": dates, "units": 5.0}),
+        ],
+        ignore_index=True,
+    )
+
+
+def test_forecast_without_freq_on_weekly_dates_forecasts_weeks() -> None:
+    result = forecast(_weekly_history(), 3, config=CFG)
+    dates = result.forecasts["date"].drop_duplicates().dt.strftime("%Y-%m-%d").tolist()
+    # the three Mondays after the last history date (2024-05-13), not three days
+    assert dates == ["2024-05-20", "2024-05-27", "2024-06-03"]
+    np.testing.assert_allclose(result.forecasts.groupby("sku")["mean"].mean(), [10.0, 5.0])
+    assert any("weekly" in w for w in result.warnings)
+    # no week was read as 6 days without sales in between
+    assert not any("missing periods" in w for w in result.warnings)
+
+
+def test_backtest_without_freq_on_weekly_dates_backtests_weeks() -> None:
+    report = backtest(_weekly_history(), 2, 2, config=CFG, references=("seasonal_naive",))
+    chosen = report.points[report.points["role"] == "chosen"]
+    assert sorted(chosen["date"].dt.strftime("%Y-%m-%d").unique()) == [
+        "2024-04-22",
+        "2024-04-29",
+        "2024-05-06",
+        "2024-05-13",
+    ]
+    assert any("weekly" in w for w in report.warnings)
+
+
+def test_whole_number_horizon_required() -> None:
+    with pytest.raises(ForecastInputError, match="whole number of periods, got 2.5"):
+        forecast(_weekly_history(), 2.5, config=CFG)  # type: ignore[arg-type]
+    assert len(forecast(_weekly_history(), np.int64(2), config=CFG).forecasts) == 4
+
+
+runner = CliRunner()
+
+
+def test_cli_reads_weekly_compact_dates_and_keeps_na_ids(tmp_path: Path) -> None:
+    history = _weekly_history()
+    history["date"] = history["date"].dt.strftime("%Y%m%d")
+    history.loc[history["sku"] == "B", "location"] = "NA"  # North America, not missing
+    path, out = tmp_path / "H.csv", tmp_path / "F.csv"
+    history.to_csv(path, index=False)
+    result = runner.invoke(
+        app,
+        ["forecast", "--history", str(path), "--horizon", "2", "--out", str(out)]
+        + ["--models", "seasonal_naive", "--windows", "0"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "the dates are weekly" in result.output
+    f = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert f[["sku", "location"]].drop_duplicates().values.tolist() == [["A", "L"], ["B", "NA"]]
+    assert f["date"].unique().tolist() == ["2024-05-20", "2024-05-27"]
+
+
+def test_cli_names_the_file_of_ambiguous_dates_and_keeps_an_empty_id_an_error(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "H.csv"
+    path.write_text("sku,location,date,units\nA,L,01.03.2024,1\nA,L,02.03.2024,2\n")
+    result = runner.invoke(
+        app, ["forecast", "--history", str(path), "--horizon", "2", "--out", str(tmp_path / "F")]
+    )
+    assert result.exit_code == 2
+    assert f"{path}: column 'date' reads both as day-first and as month-first" in result.output
+    path.write_text("sku,location,date,units\nA,NA,2024-01-01,1\nA,,2024-01-02,2\n")
+    result = runner.invoke(
+        app, ["forecast", "--history", str(path), "--horizon", "2", "--out", str(tmp_path / "F")]
+    )
+    assert result.exit_code == 2
+    assert f"{path} line 3: column 'location' is empty" in result.output
