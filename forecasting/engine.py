@@ -307,8 +307,12 @@ def _forecast(
             " use their recent mean"
         )
     if method == "conformal" and len(warm_fc):
-        band_scale = interval_scales(stats["scale"], residuals)
+        band_scale = interval_scales(
+            stats["scale"], residuals, repeating=stats.index[stats["repeats"].to_numpy(bool)]
+        )
         offsets = scaled_error_quantiles(residuals, band_scale, stats["demand_class"], qs, horizon)
+        if not offsets:  # every backtested series repeats exactly (band scale 0): no error
+            offsets = {"*": np.zeros((horizon, len(qs)))}
         classes = stats["demand_class"].reindex(warm_fc["unique_id"]).to_numpy()
         # horizon step 1..h of each forecast row (its date's rank within the series)
         steps = warm_fc.groupby("unique_id")["ds"].rank(method="dense").to_numpy(dtype=int)
@@ -766,19 +770,23 @@ def _within_fit_budget(
 
 def _series_stats(train: pd.DataFrame, season: int) -> pd.DataFrame:
     """Per unique_id: length, history_periods (since first sale), nonzero count, units
-    (total sold), scale (seasonal-naive MAE, falling back to mean |y| then 1), adi, cv2,
-    demand_class."""
+    (total sold), scale (seasonal-naive MAE, falling back to mean |y| then 1), repeats (the
+    series sold and its seasonal-naive MAE is 0: every period equals the one a season
+    earlier, e.g. a constant), adi, cv2, demand_class."""
     classes = classify_series(train).set_index("unique_id")
     rows = {}
     for uid, group in train.groupby("unique_id", sort=True):
         y = group["y"].to_numpy()
         active = since_first_sale(y)
         scale = seasonal_naive_scale(y, season)
+        repeats = bool(scale == 0 and active.size > 0)
         if not np.isfinite(scale) or scale <= 0:
             scale = float(np.abs(y).mean()) if y.size and np.abs(y).mean() > 0 else 1.0
-        rows[uid] = (y.size, active.size, int((y > 0).sum()), float(y.sum()), scale)
+        rows[uid] = (y.size, active.size, int((y > 0).sum()), float(y.sum()), scale, repeats)
     stats = pd.DataFrame.from_dict(
-        rows, orient="index", columns=["length", "history_periods", "nonzero", "units", "scale"]
+        rows,
+        orient="index",
+        columns=["length", "history_periods", "nonzero", "units", "scale", "repeats"],
     )
     return stats.join(classes)
 

@@ -212,7 +212,8 @@ def scaled_error_quantiles(
     if residuals.empty:
         return {}
     ids = residuals["unique_id"]
-    scaled = (residuals["y"] - residuals["yhat"]).to_numpy() / scales.reindex(ids).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):  # scale 0: left out just below
+        scaled = (residuals["y"] - residuals["yhat"]).to_numpy() / scales.reindex(ids).to_numpy()
     frame = pd.DataFrame(
         {
             "cls": classes.reindex(ids).to_numpy(),
@@ -247,7 +248,10 @@ def scaled_error_quantiles(
 
 
 def interval_scales(
-    scales: pd.Series, residuals: pd.DataFrame, min_windows: int = MIN_OWN_WINDOWS
+    scales: pd.Series,
+    residuals: pd.DataFrame,
+    min_windows: int = MIN_OWN_WINDOWS,
+    repeating: pd.Index | None = None,
 ) -> pd.Series:
     """The scale each series' backtest errors are divided by before pooling, and its pooled
     offsets multiplied back with: its seasonal-naive MAE (`scales`, indexed by unique_id),
@@ -261,7 +265,27 @@ def interval_scales(
     the model's own error is a stable scale of its own (a locally weighted conformal score,
     Lei et al. 2018, sec. 5.2, with a per-series spread). A series whose own errors are all
     0 keeps its seasonal-naive MAE.
+
+    `repeating`: series whose seasonal-naive MAE is 0 (every period equals the one a season
+    earlier: a constant, an exact weekly pattern), for which `scales` holds a fallback (their
+    mean). Their scale is their chosen model's own mean |error| over however many origins
+    it was backtested at, 0 when it had none or made none: the band of a series the history
+    shows no variation in is as narrow as its own errors, not the pooled errors of other
+    series times its level (a constant 50 a day got p90 = 78).
     """
+    scales = scales.astype(float).copy()
+    if repeating is not None and len(repeating):
+        scales.loc[scales.index.intersection(repeating)] = 0.0
+        if not residuals.empty:
+            own_mae = (
+                (residuals["y"] - residuals["yhat"])
+                .abs()
+                .groupby(residuals["unique_id"].to_numpy())
+                .mean()
+                .dropna()
+            )
+            common = own_mae.index.intersection(repeating).intersection(scales.index)
+            scales.loc[common] = own_mae.loc[common].to_numpy()
     if residuals.empty or "cutoff" not in residuals.columns:
         return scales
     own = (
@@ -277,7 +301,7 @@ def interval_scales(
         .agg(windows=("cutoff", "nunique"), mae=("a", "mean"))
     )
     own = own.loc[(own["windows"] >= min_windows) & (own["mae"] > 0), "mae"]
-    out = scales.astype(float).copy()
+    out = scales
     common = own.index.intersection(out.index)
     out.loc[common] = own.loc[common].to_numpy()
     return out

@@ -235,3 +235,53 @@ def test_zero_inflated_floor_agrees_with_conformal_quantile_of_own_demand() -> N
             own = np.r_[np.zeros(z), np.ones(n - z)]
             expected = [conformal_quantile(own, q) for q in qs]
             np.testing.assert_allclose(out[0], expected, err_msg=f"n={n} z={z}")
+
+
+def test_a_series_that_repeats_exactly_gets_its_own_error_as_band_scale() -> None:
+    from forecasting.intervals import interval_scales
+
+    scales = pd.Series([2.0, 50.0, 12.0], index=[0, 1, 2])  # 1, 2: fallbacks (their mean)
+    residuals = pd.DataFrame(
+        {
+            "unique_id": [0, 0, 1, 1, 2, 2],
+            "cutoff": [1, 2, 1, 2, 1, 2],
+            "y": [5.0, 7.0, 50.0, 50.0, 12.0, 30.0],
+            "yhat": [4.0, 4.0, 50.0, 50.0, 12.0, 12.0],
+        }
+    )
+    out = interval_scales(scales, residuals, repeating=pd.Index([1, 2]))
+    # 0 keeps its seasonal-naive MAE (2 origins < MIN_OWN_WINDOWS); 1 made no error: 0;
+    # 2: its own MAE (0 + 18) / 2 = 9, at any number of origins
+    assert out.to_dict() == {0: 2.0, 1: 0.0, 2: 9.0}
+    assert interval_scales(scales, residuals.iloc[:0], repeating=pd.Index([1])).loc[1] == 0.0
+
+
+def test_constant_series_beside_a_noisy_one_gets_no_band() -> None:
+    """A constant 50 a day used to get p90 = 78: the other series' pooled errors times its
+    mean (its seasonal-naive MAE is 0, replaced by the mean)."""
+    rng = np.random.default_rng(3)
+    days = 120
+    pattern = np.tile([10.0, 12, 14, 16, 30, 40, 20], days // 7 + 1)[:days]
+    values = np.vstack([np.full(days, 50.0), pattern + rng.poisson(3.0, days)])
+    history = series_frame(values, pd.date_range("2024-01-01", periods=days))
+    config = ForecastConfig(models=("seasonal_naive", "auto_ets"), holiday_country=None)
+    result = forecast(history, 7, freq="D", config=config)
+    const = result.forecasts[result.forecasts["sku"] == "S000"]
+    for column in ("mean", "p10", "p50", "p90"):
+        np.testing.assert_allclose(const[column], 50.0, atol=1e-6)
+    noisy = result.forecasts[result.forecasts["sku"] == "S001"]
+    assert (noisy["p90"] - noisy["p10"] > 2.0).all()  # the other series keeps its band
+
+
+def test_every_series_repeating_exactly_gives_point_bands() -> None:
+    """Every backtested series repeats its week exactly: no finite scaled error to pool
+    (each band scale is 0); the bands are the point forecasts, not a crash."""
+    days = 56
+    week = np.tile([5.0, 6, 7, 8, 9, 3, 2], days // 7)
+    values = np.vstack([week, 2 * week, np.full(days, 4.0)])
+    history = series_frame(values, pd.date_range("2024-01-01", periods=days))
+    config = ForecastConfig(models=("seasonal_naive",), n_windows=1, holiday_country=None)
+    f = forecast(history, 7, freq="D", config=config).forecasts
+    np.testing.assert_allclose(f["p10"], f["mean"])
+    np.testing.assert_allclose(f["p90"], f["mean"])
+    np.testing.assert_allclose(f.loc[f["sku"] == "S001", "mean"], 2 * week[:7])
