@@ -164,7 +164,8 @@ def _forecast(
         prep, restart_warning = _restarted_at_level_shifts(prep, season)
         if restart_warning:
             warnings.append(restart_warning)
-    stats = _series_stats(prep.train, season)
+    # the span the conformal errors come from: the zero-sale floor's recent periods
+    stats = _series_stats(prep.train, season, recent=max(cfg.n_windows, 1) * horizon)
     cold_mask = (stats["history_periods"] < min_history) | (stats["nonzero"] == 0)
     warm_ids = stats.index[~cold_mask]
 
@@ -321,12 +322,16 @@ def _forecast(
         scale = band_scale.reindex(warm_fc["unique_id"]).to_numpy()
         point = warm_fc["mean"].to_numpy()
         # periods without a sale since the first sale (the zero mass of demand)
-        periods = stats["history_periods"].reindex(warm_fc["unique_id"]).to_numpy()
+        at = stats.reindex(warm_fc["unique_id"])
+        periods = at["history_periods"].to_numpy()
+        recent = at["recent_periods"].to_numpy()
         warm_fc[value_columns[1:]] = zero_inflated_floor(
             apply_quantiles(point, scale, table),
             qs,
-            periods - stats["nonzero"].reindex(warm_fc["unique_id"]).to_numpy(),
+            periods - at["nonzero"].to_numpy(),
             periods,
+            recent_zero_periods=recent - at["recent_nonzero"].to_numpy(),
+            recent_periods=recent,
         )
         if cum_columns:
             warm_fc[cum_columns] = _conformal_cumulative(
@@ -768,11 +773,12 @@ def _within_fit_budget(
     }
 
 
-def _series_stats(train: pd.DataFrame, season: int) -> pd.DataFrame:
+def _series_stats(train: pd.DataFrame, season: int, recent: int = 0) -> pd.DataFrame:
     """Per unique_id: length, history_periods (since first sale), nonzero count, units
     (total sold), scale (seasonal-naive MAE, falling back to mean |y| then 1), repeats (the
     series sold and its seasonal-naive MAE is 0: every period equals the one a season
-    earlier, e.g. a constant), adi, cv2, demand_class."""
+    earlier, e.g. a constant), recent_periods / recent_nonzero (the last `recent` periods
+    since the first sale, and those with a sale), adi, cv2, demand_class."""
     classes = classify_series(train).set_index("unique_id")
     rows = {}
     for uid, group in train.groupby("unique_id", sort=True):
@@ -782,11 +788,30 @@ def _series_stats(train: pd.DataFrame, season: int) -> pd.DataFrame:
         repeats = bool(scale == 0 and active.size > 0)
         if not np.isfinite(scale) or scale <= 0:
             scale = float(np.abs(y).mean()) if y.size and np.abs(y).mean() > 0 else 1.0
-        rows[uid] = (y.size, active.size, int((y > 0).sum()), float(y.sum()), scale, repeats)
+        last = active[max(active.size - recent, 0) :] if recent > 0 else active[:0]
+        rows[uid] = (
+            y.size,
+            active.size,
+            int((y > 0).sum()),
+            float(y.sum()),
+            scale,
+            repeats,
+            last.size,
+            int((last > 0).sum()),
+        )
     stats = pd.DataFrame.from_dict(
         rows,
         orient="index",
-        columns=["length", "history_periods", "nonzero", "units", "scale", "repeats"],
+        columns=[
+            "length",
+            "history_periods",
+            "nonzero",
+            "units",
+            "scale",
+            "repeats",
+            "recent_periods",
+            "recent_nonzero",
+        ],
     )
     return stats.join(classes)
 

@@ -343,6 +343,9 @@ def zero_inflated_floor(
     quantiles: Sequence[float],
     zero_periods: np.ndarray,
     periods: np.ndarray,
+    *,
+    recent_zero_periods: np.ndarray | None = None,
+    recent_periods: np.ndarray | None = None,
 ) -> np.ndarray:
     """Set quantile forecasts (rows x quantiles) to 0 where the row's own demand says the
     q-quantile is 0: demand is never negative, so with P(demand = 0) >= q the q-quantile is
@@ -358,14 +361,35 @@ def zero_inflated_floor(
     share 0.91) keeps a positive p90 (rank 11, its sale) and has p10 = p50 = 0; one zero
     in 11 periods already gives p10 = 0 (rank 1, the minimum). Rows with n = 0 are left
     unchanged.
+
+    With `recent_zero_periods` / `recent_periods` (the last periods of the history, e.g. the
+    span the conformal errors come from) a quantile is 0 only where the recent periods say
+    so too: a series that sold on a few days a year and now sells every day keeps its band
+    (it got p10 = p50 = p90 = 0 under a mean of 120 from the whole history's zero share).
+    A row without recent periods is judged on the whole history alone.
     """
     out = np.array(values, dtype=float, copy=True)
+    floored = _zero_quantiles(quantiles, zero_periods, periods)
+    if recent_zero_periods is not None and recent_periods is not None:
+        recent = _zero_quantiles(quantiles, recent_zero_periods, recent_periods)
+        judged = (np.asarray(recent_periods, dtype=float) > 0)[:, None]
+        floored &= recent | ~judged
+    out[floored] = 0.0
+    return out
+
+
+def _zero_quantiles(
+    quantiles: Sequence[float], zero_periods: np.ndarray, periods: np.ndarray
+) -> np.ndarray:
+    """Rows x quantiles: True where `zero_periods` of `periods` put the quantile at 0 (the
+    rule of `zero_inflated_floor`)."""
     zeros = np.asarray(zero_periods, dtype=float)
     n = np.asarray(periods, dtype=float)
+    out = np.zeros((zeros.size, len(quantiles)), dtype=bool)
     for j, q in enumerate(quantiles):
         if q >= 0.5:
             floored = q <= zeros / (n + 1.0) + 1e-12
         else:
             floored = q < (zeros + 1.0) / (n + 1.0) - 1e-12
-        out[(n > 0) & (zeros > 0) & (floored | (zeros >= n)), j] = 0.0
+        out[:, j] = (n > 0) & (zeros > 0) & (floored | (zeros >= n))
     return out

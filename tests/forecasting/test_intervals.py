@@ -237,6 +237,46 @@ def test_zero_inflated_floor_agrees_with_conformal_quantile_of_own_demand() -> N
             np.testing.assert_allclose(out[0], expected, err_msg=f"n={n} z={z}")
 
 
+def test_zero_floor_needs_the_recent_periods_to_agree() -> None:
+    values = np.array([[2.0, 5.0, 9.0]] * 3)
+    qs = (0.1, 0.5, 0.9)
+    # whole history: 300 zeros in 365 periods in every row: p10 and p50 are 0 (0.5 <=
+    # 300 / 366 = 0.82), p90 is not
+    zeros, periods = np.array([300, 300, 300]), np.array([365, 365, 365])
+    out = zero_inflated_floor(
+        values,
+        qs,
+        zeros,
+        periods,
+        # row 0: 9 zeros in the last 21 periods (p10: 0.1 < 10 / 22; p50: 0.5 > 9 / 22);
+        # row 1: 20 of 21 (as the whole history); row 2: no recent periods known
+        recent_zero_periods=np.array([9, 20, 0]),
+        recent_periods=np.array([21, 21, 0]),
+    )
+    np.testing.assert_allclose(out, [[0.0, 5.0, 9.0], [0.0, 0.0, 9.0], [0.0, 0.0, 9.0]])
+    # recent zeros never add a floor the whole history does not give
+    more = zero_inflated_floor(
+        values[:1],
+        qs,
+        np.array([0]),
+        np.array([365]),
+        recent_zero_periods=np.array([21]),
+        recent_periods=np.array([21]),
+    )
+    np.testing.assert_allclose(more, values[:1])
+
+
+def test_a_series_that_sells_every_day_now_keeps_a_band_around_its_mean() -> None:
+    """Sold on 5 days of a year, then 500 a day for its last 12 days: the whole year's zero
+    share (0.95) put p10 = p50 = p90 = 0 under a mean forecast of ~120."""
+    units = np.zeros(366)
+    units[[40, 100, 170, 230, 300]] = 300.0
+    units[-12:] = 500.0
+    history = series_frame(units[None, :], pd.date_range("2023-01-01", periods=366))
+    f = forecast(history, 7, freq="D", config=ForecastConfig(holiday_country=None)).forecasts
+    assert (f["p90"] >= f["mean"]).all() and (f["p90"] > 0).all()
+
+
 def test_a_series_that_repeats_exactly_gets_its_own_error_as_band_scale() -> None:
     from forecasting.intervals import interval_scales
 
