@@ -5,11 +5,13 @@ A series with too little history gets, for every horizon date, the average forec
 location; failing that, the same category anywhere; then the same location; then all warm
 series. Categories come from an optional `items` frame (`sku, category`).
 
-A cold series that has sold already keeps its own level: the peer profile is rescaled so
-that its mean over the horizon equals the series' mean units per period since its first
-sale (peers give the shape over time and the relative spread of the quantiles; sizes differ
-too much between products to borrow). A series that never sold gets the peers' absolute
-values. With no warm series at all, the series' own mean is used (zero when it never sold).
+A cold series that has sold already keeps its own level: each peer's forecast is divided
+by its own mean over the horizon, their average (the profile: shape over time and relative
+spread of the quantiles, each peer weighing the same whatever it sells) is multiplied by the
+series' mean units per period since its first sale (sizes differ too much between products
+to borrow; averaged in units, one peer a thousand times larger set a small series' shape and
+gave it a +-1.5% band). A series that never sold gets the peers' absolute values. With no
+warm series at all, the series' own mean is used (zero when it never sold).
 
 Peers are mature products, so their relative spread understates how uncertain a level
 estimated from a few periods is. A cold series with two or more periods since its first
@@ -93,10 +95,20 @@ def profile_forecasts(
     ]
     means = {name: warm.groupby([*keys, "date"])[value_columns].mean() for name, keys in levels}
     overall = warm.groupby("date")[value_columns].mean()
+    # each peer divided by its own mean forecast over the horizon: a peer selling a
+    # thousand times more does not set the shape and relative spread of a small series
+    shapes = _relative_to_own_level(warm, value_columns)
+    shape_means = {
+        name: shapes.groupby([*keys, "date"])[value_columns].mean() for name, keys in levels
+    }
+    shape_overall = shapes.groupby("date")[value_columns].mean()
     rows = []
     for sku, location in cold[["sku", "location"]].itertuples(index=False):
         cat = category.get(sku)
         keyvals = {"category": cat, "location": location}
+        own_level = float(own_means.get((sku, location), 0.0)) if own_means is not None else 0.0
+        # a series that sold: the peers' shape times its own level; never sold: their values
+        pools, everyone = (shape_means, shape_overall) if own_level > 0 else (means, overall)
         frame = None
         used = "none"
         for name, keys in levels:
@@ -105,17 +117,16 @@ def profile_forecasts(
             key = tuple(keyvals[k] for k in keys)
             try:
                 frame = (
-                    means[name].xs(key, level=tuple(keys))
+                    pools[name].xs(key, level=tuple(keys))
                     if len(keys) > 1
-                    else means[name].xs(key[0], level=keys[0])
+                    else pools[name].xs(key[0], level=keys[0])
                 )
             except KeyError:
                 continue
             used = name
             break
-        if frame is None and not overall.empty:
-            frame, used = overall, "all series"
-        own_level = float(own_means.get((sku, location), 0.0)) if own_means is not None else 0.0
+        if frame is None and not everyone.empty:
+            frame, used = everyone, "all series"
         if frame is None:
             frame = pd.DataFrame({c: own_level for c in value_columns}, index=horizon_dates)
             used = "own history"
@@ -141,6 +152,16 @@ def profile_forecasts(
     if not rows:
         return pd.DataFrame(columns=["sku", "location", "date", *value_columns, "profile"])
     return pd.concat(rows, ignore_index=True)
+
+
+def _relative_to_own_level(warm: pd.DataFrame, value_columns: list[str]) -> pd.DataFrame:
+    """`warm` rows with `value_columns` divided by their series' mean forecast (`mean`)
+    over the horizon; series forecast to sell nothing are left out (no shape)."""
+    level = warm.groupby(["sku", "location"])["mean"].transform("mean")
+    keep = (level > 0).to_numpy()
+    out = warm.loc[keep].copy()
+    out[value_columns] = out[value_columns].div(level[keep], axis=0)
+    return out
 
 
 def widen_to_sample_band(frame: pd.DataFrame, n: int, sd: float) -> pd.DataFrame:
