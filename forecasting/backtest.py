@@ -193,6 +193,15 @@ def backtest(
                 )
             )
     pred = pd.concat(predictions, ignore_index=True)
+    for name in references:
+        blank = pred.loc[pred["role"] == name, "mean"].isna()
+        if blank.any():
+            warnings.append(
+                f"{name}: no forecast for {int(blank.sum())} of {blank.size} test points (a"
+                " history shorter than the model needs at the window's origin): its MASE,"
+                " RMSSE, WAPE and bias are empty for the series with such points, its overall"
+                " WAPE and bias too, and such a point counts as outside the interval"
+            )
     actual = full.rename(columns={"ds": "date"})[["sku", "location", "date", "y"]]
     pred = pred.merge(actual, on=["sku", "location", "date"], how="left")
     pred["y"] = pred["y"].fillna(0.0)

@@ -155,6 +155,20 @@ def resolve_freq(freq: str | None, history: pd.DataFrame) -> tuple[str, str | No
     )
 
 
+def _missing_examples(values: pd.Series, ids: pd.DataFrame) -> str:
+    """'sku A at location L on 2024-05-01, ...' for the first few (unique_id, ds) index
+    entries of `values` that are NaN."""
+    names = ids.set_index("unique_id")
+    missing = values.index[values.isna().to_numpy()][:_MAX_ROWS_LISTED]
+    text = ", ".join(
+        f"sku {names.at[uid, 'sku']} at location {names.at[uid, 'location']} on "
+        f"{pd.Timestamp(ds).date()}"
+        for uid, ds in missing
+    )
+    more = int(values.isna().sum()) - len(missing)
+    return text + (f" (and {more} more)" if more > 0 else "")
+
+
 def infer_freq(dates: pd.Series) -> str:
     """'D', 'W' or 'M' from the median gap between the distinct dates of `dates` (values
     `read_dates` cannot read are ignored): up to 1.5 days daily, up to 10 days weekly, else
@@ -424,7 +438,8 @@ def prepare_inputs(
                         continue
                     reason = (
                         f"feature '{feature}' has no future value"
-                        f" for {n_missing} series x date rows"
+                        f" for {n_missing} series x date rows, e.g. "
+                        + _missing_examples(values, ids)
                     )
                 if strict_future:  # "future: ..." so that a caller can name its file
                     raise ForecastInputError([f"future: {reason}"])

@@ -1,5 +1,6 @@
 """Bad input gets one clear error naming the column or rows."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -54,6 +55,21 @@ def test_feature_missing_in_future_is_an_error_when_strict() -> None:
     assert "feature 'on_promo'" in message
 
 
+def test_a_feature_missing_for_some_future_rows_names_them() -> None:
+    history = weekly_pattern_history(days=28, pairs=(("A", "L1"), ("B", "L2")))
+    history["on_promo"] = 1.0
+    dates = pd.date_range("2024-01-29", periods=7)
+    future = pd.DataFrame(
+        {"sku": "A", "location": "L1", "date": dates, "on_promo": [1.0] * 6 + [np.nan]}
+    )  # B at L2 has no row at all, A lacks its last day
+    message = _error(history, future=future, strict_future=True)
+    assert (
+        "feature 'on_promo' has no future value for 8 series x date rows, e.g. sku A at "
+        "location L1 on 2024-02-04, sku B at location L2 on 2024-01-29" in message
+    )
+    assert "(and 3 more)" in message
+
+
 def test_config_validation() -> None:
     with pytest.raises(ValueError, match="unknown models"):
         ForecastConfig(models=("prophet",))
@@ -62,3 +78,15 @@ def test_config_validation() -> None:
     for shrinkage in (-0.1, 1.5, float("nan")):
         with pytest.raises(ValueError, match="selection_shrinkage"):
             ForecastConfig(selection_shrinkage=shrinkage)
+
+
+def test_backtest_says_when_a_reference_has_no_forecast() -> None:
+    """20 days, 2 windows of 7: the first origin has 6 days, less than SeasonalNaive's
+    season of 7, so its first step has no forecast for either series."""
+    from forecasting.backtest import backtest
+
+    history = weekly_pattern_history(days=20, pairs=(("A", "L1"), ("B", "L2")))
+    report = backtest(history, 7, 2, freq="D", config=CFG, references=("seasonal_naive",))
+    assert any(
+        w.startswith("seasonal_naive: no forecast for 2 of 28 test points") for w in report.warnings
+    )
