@@ -35,10 +35,12 @@ class ForecastConfig:
       candidates of each demand class (see `forecasting.candidates`). Each class tries the
       given models that fit it; when none fits, it tries all given models.
     - `n_windows`: rolling-origin backtest windows (each `horizon` periods long, step =
-      horizon) used to pick the model per series; 0 = no selection (nor for a series
-      shorter than the windows need): group_seasonal_ets where it is a candidate (weekly
-      and monthly data, conformal intervals), else the first candidate of the class that
-      is not SeasonalNaive.
+      horizon) used to pick the model per series; a series whose history holds fewer
+      after the training a first fit needs (a season + 1, or `min_history`) is backtested
+      over as many as it holds. 0 = no selection (nor for a series with room for no
+      window): group_seasonal_ets where it is a candidate (weekly and monthly data,
+      conformal intervals), else the first candidate of the class that is not
+      SeasonalNaive.
     - `season_length`: periods per season; None = 7 daily, 52 weekly, 12 monthly.
     - `min_history`: periods from the first sale below which a series is a cold start;
       None = 14 daily, 8 weekly, 6 monthly.

@@ -171,7 +171,9 @@ def _forecast(
 
     selection_parts: list[pd.DataFrame] = []
     residual_parts: list[pd.DataFrame] = []
-    min_cv_length = cfg.n_windows * horizon + max(season + 1, min_history)
+    # the training a selection backtest's first window needs; a series with less history
+    # than n_windows windows after it is backtested over as many as it has (at least one)
+    min_train = max(season + 1, min_history)
     candidates = {
         int(uid): candidates_for(
             stats.at[uid, "demand_class"],
@@ -187,17 +189,14 @@ def _forecast(
         candidates = _within_fit_budget(
             candidates, stats, cfg.local_fit_budget, cfg.n_windows + 1, season, warnings
         )
-    groups: dict[tuple[tuple[str, ...], bool], list[int]] = {}
+    groups: dict[tuple[tuple[str, ...], int], list[int]] = {}
     for uid in warm_ids:
-        row = stats.loc[uid]
         names = candidates[int(uid)]
         # backtest to choose between candidates, or for the errors of conformal intervals
-        backtest = (
-            cfg.n_windows > 0
-            and row["length"] >= min_cv_length
-            and (len(names) > 1 or cfg.interval_method == "conformal")
-        )
-        groups.setdefault((names, backtest), []).append(int(uid))
+        windows = min(cfg.n_windows, max(int(stats.at[uid, "length"]) - min_train, 0) // horizon)
+        if len(names) == 1 and cfg.interval_method != "conformal":
+            windows = 0
+        groups.setdefault((names, windows), []).append(int(uid))
 
     # group_seasonal_ets shares seasonal indices between the locations of one SKU, and
     # top_down_share the SKU's total, over every warm series (whichever candidate group a
@@ -216,9 +215,12 @@ def _forecast(
     # the same candidate twice
     sku_of = prep.ids.set_index("unique_id")["sku"].reindex(warm_ids)
     alone = sku_of.index[sku_of.map(sku_of.value_counts()).to_numpy() == 1]
-    for (names, backtest), uids in groups.items():
+    for (names, windows), uids in groups.items():
         train = prep.train[prep.train["unique_id"].isin(uids)]
-        if backtest:
+        if windows > 0:
+            group_cfg = (
+                cfg if windows == cfg.n_windows else dataclasses.replace(cfg, n_windows=windows)
+            )
             excluded = {
                 # sold for less than one season: a seasonal-naive forecast would copy the
                 # periods before the first sale (or the launch itself)
@@ -230,7 +232,7 @@ def _forecast(
                 train,
                 names,
                 horizon,
-                cfg.n_windows,
+                windows,
                 runner=runner,
                 sf_freq=prep.sf_freq,
                 freq=freq_code,
@@ -247,7 +249,7 @@ def _forecast(
                 train,
                 names,
                 _ChosenBacktest(
-                    cfg, runner, prep.sf_freq, freq_code, horizon, season, min_history, pool
+                    group_cfg, runner, prep.sf_freq, freq_code, horizon, season, min_history, pool
                 ),
                 scales=stats["scale"],
                 excluded=excluded,

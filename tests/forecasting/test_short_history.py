@@ -173,3 +173,31 @@ def test_cli_on_a_history_without_rows_is_one_line_and_exit_2(tmp_path: Path) ->
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "no rows" in lines[0]
     assert not out.exists()
+
+
+def test_a_series_too_short_for_every_selection_window_is_backtested_on_those_it_has() -> None:
+    """n_windows = 3 of 7 days after the 15 periods a first fit needs (season 7 + 1, and
+    min_history 14): 36 days. A 25-day series has room for (25 - 15) // 7 = 1 window: it is
+    chosen on that one (a MASE and a score per candidate), not given a default unscored."""
+    rng = np.random.default_rng(5)
+    week = np.array([5.0, 7, 9, 11, 13, 30, 2])
+    long = np.resize(week, 60) + rng.normal(0, 1, 60)
+    short = np.resize(week, 25) * 2 + rng.normal(0, 1, 25)
+    history = _history({"LONG": list(long), "SHORT": list(short)})
+    config = ForecastConfig(
+        models=("seasonal_naive", "auto_ets"), n_windows=3, holiday_country=None
+    )
+    result = forecast(history, 7, freq="D", config=config)
+    chosen = result.selection.set_index("sku")
+    for sku in ("LONG", "SHORT"):
+        assert np.isfinite(chosen.at[sku, "mase"]), sku
+        assert (
+            "seasonal_naive=" in chosen.at[sku, "scores"]
+            and "auto_ets=" in chosen.at[sku, "scores"]
+        )
+    # 20 days: room for no window (20 < 15 + 7): no selection, the first non-naive candidate
+    tiny = _history({"TINY": list(short[-20:]), "LONG": list(long)})
+    tiny_choice = forecast(tiny, 7, freq="D", config=config).selection.set_index("sku")
+    assert tiny_choice.at["TINY", "model"] == "auto_ets" and np.isnan(
+        tiny_choice.at["TINY", "mase"]
+    )
