@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from forecasting.errors import ForecastInputError
+
 
 def quantile_column(q: float) -> str:
     """Column name of quantile `q` (a fraction in (0, 1)): `p` + two digits, 0.1 -> `p10`.
@@ -20,12 +22,22 @@ def quantile_column(q: float) -> str:
 
 
 def validate_quantiles(quantiles: Sequence[float]) -> tuple[float, ...]:
-    """Sorted, de-duplicated quantiles, each checked by `quantile_column`."""
-    values = tuple(sorted({float(q) for q in quantiles}))
+    """Sorted, de-duplicated quantiles, each checked by `quantile_column`; raises
+    `ForecastInputError` (a ValueError) naming every bad one."""
+    try:
+        values = tuple(sorted({float(q) for q in quantiles}))
+    except (TypeError, ValueError) as exc:
+        raise ForecastInputError([f"quantiles {quantiles!r}: not numbers"]) from exc
     if not values:
-        raise ValueError("at least one quantile is needed")
+        raise ForecastInputError(["at least one quantile is needed"])
+    problems = []
     for q in values:
-        quantile_column(q)
+        try:
+            quantile_column(q)
+        except ValueError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ForecastInputError(problems)
     return values
 
 

@@ -90,3 +90,9 @@ def test_backtest_says_when_a_reference_has_no_forecast() -> None:
     assert any(
         w.startswith("seasonal_naive: no forecast for 2 of 28 test points") for w in report.warnings
     )
+
+
+def test_bad_quantiles_are_a_forecast_input_error_naming_each() -> None:
+    message = _error(weekly_pattern_history(days=28), quantiles=(0.0, 0.5, 1.5))
+    assert "quantile 0.0 must be strictly between 0 and 1" in message
+    assert "quantile 1.5 must be strictly between 0 and 1" in message
