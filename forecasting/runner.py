@@ -9,6 +9,8 @@ scheduler address, or a LocalCluster started for the call).
 from __future__ import annotations
 
 import contextlib
+import logging
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -121,13 +123,31 @@ class Runner:
             with Client(self.scheduler_address) as client:
                 yield max(1, sum(client.nthreads().values())) * self.n_jobs
             return
-        with (
-            LocalCluster(
-                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-            ) as cluster,
-            Client(cluster) as client,
-        ):
-            yield max(1, sum(client.nthreads().values())) * self.n_jobs
+        shuffle_log = logging.getLogger("distributed.shuffle._scheduler_plugin")
+        level = shuffle_log.level
+        shuffle_log.setLevel(logging.ERROR)  # "Shuffle ... deactivated": every run, not news
+        try:
+            with (
+                LocalCluster(
+                    n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+                ) as cluster,
+                Client(cluster) as client,
+            ):
+                client.run(_quiet_library_warnings)
+                yield max(1, sum(client.nthreads().values())) * self.n_jobs
+        finally:
+            shuffle_log.setLevel(level)
+
+
+def _quiet_library_warnings() -> None:
+    """In a worker of our own LocalCluster: ignore pandas' deprecation warning about dask's
+    internal `groupby.apply` (printed once per task, dozens per forecast, nothing a user can
+    act on). A cluster given by address is left as configured."""
+    warnings.filterwarnings(
+        "ignore",
+        message="DataFrameGroupBy.apply operated on the grouping columns",
+        category=FutureWarning,
+    )
 
 
 def _to_dask(frame: pd.DataFrame, npartitions: int) -> Any:
