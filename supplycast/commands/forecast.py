@@ -227,7 +227,9 @@ def forecast_command(
     frame = result.forecasts.copy()
     frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
     with written_atomically(out) as temporary:
-        frame.to_csv(temporary, index=False, float_format="%.6g")
+        # units to 4 decimals, never in exponent form: 6 significant digits wrote a forecast
+        # of 1,008,183,412 units as 1.00818e+09
+        frame.to_csv(temporary, index=False, float_format="%.4f")
     if selection_out is not None:
         with written_atomically(selection_out) as temporary:
             result.selection.to_csv(temporary, index=False, float_format="%.6g")

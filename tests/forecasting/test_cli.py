@@ -219,3 +219,21 @@ def test_forecast_and_backtest_pass_selection_shrinkage(
         result = runner.invoke(app, [*command, *common, "--selection-shrinkage", "0"])
         assert result.exit_code == 0, result.output
         assert seen == []  # 0: the per-series choice, no pooling
+
+
+def test_forecast_writes_large_volumes_without_exponents(tmp_path: Path) -> None:
+    history = weekly_pattern_history(days=42)
+    history["units"] = history["units"] * 1e8 + 12_345.678  # 5e8 .. 3e9 units a day
+    path, out = tmp_path / "H.csv", tmp_path / "F.csv"
+    history.to_csv(path, index=False)
+    result = runner.invoke(
+        app,
+        ["forecast", "--history", str(path), "--horizon", "7", "--out", str(out)]
+        + ["--models", "seasonal_naive", "--windows", "1"],
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "e+" not in text
+    f = pd.read_csv(out)
+    # a week back, exactly (the pattern repeats): 5e8 + 12,345.678 on the first Monday
+    assert f["mean"].iloc[0] == pytest.approx(WEEK[0] * 1e8 + 12_345.678, abs=1e-3)
