@@ -145,7 +145,11 @@ def resolve_freq(freq: str | None, history: pd.DataFrame) -> tuple[str, str | No
     reports); weekly or monthly is said in the warning, so a file of another frequency is
     never read as daily with zero sales in between unnoticed."""
     if freq is not None:
-        return normalize_freq(freq), None
+        code = normalize_freq(freq)
+        anchor = freq.strip().upper().partition("-")[2]
+        if code == "W" and anchor:
+            _check_weekly_anchor(freq, anchor, history)
+        return code, None
     code = infer_freq(history["date"]) if "date" in history.columns else "D"
     if code == "D":
         return code, None
@@ -153,6 +157,21 @@ def resolve_freq(freq: str | None, history: pd.DataFrame) -> tuple[str, str | No
         f"the dates are {FREQ_NAMES[code]}: forecasting {FREQ_NAMES[code]} periods "
         f"(freq {code!r}; pass freq 'D', 'W' or 'M' to choose)"
     )
+
+
+def _check_weekly_anchor(freq: str, anchor: str, history: pd.DataFrame) -> None:
+    """Raise `ForecastInputError` when `freq` names a weekday ("W-FRI") that is not a
+    weekday name, or that the history's (readable) dates do not fall on."""
+    if anchor not in _WEEKDAYS:
+        raise ForecastInputError([f"freq {freq!r}: {anchor!r} is not a weekday (MON .. SUN)"])
+    if "date" not in history.columns:
+        return
+    days = read_dates(history["date"])[0].dropna().dt.weekday.unique()
+    other = sorted(_WEEKDAYS[d] for d in days if _WEEKDAYS[d] != anchor)
+    if other:
+        raise ForecastInputError(
+            [f"freq {freq!r}: the history's dates fall on {', '.join(other)}, not {anchor}"]
+        )
 
 
 def _missing_examples(values: pd.Series, ids: pd.DataFrame) -> str:

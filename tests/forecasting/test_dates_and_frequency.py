@@ -78,6 +78,15 @@ def test_resolve_freq_names_an_inferred_weekly_or_monthly_frequency() -> None:
     assert resolve_freq(None, daily) == ("D", None)
 
 
+def test_a_weekly_anchor_must_match_the_dates() -> None:
+    mondays = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=4, freq="W-MON")})
+    assert resolve_freq("W-MON", mondays) == ("W", None)
+    with pytest.raises(ForecastInputError, match="dates fall on MON, not FRI"):
+        resolve_freq("W-FRI", mondays)
+    with pytest.raises(ForecastInputError, match="'XYZ' is not a weekday"):
+        resolve_freq("W-XYZ", mondays)
+
+
 def _weekly_history() -> pd.DataFrame:
     """Two series of Monday weeks, 20 weeks: A sells 10, 20, 30, ... B 5 every week."""
     dates = pd.date_range("2024-01-01", periods=20, freq="W-MON")
