@@ -164,8 +164,10 @@ def _forecast(
         prep, restart_warning = _restarted_at_level_shifts(prep, season)
         if restart_warning:
             warnings.append(restart_warning)
-    # the span the conformal errors come from: the zero-sale floor's recent periods
-    stats = _series_stats(prep.train, season, recent=max(cfg.n_windows, 1) * horizon)
+    # the span the conformal errors come from: the zero-sale floor's recent periods, and
+    # the replay of never-sold series
+    calibration_span = max(cfg.n_windows, 1) * horizon
+    stats = _series_stats(prep.train, season, recent=calibration_span)
     cold_mask = (stats["history_periods"] < min_history) | (stats["nonzero"] == 0)
     warm_ids = stats.index[~cold_mask]
 
@@ -314,8 +316,6 @@ def _forecast(
             stats["scale"], residuals, repeating=stats.index[stats["repeats"].to_numpy(bool)]
         )
         offsets = scaled_error_quantiles(residuals, band_scale, stats["demand_class"], qs, horizon)
-        if not offsets:  # every backtested series repeats exactly (band scale 0): no error
-            offsets = {"*": np.zeros((horizon, len(qs)))}
         classes = stats["demand_class"].reindex(warm_fc["unique_id"]).to_numpy()
         # horizon step 1..h of each forecast row (its date's rank within the series)
         steps = warm_fc.groupby("unique_id")["ds"].rank(method="dense").to_numpy(dtype=int)
@@ -374,8 +374,7 @@ def _forecast(
             pairs = ids.loc[[int(u) for u in dormant], ["sku", "location"]]
             keys = pd.MultiIndex.from_frame(cold_fc[["sku", "location"]])
             is_dormant = keys.isin(pd.MultiIndex.from_frame(pairs))
-            span = max(cfg.n_windows, 1) * horizon
-            table = never_sold_quantiles(prep.train, min_history, horizon, span, qs)
+            table = never_sold_quantiles(prep.train, min_history, horizon, calibration_span, qs)
             steps = prep.horizon_dates.get_indexer(cold_fc.loc[is_dormant, "date"])
             cold_fc.loc[is_dormant, value_columns] = table[steps]
         cold_fc["model"] = COLD_START_MODEL

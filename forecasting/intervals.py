@@ -227,8 +227,8 @@ def scaled_error_quantiles(
         }
     )
     frame = frame[np.isfinite(frame["e"])]
-    if frame.empty:
-        return {}
+    if frame.empty:  # every error left out (band scale 0: series that repeat exactly)
+        return {"*": np.zeros((horizon, len(quantiles)))}
     spread = step_spreads(frame["step"].to_numpy(), frame["e"].abs().to_numpy(), horizon)
     step_index = np.clip(frame["step"].to_numpy(), 1, horizon) - 1
     frame = frame.assign(z=frame["e"].to_numpy() / spread[step_index])
@@ -273,37 +273,28 @@ def interval_scales(
     shows no variation in is as narrow as its own errors, not the pooled errors of other
     series times its level (a constant 50 a day got p90 = 78).
     """
-    scales = scales.astype(float).copy()
-    if repeating is not None and len(repeating):
-        scales.loc[scales.index.intersection(repeating)] = 0.0
-        if not residuals.empty:
-            own_mae = (
-                (residuals["y"] - residuals["yhat"])
-                .abs()
-                .groupby(residuals["unique_id"].to_numpy())
-                .mean()
-                .dropna()
-            )
-            common = own_mae.index.intersection(repeating).intersection(scales.index)
-            scales.loc[common] = own_mae.loc[common].to_numpy()
-    if residuals.empty or "cutoff" not in residuals.columns:
-        return scales
+    out = scales.astype(float).copy()
+    repeating = out.index.intersection(repeating if repeating is not None else [])
+    out.loc[repeating] = 0.0
+    if residuals.empty:
+        return out
     own = (
         pd.DataFrame(
             {
                 "unique_id": residuals["unique_id"].to_numpy(),
-                "cutoff": residuals["cutoff"].to_numpy(),
+                "cutoff": (residuals["cutoff"].to_numpy() if "cutoff" in residuals.columns else 0),
                 "a": (residuals["y"] - residuals["yhat"]).abs().to_numpy(dtype=float),
             }
         )
-        .dropna()
+        .dropna(subset=["a"])
         .groupby("unique_id")
         .agg(windows=("cutoff", "nunique"), mae=("a", "mean"))
     )
-    own = own.loc[(own["windows"] >= min_windows) & (own["mae"] > 0), "mae"]
-    out = scales
-    common = own.index.intersection(out.index)
-    out.loc[common] = own.loc[common].to_numpy()
+    many = own.index[(own["windows"] >= min_windows) & (own["mae"] > 0)]
+    if "cutoff" not in residuals.columns:
+        many = many[:0]  # origins unknown: only the repeating series take their own error
+    for ids in (own.index.intersection(repeating), many.intersection(out.index)):
+        out.loc[ids] = own.loc[ids, "mae"].to_numpy()
     return out
 
 
