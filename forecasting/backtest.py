@@ -73,10 +73,14 @@ class BacktestReport:
     points: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=POINT_COLUMNS))
 
 
-def _offset(freq: str, periods: int) -> pd.DateOffset | pd.Timedelta:
+def _shift(date: pd.Timestamp, freq: str, periods: int) -> pd.Timestamp:
+    """`date` moved by `periods` periods (negative: back). Monthly dates keep their label:
+    a month's first day stays a first day, its last day a last day (2024-04-30 back one
+    month is 2024-03-31, not 2024-03-30)."""
     if freq == "M":
-        return pd.DateOffset(months=periods)
-    return pd.Timedelta(days=periods * (7 if freq == "W" else 1))
+        moved = date + pd.DateOffset(months=periods)
+        return moved + pd.offsets.MonthEnd(0) if date.is_month_end else moved
+    return date + pd.Timedelta(days=periods * (7 if freq == "W" else 1))
 
 
 def backtest(
@@ -110,7 +114,7 @@ def backtest(
     ids = prep.ids.set_index("unique_id")
     full = prep.train.join(ids, on="unique_id")
     last = full["ds"].max()
-    first_cutoff = last - _offset(freq_code, windows * horizon)
+    first_cutoff = _shift(last, freq_code, -windows * horizon)
     if full["ds"].min() >= first_cutoff:
         raise ForecastInputError([f"history too short for {windows} windows of {horizon} periods"])
     season = cfg.season_length or FREQUENCIES[freq_code][0]
@@ -127,8 +131,8 @@ def backtest(
     origin_classes = []
     warnings: list[str] = [] if inferred is None else [inferred]
     for k in range(windows):
-        cutoff = first_cutoff + _offset(freq_code, k * horizon)
-        end = cutoff + _offset(freq_code, horizon)
+        cutoff = _shift(first_cutoff, freq_code, k * horizon)
+        end = _shift(cutoff, freq_code, horizon)
         train = raw[raw["date"] <= cutoff]
         test_rows = raw[(raw["date"] > cutoff) & (raw["date"] <= end)]
         future = test_rows[["sku", "location", "date", *features]] if features else None

@@ -292,11 +292,14 @@ def _period_codes(dates: pd.Series, freq: str) -> np.ndarray:
 
 
 def _sf_freq(freq: str, last: pd.Timestamp) -> str:
+    """The pandas frequency of the periods ending at `last`: "D"; "W-<weekday of last>";
+    monthly "ME" when `last` is a month's last day (month-end labels, e.g. 2024-03-31),
+    else "MS" (first days, checked by `_check_alignment`)."""
     if freq == "D":
         return "D"
     if freq == "W":
         return f"W-{_WEEKDAYS[last.weekday()]}"
-    return "MS"
+    return "ME" if last.is_month_end else "MS"
 
 
 def _check_alignment(dates: pd.Series, freq: str, problems: list[str], name: str) -> None:
@@ -306,9 +309,15 @@ def _check_alignment(dates: pd.Series, freq: str, problems: list[str], name: str
         if len(bad):
             problems.append(f"{name} {_rows(bad)}: weekly dates must all fall on the same weekday")
     elif freq == "M":
-        bad = dates.index[dates.dt.day != 1]
+        firsts, lasts = dates.dt.day == 1, dates.dt.is_month_end
+        month_end = int(lasts.sum()) > int(firsts.sum())
+        bad = dates.index[~lasts if month_end else ~firsts]
         if len(bad):
-            problems.append(f"{name} {_rows(bad)}: monthly dates must be the first day of a month")
+            label = "last" if month_end else "first"
+            problems.append(
+                f"{name} {_rows(bad)}: monthly dates must all be the first day of a month or"
+                f" all the last day (most here are the {label} day)"
+            )
 
 
 def holiday_counts(dates: pd.DatetimeIndex, freq: str, country: str) -> np.ndarray:
@@ -501,9 +510,10 @@ def _dates_back(last: pd.Timestamp, steps_back: np.ndarray, sf_freq: str, freq: 
         base = last.year * 12 + last.month - 1
         codes = base - steps_back
         years, months = np.divmod(codes, 12)
-        return pd.to_datetime(
-            {"year": years, "month": months + 1, "day": np.ones_like(years)}
-        ).to_numpy()
+        firsts = pd.to_datetime({"year": years, "month": months + 1, "day": np.ones_like(years)})
+        if sf_freq == "ME":
+            return (firsts + pd.offsets.MonthEnd(0)).to_numpy()
+        return firsts.to_numpy()
     unit = 7 if freq == "W" else 1
     offsets = np.asarray(steps_back, dtype=np.int64) * unit
     offsets = offsets.astype("timedelta64[D]")

@@ -165,3 +165,60 @@ def test_cli_names_the_file_of_ambiguous_dates_and_keeps_an_empty_id_an_error(
     )
     assert result.exit_code == 2
     assert f"{path} line 3: column 'location' is empty" in result.output
+
+
+def _monthly_history(month_end: bool) -> pd.DataFrame:
+    """Two series over 2021-2023 with a yearly pattern and noise, dated on each month's
+    first day or (`month_end`) its last day."""
+    freq = "ME" if month_end else "MS"
+    dates = pd.date_range("2021-01-01", periods=36, freq=freq)
+    rng = np.random.default_rng(3)
+    season = 20 + 8 * np.sin(2 * np.pi * np.arange(36) / 12)
+    frames = [
+        pd.DataFrame({"sku": sku, "location": "L", "date": dates, "units": scale * season + noise})
+        for sku, scale, noise in (
+            ("A", 1.0, rng.normal(0, 2, 36)),
+            ("B", 3.0, rng.normal(0, 5, 36)),
+        )
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_month_end_dates_forecast_as_their_months() -> None:
+    """Monthly data labelled with each month's last day (pandas 'ME', many exports) gives
+    the forecasts of the same data labelled with first days, on month-end dates."""
+    cfg = ForecastConfig(n_windows=2, holiday_country=None)
+    firsts = forecast(_monthly_history(False), 3, config=cfg)
+    lasts = forecast(_monthly_history(True), 3, config=cfg)
+    assert lasts.forecasts["date"].drop_duplicates().dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-01-31",
+        "2024-02-29",
+        "2024-03-31",
+    ]
+    columns = ["sku", "mean", "p10", "p50", "p90", "model"]
+    pd.testing.assert_frame_equal(lasts.forecasts[columns], firsts.forecasts[columns])
+    assert not any("missing periods" in w for w in lasts.warnings)
+
+    report = backtest(_monthly_history(True), 3, 2, config=cfg, references=("seasonal_naive",))
+    chosen = report.points[report.points["role"] == "chosen"]
+    # cutoffs 2023-06-30 and 2023-09-30: month ends, so no month is dropped or counted twice
+    assert sorted(chosen["date"].dt.strftime("%m-%d").unique()) == [
+        "07-31",
+        "08-31",
+        "09-30",
+        "10-31",
+        "11-30",
+        "12-31",
+    ]
+    reference = backtest(_monthly_history(False), 3, 2, config=cfg, references=("seasonal_naive",))
+    pd.testing.assert_frame_equal(report.metrics, reference.metrics)
+
+
+def test_monthly_dates_mixing_first_and_last_days_are_named() -> None:
+    history = _monthly_history(True)
+    history.loc[5, "date"] = pd.Timestamp("2021-06-01")
+    history.loc[7, "date"] = pd.Timestamp("2021-08-15")
+    with pytest.raises(
+        ForecastInputError, match=r"rows 6, 8: monthly dates must all be .*most here are the last"
+    ):
+        forecast(history, 3, freq="M", config=CFG)
