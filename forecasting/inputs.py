@@ -136,6 +136,8 @@ def _to_dates(values: pd.Series) -> pd.Series:
 
 
 FREQ_NAMES = {"D": "daily", "W": "weekly", "M": "monthly"}
+# days: a longer median gap between the distinct dates is not monthly data (quarterly: ~91)
+LONGEST_MONTHLY_GAP = 45
 
 
 def resolve_freq(freq: str | None, history: pd.DataFrame) -> tuple[str, str | None]:
@@ -143,14 +145,27 @@ def resolve_freq(freq: str | None, history: pd.DataFrame) -> tuple[str, str | No
     the dates). `freq` given: `normalize_freq(freq)` (ValueError if unknown). None:
     `infer_freq` of the history's dates ("D" without a date column, which validation then
     reports); weekly or monthly is said in the warning, so a file of another frequency is
-    never read as daily with zero sales in between unnoticed."""
+    never read as daily with zero sales in between unnoticed. Dates a median of more than
+    LONGEST_MONTHLY_GAP days apart (quarterly, yearly) raise `ForecastInputError`: read as
+    months they would get two or eleven months without sales between their rows."""
     if freq is not None:
         code = normalize_freq(freq)
         anchor = freq.strip().upper().partition("-")[2]
         if code == "W" and anchor:
             _check_weekly_anchor(freq, anchor, history)
         return code, None
-    code = infer_freq(history["date"]) if "date" in history.columns else "D"
+    if "date" not in history.columns:
+        return "D", None
+    gap = median_gap_days(history["date"])
+    if gap is not None and gap > LONGEST_MONTHLY_GAP:
+        raise ForecastInputError(
+            [
+                f"history: the dates are a median {gap:.0f} days apart (quarterly or yearly"
+                " data?); supplycast forecasts daily, weekly or monthly periods: give freq"
+                " 'M' to forecast months, each month without a row counting as zero sales"
+            ]
+        )
+    code = _freq_of_gap(gap)
     if code == "D":
         return code, None
     return code, (
@@ -188,15 +203,24 @@ def _missing_examples(values: pd.Series, ids: pd.DataFrame) -> str:
     return text + (f" (and {more} more)" if more > 0 else "")
 
 
-def infer_freq(dates: pd.Series) -> str:
-    """'D', 'W' or 'M' from the median gap between the distinct dates of `dates` (values
-    `read_dates` cannot read are ignored): up to 1.5 days daily, up to 10 days weekly, else
-    monthly; 'D' with fewer than two distinct dates."""
+def median_gap_days(dates: pd.Series) -> float | None:
+    """Median gap in days between the distinct dates of `dates` (values `read_dates` cannot
+    read are ignored); None with fewer than two distinct dates."""
     unique = pd.DatetimeIndex(read_dates(dates)[0].dropna().unique()).sort_values()
     if len(unique) < 2:
-        return "D"
-    gap = float(pd.Series(unique).diff().dt.days.median())
-    if gap <= 1.5:
+        return None
+    return float(pd.Series(unique).diff().dt.days.median())
+
+
+def infer_freq(dates: pd.Series) -> str:
+    """'D', 'W' or 'M' from the median gap between the distinct dates of `dates`
+    (`median_gap_days`): up to 1.5 days daily, up to 10 days weekly, else monthly; 'D' with
+    fewer than two distinct dates."""
+    return _freq_of_gap(median_gap_days(dates))
+
+
+def _freq_of_gap(gap: float | None) -> str:
+    if gap is None or gap <= 1.5:
         return "D"
     if gap <= 10:
         return "W"
@@ -218,15 +242,31 @@ def _check_keys(
     )
     dup = keys.index[keys.duplicated(keep=False)]
     if len(dup):
-        problems.append(f"{name} {_rows(dup)}: duplicate (sku, location, date)")
-    if check_order:
+        problems.append(f"{name} {_rows(dup)}: duplicate (sku, location, date)" + _sub_daily(frame))
+    if check_order:  # equal dates are the duplicates above
         previous = keys.groupby(["sku", "location"], sort=False)["date"].shift()
-        unordered = keys.index[previous.notna() & (keys["date"] <= previous)]
+        unordered = keys.index[previous.notna() & (keys["date"] < previous)]
         if len(unordered):
             problems.append(
                 f"{name} {_rows(unordered)}: dates out of order within (sku, location); "
                 "sort each series by ascending date"
             )
+
+
+def _sub_daily(frame: pd.DataFrame) -> str:
+    """'; the dates carry times of day (e.g. ..): ..' when two rows of one series hold
+    different date values that fall on the same day (hourly data), else ''."""
+    raw = frame[["sku", "location", "date"]].astype(str)
+    day = read_dates(frame["date"])[0]
+    distinct = raw.assign(day=day).drop_duplicates()
+    same_day = distinct[distinct.duplicated(["sku", "location", "day"], keep=False)]
+    if same_day.empty:
+        return ""
+    examples = " and ".join(repr(v) for v in same_day["date"].iloc[:2])
+    return (
+        f"; the dates carry times of day (e.g. {examples}): supplycast forecasts days or"
+        " longer periods, so sum each day's units into one row"
+    )
 
 
 def feature_columns(history: pd.DataFrame) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from forecasting import ForecastConfig, ForecastInputError, forecast
 from forecasting.backtest import backtest
-from forecasting.inputs import infer_freq, read_dates, resolve_freq
+from forecasting.inputs import infer_freq, read_dates, resolve_freq, validate_history
 from supplycast.cli import app
 
 CFG = ForecastConfig(models=("seasonal_naive",), n_windows=0, holiday_country=None)
@@ -222,3 +222,45 @@ def test_monthly_dates_mixing_first_and_last_days_are_named() -> None:
         ForecastInputError, match=r"rows 6, 8: monthly dates must all be .*most here are the last"
     ):
         forecast(history, 3, freq="M", config=CFG)
+
+
+def test_quarterly_or_yearly_dates_are_not_read_as_months() -> None:
+    """Quarterly rows read as months would get two months without sales between them (the
+    forecast a mean of ~1 for a series selling 10-33 a quarter): an error, unless months are
+    asked for."""
+    dates = pd.date_range("2015-01-01", periods=24, freq="QS")
+    history = pd.DataFrame(
+        {"sku": "A", "location": "L", "date": dates, "units": np.arange(10.0, 34.0)}
+    )
+    with pytest.raises(ForecastInputError, match="median 91 days apart"):
+        forecast(history, 4, config=CFG)
+    with pytest.raises(ForecastInputError, match="median 91 days apart"):
+        backtest(history, 2, 2, config=CFG, references=("seasonal_naive",))
+    monthly = forecast(history, 4, freq="M", config=CFG)  # asked for: months, zeros between
+    assert any("46 missing periods" in w for w in monthly.warnings)
+
+
+def test_hourly_rows_are_named_as_times_of_day_not_out_of_order() -> None:
+    stamps = pd.date_range("2024-01-01", periods=48, freq="h").strftime("%Y-%m-%d %H:%M")
+    history = pd.DataFrame({"sku": "A", "location": "L", "date": stamps, "units": 1.0})
+    problems = validate_history(history, check_order=True)
+    assert problems == [
+        "history rows 1, 2, 3, 4, 5 (and 43 more): duplicate (sku, location, date); the dates"
+        " carry times of day (e.g. '2024-01-01 00:00' and '2024-01-01 01:00'): supplycast"
+        " forecasts days or longer periods, so sum each day's units into one row"
+    ]
+    # a true duplicate (the same value twice) gets no such hint; an earlier date is still
+    # out of order
+    plain = pd.DataFrame(
+        {
+            "sku": "A",
+            "location": "L",
+            "date": ["2024-01-02", "2024-01-02", "2024-01-01"],
+            "units": 1.0,
+        }
+    )
+    assert validate_history(plain, check_order=True) == [
+        "history rows 1, 2: duplicate (sku, location, date)",
+        "history row 3: dates out of order within (sku, location); sort each series by"
+        " ascending date",
+    ]
