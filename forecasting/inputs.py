@@ -145,9 +145,13 @@ def resolve_freq(freq: str | None, history: pd.DataFrame) -> tuple[str, str | No
     the dates). `freq` given: `normalize_freq(freq)` (ValueError if unknown). None:
     `infer_freq` of the history's dates ("D" without a date column, which validation then
     reports); weekly or monthly is said in the warning, so a file of another frequency is
-    never read as daily with zero sales in between unnoticed. Dates a median of more than
-    LONGEST_MONTHLY_GAP days apart (quarterly, yearly) raise `ForecastInputError`: read as
-    months they would get two or eleven months without sales between their rows."""
+    never read as daily with zero sales in between unnoticed. Dates a weekly gap apart of
+    which no weekday holds half are days with sales (a sparse daily file), not weeks: "D",
+    with a warning saying so (a weekly file with a few dates off its weekday stays weekly,
+    and validation names those rows); dates weeks apart on one weekday and not month labels
+    are weeks (a weekly file listing only the weeks with sales). Dates a median of more
+    than LONGEST_MONTHLY_GAP days apart (quarterly, yearly) raise `ForecastInputError`:
+    read as months they would get two or eleven months without sales between their rows."""
     if freq is not None:
         code = normalize_freq(freq)
         anchor = freq.strip().upper().partition("-")[2]
@@ -156,16 +160,32 @@ def resolve_freq(freq: str | None, history: pd.DataFrame) -> tuple[str, str | No
         return code, None
     if "date" not in history.columns:
         return "D", None
-    gap = median_gap_days(history["date"])
-    if gap is not None and gap > LONGEST_MONTHLY_GAP:
+    dates = _distinct_dates(history["date"])
+    gap = _median_gap(dates)
+    if gap is None:
+        return "D", None
+    if gap > LONGEST_MONTHLY_GAP:
         raise ForecastInputError(
             [
                 f"history: the dates are a median {gap:.0f} days apart (quarterly or yearly"
                 " data?); supplycast forecasts daily, weekly or monthly periods: give freq"
-                " 'M' to forecast months, each month without a row counting as zero sales"
+                " 'W' or 'M' to forecast weeks or months, each period without a row"
+                " counting as zero sales"
             ]
         )
     code = _freq_of_gap(gap)
+    # week labels share one weekday, month labels are first or last days (a few odd ones
+    # are errors, named by validation)
+    one_weekday = pd.Series(dates.weekday).value_counts(normalize=True).iloc[0] >= 0.5
+    month_labels = max((dates.day == 1).mean(), dates.is_month_end.mean()) >= 0.5
+    if code == "M" and not month_labels and one_weekday:
+        code = "W"  # weeks listed only when they sold: two or three weeks apart
+    if code == "W" and not one_weekday:
+        return "D", (
+            f"the dates are a median {gap:.0f} days apart but fall on different weekdays:"
+            " forecasting days, each day without a row counting as zero sales (pass freq"
+            " 'D', 'W' or 'M' to choose)"
+        )
     if code == "D":
         return code, None
     return code, (
@@ -203,20 +223,23 @@ def _missing_examples(values: pd.Series, ids: pd.DataFrame) -> str:
     return text + (f" (and {more} more)" if more > 0 else "")
 
 
-def median_gap_days(dates: pd.Series) -> float | None:
-    """Median gap in days between the distinct dates of `dates` (values `read_dates` cannot
-    read are ignored); None with fewer than two distinct dates."""
-    unique = pd.DatetimeIndex(read_dates(dates)[0].dropna().unique()).sort_values()
+def _distinct_dates(dates: pd.Series) -> pd.DatetimeIndex:
+    """The distinct dates `read_dates` reads in `dates`, sorted (unreadable ones left out)."""
+    return pd.DatetimeIndex(read_dates(dates)[0].dropna().unique()).sort_values()
+
+
+def _median_gap(unique: pd.DatetimeIndex) -> float | None:
+    """Median gap in days between sorted distinct dates; None with fewer than two."""
     if len(unique) < 2:
         return None
     return float(pd.Series(unique).diff().dt.days.median())
 
 
 def infer_freq(dates: pd.Series) -> str:
-    """'D', 'W' or 'M' from the median gap between the distinct dates of `dates`
-    (`median_gap_days`): up to 1.5 days daily, up to 10 days weekly, else monthly; 'D' with
-    fewer than two distinct dates."""
-    return _freq_of_gap(median_gap_days(dates))
+    """'D', 'W' or 'M' from the median gap between the distinct dates of `dates` (values
+    `read_dates` cannot read are ignored): up to 1.5 days daily, up to 10 days weekly, else
+    monthly; 'D' with fewer than two distinct dates."""
+    return _freq_of_gap(_median_gap(_distinct_dates(dates)))
 
 
 def _freq_of_gap(gap: float | None) -> str:

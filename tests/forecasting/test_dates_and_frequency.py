@@ -264,3 +264,38 @@ def test_hourly_rows_are_named_as_times_of_day_not_out_of_order() -> None:
         "history row 3: dates out of order within (sku, location); sort each series by"
         " ascending date",
     ]
+
+
+def test_rows_days_apart_on_any_weekday_are_days_not_weeks() -> None:
+    """A daily file listing only the days with a sale (a median of 3 days apart here) was
+    read as weekly and refused ("weekly dates must all fall on the same weekday")."""
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2024-01-01", periods=300, freq="D")
+    sold = days[rng.random(300) < 0.25]
+    history = pd.DataFrame({"sku": "A", "location": "L", "date": sold, "units": 2.0})
+    result = forecast(history, 3, config=CFG)
+    last = sold[-1]
+    assert result.forecasts["date"].tolist() == [last + pd.Timedelta(days=k) for k in (1, 2, 3)]
+    assert any("fall on different weekdays: forecasting days" in w for w in result.warnings)
+    # a weekly file with one date off its weekday stays weekly, and the row is named
+    weekly = _weekly_history()
+    weekly.loc[3, "date"] = pd.Timestamp(weekly.loc[3, "date"]) + pd.Timedelta(days=1)
+    with pytest.raises(ForecastInputError, match="row 4: weekly dates must all fall on"):
+        forecast(weekly, 3, config=CFG)
+
+
+def test_weeks_listed_only_when_they_sold_are_weeks() -> None:
+    """Mondays two or four weeks apart (a weekly file without its zero weeks): a median gap
+    of 14 days was read as monthly and refused ("must all be the first day")."""
+    mondays = pd.date_range("2024-01-01", periods=60, freq="W-MON")[::2]
+    mondays = mondays.delete([3, 9, 15])  # some four weeks apart
+    history = pd.DataFrame({"sku": "A", "location": "L", "date": mondays, "units": 4.0})
+    result = forecast(history, 2, config=CFG)
+    last = mondays[-1]
+    assert result.forecasts["date"].tolist() == [last + pd.Timedelta(weeks=k) for k in (1, 2)]
+    assert any("the dates are weekly" in w for w in result.warnings)
+    # monthly labels stay monthly; one distinct date is daily
+    monthly = _monthly_history(False)
+    assert resolve_freq(None, monthly)[0] == "M"
+    one = pd.DataFrame({"sku": ["A"], "location": ["L"], "date": ["2024-01-01"], "units": [1]})
+    assert resolve_freq(None, one) == ("D", None)
