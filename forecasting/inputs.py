@@ -32,6 +32,7 @@ KEY_COLUMNS = ("sku", "location", "date")
 HISTORY_COLUMNS = ("sku", "location", "date", "units")
 HOLIDAY_FEATURE = "public_holidays"
 _MAX_ROWS_LISTED = 5
+_MAX_COLUMNS_LISTED = 8
 _WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 
 
@@ -297,6 +298,15 @@ def feature_columns(history: pd.DataFrame) -> tuple[str, ...]:
     return tuple(c for c in history.columns if c not in HISTORY_COLUMNS)
 
 
+def _columns_found(frame: pd.DataFrame) -> str:
+    """' (the columns are 'SKU', 'Date', ..)': what a frame missing a column holds (names are
+    matched exactly, case included)."""
+    names = [repr(str(c)) for c in frame.columns[:_MAX_COLUMNS_LISTED]]
+    more = len(frame.columns) - len(names)
+    listed = ", ".join(names) + (f" and {more} more" if more > 0 else "")
+    return f" (the columns are {listed})" if names else " (no columns)"
+
+
 def validate_history(history: pd.DataFrame, *, check_order: bool = False) -> list[str]:
     """Problems with a history frame (empty list when fine)."""
     problems: list[str] = []
@@ -305,6 +315,7 @@ def validate_history(history: pd.DataFrame, *, check_order: bool = False) -> lis
         return [
             f"history: missing column{'s' if len(missing) > 1 else ''} "
             + ", ".join(repr(c) for c in missing)
+            + _columns_found(history)
         ]
     if history.empty:
         return ["history: no rows"]
@@ -334,6 +345,7 @@ def validate_future(future: pd.DataFrame, *, check_order: bool = False) -> list[
         return [
             f"future: missing column{'s' if len(missing) > 1 else ''} "
             + ", ".join(repr(c) for c in missing)
+            + _columns_found(future)
         ]
     problems: list[str] = []
     frame = future.reset_index(drop=True)

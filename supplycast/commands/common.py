@@ -39,13 +39,13 @@ def first_line(exc: BaseException, fallback: str | None = None) -> str:
     return type(exc).__name__ if fallback is None else fallback
 
 
-def malformed_line(path: Path) -> str:
+def malformed_line(path: Path, separator: str = ",") -> str:
     """'line N: K fields where the header has H; ' for the first data row of the CSV at
     `path` whose number of fields differs from the header's (quoted fields honoured; N is
     the file line the row starts on, the header being line 1), '' when every row matches.
     Reads the file: for the error path only."""
     with path.open(newline="") as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(handle, delimiter=separator)
         try:
             header = next(reader, None)
             if header is None:
@@ -64,21 +64,46 @@ def malformed_line(path: Path) -> str:
     return ""
 
 
+def csv_header(path: Path) -> tuple[list[str], str]:
+    """(the header's field names as written, the field separator): "," unless the header
+    line holds no comma but a semicolon (";", as spreadsheets write CSV where the comma is
+    the decimal mark) or a tab. ([], ",") for an empty or undecodable file (the reader then
+    reports it)."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            line = handle.readline()
+    except (OSError, UnicodeDecodeError):
+        return [], ","
+    separator = ","
+    if "," not in line:
+        separator = ";" if ";" in line else "\t" if "\t" in line else ","
+    return next(csv.reader([line], delimiter=separator), []), separator
+
+
 def read_csv_checked(path: Path, **options: Any) -> pd.DataFrame:
     """`pandas.read_csv(path, index_col=False, **options)` where a row whose number of fields
     differs from the header's is an error naming its line, the first data row included: there
     pandas would otherwise read one field too many as an index column and shift every column
     (with index_col=False it warns and drops the field; the warning is made an error here).
+    The separator is `csv_header`'s (unless `sep` is given) and the column names lose
+    surrounding spaces (" units" is "units"; `dtype` and `usecols` name the stripped names).
     Raises CommandInputError(["PATH: cannot read CSV: line N: ..."]) (the library's message
     when no line is found, e.g. an empty file)."""
     import warnings
 
     import pandas as pd
 
+    header, separator = csv_header(path)
+    options.setdefault("sep", separator)
+    written = {name.strip(): name for name in header}
+    if isinstance(options.get("dtype"), dict):
+        options["dtype"] = {written.get(k, k): v for k, v in options["dtype"].items()}
+    if isinstance(options.get("usecols"), list):
+        options["usecols"] = [written.get(c, c) for c in options["usecols"]]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(path, index_col=False, **options)
+            frame = pd.read_csv(path, index_col=False, **options)
     except (
         ValueError,  # UnicodeDecodeError included
         pd.errors.ParserError,
@@ -87,10 +112,12 @@ def read_csv_checked(path: Path, **options: Any) -> pd.DataFrame:
         OSError,
     ) as exc:
         try:
-            where = malformed_line(path).removesuffix("; ")
+            where = malformed_line(path, options["sep"]).removesuffix("; ")
         except (OSError, UnicodeDecodeError):
             where = ""
         raise CommandInputError([f"{path}: cannot read CSV: {where or first_line(exc)}"]) from exc
+    frame.columns = [c.strip() if isinstance(c, str) else c for c in frame.columns]
+    return frame
 
 
 @contextmanager

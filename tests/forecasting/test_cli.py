@@ -237,3 +237,37 @@ def test_forecast_writes_large_volumes_without_exponents(tmp_path: Path) -> None
     f = pd.read_csv(out)
     # a week back, exactly (the pattern repeats): 5e8 + 12,345.678 on the first Monday
     assert f["mean"].iloc[0] == pytest.approx(WEEK[0] * 1e8 + 12_345.678, abs=1e-3)
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_semicolon_or_tab_separated_history_with_spaced_header(
+    tmp_path: Path, separator: str
+) -> None:
+    """A spreadsheet's ';' (or tab) separated export with spaces around the names, and ids
+    such as '007' kept as text, gives the forecasts of the plain comma file."""
+    history = weekly_pattern_history(days=42, pairs=(("007", "L1"), ("B", "L2")))
+    plain, spaced = tmp_path / "H.csv", tmp_path / "H2.csv"
+    history.to_csv(plain, index=False)
+    history.rename(columns=lambda c: f" {c} ").to_csv(spaced, index=False, sep=separator)
+    outputs = []
+    for path in (plain, spaced):
+        out = tmp_path / f"F-{path.stem}.csv"
+        args = ["forecast", "--history", str(path), "--horizon", "7", "--out", str(out)]
+        result = runner.invoke(app, [*args, "--models", "seasonal_naive", "--windows", "1"])
+        assert result.exit_code == 0, result.output
+        outputs.append(pd.read_csv(out, dtype={"sku": str, "location": str}))
+    pd.testing.assert_frame_equal(outputs[1], outputs[0])
+    assert set(outputs[1]["sku"]) == {"007", "B"}
+
+
+def test_missing_columns_are_named_with_the_columns_found(tmp_path: Path) -> None:
+    path = tmp_path / "H.csv"
+    path.write_text("SKU,Location,Date,Units\nA,L,2024-01-01,1\n")
+    result = runner.invoke(
+        app, ["forecast", "--history", str(path), "--horizon", "2", "--out", str(tmp_path / "F")]
+    )
+    assert result.exit_code != 0
+    assert (
+        f"{path}: missing columns 'sku', 'location', 'date', 'units' (the columns are 'SKU',"
+        " 'Location', 'Date', 'Units')" in result.output
+    )
