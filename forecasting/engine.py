@@ -647,12 +647,17 @@ def _with_cumulative_columns(
     """`forecasts` (sorted by sku, location, date) with `cum_columns` placed after the
     quantile columns: the conformal values already there, else (missing column, NaN rows:
     cold starts, model intervals) the running sum of the row's series' per-period
-    quantiles; then clipped at 0, sorted across levels and non-decreasing in the step."""
+    quantiles; then clipped at 0, sorted across levels and non-decreasing in the step. The
+    first step's cumulative quantiles are its per-period quantiles (one period's total is
+    that period's demand; the cumulative pool, normalised over all steps, and the zero-sale
+    floor of the per-period quantiles would otherwise make cum_p50 differ from p50 there)."""
     series = pd.factorize(pd.MultiIndex.from_frame(forecasts[["sku", "location"]]))[0]
     comonotone = running_sums(forecasts[quantile_columns].to_numpy(dtype=float), series)
     if all(c in forecasts.columns for c in cum_columns):
         conformal = forecasts[cum_columns].to_numpy(dtype=float)
         values = np.where(np.isnan(conformal), comonotone, conformal)
+        first_step = np.r_[True, series[1:] != series[:-1]]
+        values[first_step] = comonotone[first_step]
     else:
         values = comonotone
     values = monotone_cumulative(values, series)

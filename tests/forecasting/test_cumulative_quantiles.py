@@ -189,6 +189,10 @@ def test_forecast_cumulative_columns_layout_and_validity() -> None:
     assert np.all(np.diff(values, axis=1) >= 0.0)  # levels never cross
     steps = f.groupby(["sku", "location"])[CUM].diff().dropna().to_numpy()
     assert np.all(steps >= 0.0)  # non-decreasing in k
+    # one period's total is that period's demand: the first step's cumulative quantiles
+    # are its per-period ones (zero-floored S000 and the conformal series alike)
+    first = f.groupby(["sku", "location"]).head(1)
+    np.testing.assert_array_equal(first[CUM].to_numpy(), first[PER].to_numpy())
     # the cumulative median of a smooth series is near the summed point forecast
     s5 = f[f["sku"] == "S005"]
     assert s5["cum_p50"].iloc[-1] == pytest.approx(s5["mean"].sum(), rel=0.05)
