@@ -180,7 +180,7 @@ def resolve_freq(freq: str | None, history: pd.DataFrame) -> tuple[str, str | No
     one_weekday = pd.Series(dates.weekday).value_counts(normalize=True).iloc[0] >= 0.5
     month_labels = max((dates.day == 1).mean(), dates.is_month_end.mean()) >= 0.5
     if code == "M" and not month_labels and one_weekday:
-        code = "W"  # weeks listed only when they sold: two or three weeks apart
+        code = "W"  # weeks listed only when they sold: two to six weeks apart
     if code == "W" and not one_weekday:
         return "D", (
             f"the dates are a median {gap:.0f} days apart but fall on different weekdays:"
