@@ -116,7 +116,13 @@ def backtest(
     last = full["ds"].max()
     first_cutoff = _shift(last, freq_code, -windows * horizon)
     if full["ds"].min() >= first_cutoff:
-        raise ForecastInputError([f"history too short for {windows} windows of {horizon} periods"])
+        raise ForecastInputError(
+            [
+                f"history too short for {windows} window{'s' if windows != 1 else ''} of"
+                f" {horizon} periods: it spans {full['ds'].nunique()} periods, the windows"
+                f" need at least {windows * horizon + 2} (two before the first window)"
+            ]
+        )
     season = cfg.season_length or FREQUENCIES[freq_code][0]
     scales = _series_scales(full[full["ds"] <= first_cutoff], season)
     raw = history.copy()

@@ -96,3 +96,20 @@ def test_bad_quantiles_are_a_forecast_input_error_naming_each() -> None:
     message = _error(weekly_pattern_history(days=28), quantiles=(0.0, 0.5, 1.5))
     assert "quantile 0.0 must be strictly between 0 and 1" in message
     assert "quantile 1.5 must be strictly between 0 and 1" in message
+
+
+def test_backtest_too_short_says_how_long_the_history_is() -> None:
+    from forecasting.backtest import backtest
+
+    history = weekly_pattern_history(days=20)  # 20 days
+    with pytest.raises(
+        ForecastInputError,
+        match=r"too short for 1 window of 30 periods: it spans 20 periods, the windows need"
+        r" at least 32 \(two before the first window\)",
+    ):
+        backtest(history, 30, 1, freq="D", config=CFG, references=("seasonal_naive",))
+    with pytest.raises(ForecastInputError, match="3 windows of 7 periods: it spans 20 .* 23"):
+        backtest(history, 7, 3, freq="D", config=CFG, references=("seasonal_naive",))
+    # 23 days is enough for 3 windows of 7: two days before the first one
+    history = weekly_pattern_history(days=23)
+    backtest(history, 7, 3, freq="D", config=CFG, references=("seasonal_naive",))
