@@ -89,7 +89,7 @@ def forecast(
     - `future`: `sku, location, date` + the same features over the horizon; a feature with
       no complete future values is dropped with a warning (an error with `strict_future`).
       Pairs only in `future` get a cold-start forecast.
-    - `freq`: "D", "W" or "M"; None = inferred from the dates (`inputs.infer_freq`, named
+    - `freq`: "D", "W" or "M"; None = read from the dates (`inputs.resolve_freq`, named
       in a warning when not daily); `quantiles`: fractions, each a whole percent.
     - `engine`: "local" or "dask" (`scheduler_address` or a LocalCluster).
     - `config`: see `ForecastConfig`; `models` / `n_windows` override its fields (e.g.

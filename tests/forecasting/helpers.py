@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 WEEK = np.array([5.0, 7.0, 9.0, 11.0, 13.0, 30.0, 2.0])
+
+
+def forecast_cli(history: Path, out: Path, horizon: int, *options: str) -> list[str]:
+    """Arguments of `supplycast forecast --history H --horizon N --out F [options]`."""
+    return [
+        "forecast",
+        *("--history", str(history), "--horizon", str(horizon), "--out", str(out)),
+        *options,
+    ]
 
 
 def weekly_pattern_history(

@@ -8,7 +8,12 @@ import pytest
 from typer.testing import CliRunner
 
 from supplycast.cli import app
-from tests.forecasting.helpers import WEEK, record_shrinkage, weekly_pattern_history
+from tests.forecasting.helpers import (
+    WEEK,
+    forecast_cli,
+    record_shrinkage,
+    weekly_pattern_history,
+)
 
 runner = CliRunner()
 
@@ -227,9 +232,7 @@ def test_forecast_writes_large_volumes_without_exponents(tmp_path: Path) -> None
     path, out = tmp_path / "H.csv", tmp_path / "F.csv"
     history.to_csv(path, index=False)
     result = runner.invoke(
-        app,
-        ["forecast", "--history", str(path), "--horizon", "7", "--out", str(out)]
-        + ["--models", "seasonal_naive", "--windows", "1"],
+        app, forecast_cli(path, out, 7, "--models", "seasonal_naive", "--windows", "1")
     )
     assert result.exit_code == 0, result.output
     text = out.read_text()
@@ -252,8 +255,8 @@ def test_semicolon_or_tab_separated_history_with_spaced_header(
     outputs = []
     for path in (plain, spaced):
         out = tmp_path / f"F-{path.stem}.csv"
-        args = ["forecast", "--history", str(path), "--horizon", "7", "--out", str(out)]
-        result = runner.invoke(app, [*args, "--models", "seasonal_naive", "--windows", "1"])
+        args = forecast_cli(path, out, 7, "--models", "seasonal_naive", "--windows", "1")
+        result = runner.invoke(app, args)
         assert result.exit_code == 0, result.output
         outputs.append(pd.read_csv(out, dtype={"sku": str, "location": str}))
     pd.testing.assert_frame_equal(outputs[1], outputs[0])
@@ -263,9 +266,7 @@ def test_semicolon_or_tab_separated_history_with_spaced_header(
 def test_missing_columns_are_named_with_the_columns_found(tmp_path: Path) -> None:
     path = tmp_path / "H.csv"
     path.write_text("SKU,Location,Date,Units\nA,L,2024-01-01,1\n")
-    result = runner.invoke(
-        app, ["forecast", "--history", str(path), "--horizon", "2", "--out", str(tmp_path / "F")]
-    )
+    result = runner.invoke(app, forecast_cli(path, tmp_path / "F", 2))
     assert result.exit_code != 0
     assert (
         f"{path}: missing columns 'sku', 'location', 'date', 'units' (the columns are 'SKU',"

@@ -13,6 +13,7 @@ from forecasting import ForecastConfig, ForecastInputError, forecast
 from forecasting.backtest import backtest
 from forecasting.inputs import infer_freq, read_dates, resolve_freq, validate_history
 from supplycast.cli import app
+from tests.forecasting.helpers import forecast_cli
 
 CFG = ForecastConfig(models=("seasonal_naive",), n_windows=0, holiday_country=None)
 
@@ -138,9 +139,7 @@ def test_cli_reads_weekly_compact_dates_and_keeps_na_ids(tmp_path: Path) -> None
     path, out = tmp_path / "H.csv", tmp_path / "F.csv"
     history.to_csv(path, index=False)
     result = runner.invoke(
-        app,
-        ["forecast", "--history", str(path), "--horizon", "2", "--out", str(out)]
-        + ["--models", "seasonal_naive", "--windows", "0"],
+        app, forecast_cli(path, out, 2, "--models", "seasonal_naive", "--windows", "0")
     )
     assert result.exit_code == 0, result.output
     assert "the dates are weekly" in result.output
@@ -154,15 +153,11 @@ def test_cli_names_the_file_of_ambiguous_dates_and_keeps_an_empty_id_an_error(
 ) -> None:
     path = tmp_path / "H.csv"
     path.write_text("sku,location,date,units\nA,L,01.03.2024,1\nA,L,02.03.2024,2\n")
-    result = runner.invoke(
-        app, ["forecast", "--history", str(path), "--horizon", "2", "--out", str(tmp_path / "F")]
-    )
+    result = runner.invoke(app, forecast_cli(path, tmp_path / "F", 2))
     assert result.exit_code == 2
     assert f"{path}: column 'date' reads both as day-first and as month-first" in result.output
     path.write_text("sku,location,date,units\nA,NA,2024-01-01,1\nA,,2024-01-02,2\n")
-    result = runner.invoke(
-        app, ["forecast", "--history", str(path), "--horizon", "2", "--out", str(tmp_path / "F")]
-    )
+    result = runner.invoke(app, forecast_cli(path, tmp_path / "F", 2))
     assert result.exit_code == 2
     assert f"{path} line 3: column 'location' is empty" in result.output
 
