@@ -3,7 +3,9 @@
 Rules (docs/replenishment.md states them for independent reproduction):
 
 - The days are the history's dates from `start` to `end` (default: the last history date);
-  for daily history every calendar day in that range is a day. A series without a history
+  for daily history every calendar day in that range is a day (also when the file lists
+  only the days with sales, given `freq="D"`: `supplycast simulate` reads the frequency as
+  `supplycast forecast` does). A series without a history
   row on a day has demand 0 that day; negative units count as 0. Unmet demand is lost.
 - Each day, in this order: (1) orders due that day arrive; (2) perishable units whose age
   reached shelf_life_days expire (a unit that arrived on day a is spoiled at the start of
@@ -70,10 +72,15 @@ class SimulationResult:
     summary: pd.DataFrame
 
 
-def _calendar(dates: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
+def _calendar(
+    dates: pd.Series, start: pd.Timestamp, end: pd.Timestamp, freq: str | None = None
+) -> pd.DatetimeIndex:
+    """The simulated days: every calendar day from `start` to `end` for daily history
+    (`freq` "D", or None with distinct dates a median of at most one day apart), else the
+    history's own dates in that range."""
     unique = pd.DatetimeIndex(sorted(dates.unique()))
     gaps = np.diff(unique.asi8) / 86_400e9 if len(unique) > 1 else np.array([1.0])
-    if np.median(gaps) <= 1.0:
+    if freq == "D" or (freq is None and np.median(gaps) <= 1.0):
         return pd.date_range(start, end, freq="D")
     return unique[(unique >= start) & (unique <= end)]
 
@@ -117,12 +124,16 @@ def simulate(
     *,
     start: date,
     end: date | None = None,
+    freq: str | None = None,
 ) -> SimulationResult:
     """Replay `history` (H.csv form) from `start` to `end` under `policy` (P.csv form).
 
     Every policy sku x location is simulated; history rows of other series are ignored
-    except as forecaster input. Returns the trace and the summary (see module docstring
-    for the rules). Raises ReplenishmentInputError on bad input.
+    except as forecaster input. `freq`: the history's frequency as the forecaster reads it
+    ("D", "W" or "M"); "D" simulates every calendar day even where the history lists only
+    the days with sales, None reads daily history from the dates' median gap. Returns the
+    trace and the summary (see module docstring for the rules). Raises
+    ReplenishmentInputError on bad input.
     """
     pol = normalize_policy(policy)
     hist = _normalize_history(history)
@@ -131,7 +142,7 @@ def simulate(
     end_ts = pd.Timestamp(end).normalize() if end is not None else last
     if end_ts < start_ts:
         raise ReplenishmentInputError([f"end {end_ts.date()} is before start {start_ts.date()}"])
-    grid = _calendar(hist["date"], start_ts, end_ts)
+    grid = _calendar(hist["date"], start_ts, end_ts, freq)
     if len(grid) == 0:
         raise ReplenishmentInputError(
             [f"history has no dates between {start_ts.date()} and {end_ts.date()}"]

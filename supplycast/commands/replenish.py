@@ -292,7 +292,7 @@ def simulate(
     """Replay history day by day under the policy, forecasting on each review day."""
 
     from forecasting import ForecastInputError
-    from forecasting.inputs import infer_freq
+    from forecasting.inputs import resolve_freq
     from replenishment import ReplenishmentInputError
     from replenishment.simulation import simulate as run_simulation
 
@@ -303,9 +303,14 @@ def simulate(
         pol = read_csv(policy)
         if "date" not in hist.columns:
             raise CommandInputError([f"{history}: missing required column 'date'"])
-        forecaster = forecasting_forecaster(infer_freq(hist["date"]), fast=fast)
+        # the frequency as `supplycast forecast` reads it: a daily file that lists only the
+        # days with sales is days (every calendar day simulated), not weeks
+        freq, note = resolve_freq(None, hist)
+        if note is not None:
+            typer.echo(f"warning: {history}: {note}", err=True)
+        forecaster = forecasting_forecaster(freq, fast=fast)
         assert d1 is not None
-        result = run_simulation(hist, pol, forecaster, start=d1, end=d2)
+        result = run_simulation(hist, pol, forecaster, start=d1, end=d2, freq=freq)
     except CommandInputError as exc:
         fail(exc.problems)
     except ReplenishmentInputError as exc:

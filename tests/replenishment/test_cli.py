@@ -212,3 +212,27 @@ def test_simulate_forecaster_calibrates_on_three_backtest_windows(
         except RuntimeError:
             pass
         assert seen["config"].models == expected
+
+
+def test_simulate_cli_reads_a_file_of_sale_days_only_as_daily(tmp_path: Path) -> None:
+    """A daily file listing only the days with sales (rows 1-3 days apart, on every weekday)
+    is daily, as `supplycast forecast` reads it: every calendar day is simulated, days
+    without a row sell 0. It was read as weekly and refused ("weekly dates must all fall on
+    the same weekday")."""
+    days = pd.date_range("2023-01-01", periods=90)
+    sold = days[(days.dayofyear % 3 == 0) | (days.dayofyear % 7 == 1)]  # 40 days, any weekday
+    history = {"sku": "A", "location": "L1", "date": sold.strftime("%Y-%m-%d"), "units": 6.0}
+    pd.DataFrame(history).to_csv(tmp_path / "H.csv", index=False)
+    (tmp_path / "P.csv").write_text(
+        "sku,location,lead_time_days,review_period_days,service_level\nA,L1,2,7,0.95\n"
+    )
+    args = ["simulate", "--history", str(tmp_path / "H.csv"), "--policy", str(tmp_path / "P.csv")]
+    args += ["--start", "2023-03-01", "--out", str(tmp_path / "T.csv")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "fall on different weekdays: forecasting days" in result.stderr
+    trace = pd.read_csv(tmp_path / "T.csv", parse_dates=["date"])
+    # every day from 2023-03-01 to the last sale day, 6 units on the listed days, else 0
+    expected = pd.date_range("2023-03-01", sold[-1])
+    assert trace["date"].tolist() == expected.tolist()
+    assert trace["demand"].tolist() == [6.0 if d in sold else 0.0 for d in expected]
