@@ -159,7 +159,8 @@ def test_sigterm_mid_run_marks_the_run_failed_at_once(network_dir: Path, tmp_pat
     url = migrated_with_network(f"sqlite:///{tmp_path / 'term.db'}", network_dir)
     process = _slow_route_plan_cli(url)
     try:
-        _running_at_route(url, process)
+        running = _running_at_route(url, process)
+        assert running is not None, "the plan run never reached the route step"
         process.terminate()
         process.wait(timeout=60)
     finally:
