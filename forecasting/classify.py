@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
@@ -69,3 +70,61 @@ def classify_series(df: pd.DataFrame) -> pd.DataFrame:
         p = classify_demand(group["y"].to_numpy())
         rows.append((uid, p.adi, p.cv2, p.demand_class))
     return pd.DataFrame(rows, columns=["unique_id", "adi", "cv2", "demand_class"])
+
+
+def classes_at_origins(train: pd.DataFrame, origins: pd.DataFrame) -> pd.Series:
+    """The demand class of each row of `origins` (`unique_id`, `cutoff`) as
+    `classify_demand` gives it on that series' history up to and including `cutoff`
+    (`train`: `unique_id, ds, y`, one row per period); NaN where the series has no period
+    at or before the cutoff. Indexed like `origins`.
+
+    Computed from running counts and sums per series, so any number of origins costs one
+    pass over `train`: periods since the first sale, periods with a sale, and the sum and
+    sum of squares of the sale sizes (centred on the series' mean size, so the variance
+    does not lose digits to large sizes). E.g. a series (0, 2, 2, 0, 9): at its 3rd period
+    ADI 1, CV^2 0 -> smooth; at its 5th ADI 4/3, sizes (2, 2, 9) CV^2 0.58 -> lumpy.
+    """
+    frame = train[["unique_id", "ds", "y"]].sort_values(["unique_id", "ds"], kind="stable")
+    codes, uniques = pd.factorize(frame["unique_id"], sort=False)  # ascending: sorted ids
+    y = frame["y"].to_numpy(dtype=float)
+    sold = y > 0
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
+    lengths = np.diff(np.r_[starts, len(codes)])
+
+    def running(values: np.ndarray) -> np.ndarray:  # cumulative sum within each series
+        total = np.cumsum(values)
+        before = np.r_[0.0, total][starts]  # the total before each series' first row
+        return total - np.repeat(before, lengths)
+
+    nonzero = running(sold.astype(float))
+    active = running((nonzero > 0).astype(float))  # periods from the first sale on
+    sales_per_series = np.maximum(nonzero[np.r_[starts[1:], len(codes)] - 1], 1.0)
+    centre = np.repeat(running(np.where(sold, y, 0.0))[np.r_[starts[1:], len(codes)] - 1]
+                       / sales_per_series, lengths)  # fmt: skip
+    deviation = np.where(sold, y - centre, 0.0)
+    s1, s2 = running(deviation), running(deviation**2)
+    # the row at or before each cutoff: its series' rows are in date order, so one search
+    # over (series, date rank) keys finds it
+    dates = np.sort(frame["ds"].unique())
+    width = len(dates) + 1
+    keys = codes.astype(np.int64) * width + np.searchsorted(dates, frame["ds"].to_numpy())
+    wanted_code = pd.Index(uniques).get_indexer(origins["unique_id"]).astype(np.int64)
+    wanted_rank = np.searchsorted(dates, pd.to_datetime(origins["cutoff"]).to_numpy(), "right")
+    row = np.searchsorted(keys, wanted_code * width + wanted_rank - 1, side="right") - 1
+    found = (wanted_code >= 0) & (row >= 0)
+    found &= np.where(found, codes[np.clip(row, 0, None)] == wanted_code, False)
+    at = np.clip(row, 0, None)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        count = nonzero[at]
+        mean_deviation = s1[at] / count
+        variance = np.maximum(s2[at] / count - mean_deviation**2, 0.0)
+        cv2 = variance / (centre[at] + mean_deviation) ** 2
+        adi = active[at] / count
+    names = np.where(
+        adi < ADI_CUTOFF,
+        np.where(cv2 < CV2_CUTOFF, "smooth", "erratic"),
+        np.where(cv2 < CV2_CUTOFF, "intermittent", "lumpy"),
+    ).astype(object)
+    names[count == 0] = NO_SALES
+    names[~found] = np.nan  # no period at or before the cutoff
+    return pd.Series(names, index=origins.index, dtype=object)

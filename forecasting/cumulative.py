@@ -45,10 +45,14 @@ def cumulative_residuals(residuals: pd.DataFrame) -> pd.DataFrame:
     Only steps reached without a gap from step 1 are kept (a window missing step 2 keeps
     its step 1 only; a repeated step ends the run), so E_k is always a sum over exactly k
     periods. A NaN y or yhat makes that step and every later step of the window NaN, which
-    `scaled_error_quantiles` leaves out. Returns unique_id, step, y, yhat (+ cutoff).
+    `scaled_error_quantiles` leaves out. Returns unique_id, step, y, yhat (+ cutoff, +
+    demand_class: the class at the window's origin, when `residuals` has it).
     """
     keys = ["unique_id", "cutoff"] if "cutoff" in residuals.columns else ["unique_id"]
-    frame = residuals[[*keys, "step", "y", "yhat"]].sort_values([*keys, "step"], kind="stable")
+    kept = [*keys, "step", "y", "yhat"] + (
+        ["demand_class"] if "demand_class" in residuals.columns else []
+    )
+    frame = residuals[kept].sort_values([*keys, "step"], kind="stable")
     frame = frame.reset_index(drop=True)
     grouped = frame.groupby(keys, sort=False)
     contiguous = frame["step"].to_numpy() == grouped.cumcount().to_numpy() + 1

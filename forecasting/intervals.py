@@ -205,18 +205,22 @@ def scaled_error_quantiles(
     classes; look one up with `offsets_for`.
 
     `residuals`: unique_id, step (1..horizon), y, yhat, optionally cutoff (the backtest
-    window; with two or more, tail levels are adjusted by `window_adjusted_level`);
-    `scales`, `classes`: indexed by unique_id. A class or group with fewer than MIN_POOL
-    errors is left out.
+    window; with two or more, tail levels are adjusted by `window_adjusted_level`) and
+    demand_class (the class the series had at that window's origin, which pools the error;
+    where absent or NaN, `classes`); `scales`, `classes`: indexed by unique_id. A class or
+    group with fewer than MIN_POOL errors is left out.
     """
     if residuals.empty:
         return {}
     ids = residuals["unique_id"]
+    pooled_as = pd.Series(classes.reindex(ids).to_numpy(), index=residuals.index)
+    if "demand_class" in residuals.columns:
+        pooled_as = residuals["demand_class"].fillna(pooled_as)
     with np.errstate(divide="ignore", invalid="ignore"):  # scale 0: left out just below
         scaled = (residuals["y"] - residuals["yhat"]).to_numpy() / scales.reindex(ids).to_numpy()
     frame = pd.DataFrame(
         {
-            "cls": classes.reindex(ids).to_numpy(),
+            "cls": pooled_as.to_numpy(),
             "step": residuals["step"].to_numpy(),
             "e": scaled,
             "window": (

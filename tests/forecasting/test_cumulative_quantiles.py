@@ -89,6 +89,19 @@ def test_cumulative_residuals_sum_each_window_and_stop_at_gaps() -> None:
     assert got[(1, "b", 1)] == (5.0, 1.0)  # step 3 of window b dropped (no step 2)
     assert np.isnan(got[(2, "a", 2)][0])  # a missing actual: the total is unknown
     assert got[(3, "a", 2)] == (4.0, 2.0)
+    assert "demand_class" not in out.columns
+    # the class at each window's origin goes with the window's cumulative errors
+    origin_class = {(1, "a"): "smooth", (1, "b"): "erratic", (2, "a"): "lumpy", (3, "a"): "lumpy"}
+    classed = residuals.assign(
+        demand_class=[
+            origin_class[k] for k in zip(residuals["unique_id"], residuals["cutoff"], strict=True)
+        ]
+    )
+    out = cumulative_residuals(classed)
+    assert (
+        all(origin_class[(r.unique_id, r.cutoff)] == r.demand_class for r in out.itertuples())
+        and len(out) == 8
+    )
 
 
 def test_cumulative_spread_grows_like_k_for_level_errors_and_sqrt_k_for_noise() -> None:

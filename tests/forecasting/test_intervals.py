@@ -325,3 +325,33 @@ def test_every_series_repeating_exactly_gives_point_bands() -> None:
     np.testing.assert_allclose(f["p10"], f["mean"])
     np.testing.assert_allclose(f["p90"], f["mean"])
     np.testing.assert_allclose(f.loc[f["sku"] == "S001", "mean"], 2 * week[:7])
+
+
+def test_errors_are_pooled_by_the_class_at_their_window_origin() -> None:
+    """Both series are smooth at the forecast origin (`classes`), but series 0's errors
+    were made while it was erratic (residuals' demand_class): they form the erratic pool,
+    series 1's (demand_class NaN: its class from `classes`) the smooth one. One step, scale
+    1, one window, so each offset is the conformal quantile of its pool's errors: 39 values,
+    rank ceil(40 x 0.9) = 36 and 40 - 36 = 4."""
+    errors = np.arange(1.0, 40.0)
+    residuals = pd.DataFrame(
+        {
+            "unique_id": np.repeat([0, 1], 39),
+            "step": 1,
+            "y": np.concatenate([errors, errors + 99.0]),
+            "yhat": 0.0,
+            "demand_class": ["erratic"] * 39 + [np.nan] * 39,
+        }
+    )
+    scales = pd.Series(1.0, index=[0, 1])
+    classes = pd.Series("smooth", index=[0, 1])
+    offsets = scaled_error_quantiles(residuals, scales, classes, (0.1, 0.9), 1)
+    np.testing.assert_allclose(offsets["erratic"], [[4.0, 36.0]])
+    np.testing.assert_allclose(offsets["smooth"], [[103.0, 135.0]])
+    # without the column both series pool as smooth: 78 errors, ranks ceil(79 x 0.9) = 72
+    # and 79 - 72 = 7 of 1..39, 100..138
+    pooled = scaled_error_quantiles(
+        residuals.drop(columns="demand_class"), scales, classes, (0.1, 0.9), 1
+    )
+    assert "erratic" not in pooled
+    np.testing.assert_allclose(pooled["smooth"], [[7.0, 132.0]])
