@@ -3,9 +3,10 @@
 Rules (docs/replenishment.md states them for independent reproduction):
 
 - The days are the history's dates from `start` to `end` (default: the last history date);
-  for daily history every calendar day in that range is a day (also when the file lists
-  only the days with sales, given `freq="D"`: `supplycast simulate` reads the frequency as
-  `supplycast forecast` does). A series without a history
+  for daily history every calendar day in that range is a day; given `freq` "W" or "M"
+  every week or month is (also when the file lists only the periods with sales:
+  `supplycast simulate` reads the frequency as `supplycast forecast` does). A series
+  without a history
   row on a day has demand 0 that day; negative units count as 0. Unmet demand is lost.
 - Each day, in this order: (1) orders due that day arrive; (2) perishable units whose age
   reached shelf_life_days expire (a unit that arrived on day a is spoiled at the start of
@@ -75,13 +76,22 @@ class SimulationResult:
 def _calendar(
     dates: pd.Series, start: pd.Timestamp, end: pd.Timestamp, freq: str | None = None
 ) -> pd.DatetimeIndex:
-    """The simulated days: every calendar day from `start` to `end` for daily history
-    (`freq` "D", or None with distinct dates a median of at most one day apart), else the
-    history's own dates in that range."""
+    """The simulated days from `start` to `end`: every calendar day for daily history
+    (`freq` "D", or None with distinct dates a median of at most one day apart); with
+    `freq` "W" every week on the history's most common weekday, with "M" every month on
+    its first day, or its last where the history labels months so; with None otherwise
+    the history's own dates. A period without a history row is simulated with demand 0,
+    as the forecaster counts it (a file listing only the weeks with sales)."""
     unique = pd.DatetimeIndex(sorted(dates.unique()))
     gaps = np.diff(unique.asi8) / 86_400e9 if len(unique) > 1 else np.array([1.0])
     if freq == "D" or (freq is None and np.median(gaps) <= 1.0):
         return pd.date_range(start, end, freq="D")
+    if freq == "W" and len(unique):
+        weekday = int(pd.Series(unique.weekday).mode().iloc[0])
+        first = start + pd.Timedelta(days=(weekday - start.weekday()) % 7)
+        return pd.date_range(first, end, freq="7D")
+    if freq == "M" and len(unique):
+        return pd.date_range(start, end, freq="ME" if unique.is_month_end.mean() > 0.5 else "MS")
     return unique[(unique >= start) & (unique <= end)]
 
 
@@ -130,8 +140,9 @@ def simulate(
 
     Every policy sku x location is simulated; history rows of other series are ignored
     except as forecaster input. `freq`: the history's frequency as the forecaster reads it
-    ("D", "W" or "M"); "D" simulates every calendar day even where the history lists only
-    the days with sales, None reads daily history from the dates' median gap. Returns the
+    ("D", "W" or "M"): every day, week or month is simulated even where the history lists
+    only the periods with sales; None reads daily history from the dates' median gap and
+    otherwise steps by the history's own dates. Returns the
     trace and the summary (see module docstring for the rules). Raises
     ReplenishmentInputError on bad input.
     """
@@ -195,7 +206,7 @@ def simulate(
         past_rows = past_rows[
             pd.MultiIndex.from_frame(past_rows[KEY]).isin(pd.MultiIndex.from_frame(keys))
         ]
-        forecasts = forecaster(past_rows, future)
+        forecasts = forecaster(_through_period_before(past_rows, grid, day, features), future)
         inventory = keys.assign(on_hand=on_hand[due], on_order=on_order[due])
         return plan_replenishment(forecasts, inventory, sub_pol, as_of=day.date())
 
@@ -267,6 +278,28 @@ def simulate(
         }
     )[TRACE_COLUMNS]
     return SimulationResult(trace=trace, summary=summarize_trace(trace))
+
+
+def _through_period_before(
+    past: pd.DataFrame, grid: pd.DatetimeIndex, day: pd.Timestamp, features: list[str]
+) -> pd.DataFrame:
+    """`past` (history rows before `day`) with a row of 0 units on the period just before
+    `day` for each of its series that has none there, its features carried on from its
+    last row. The forecaster forecasts from the period after its history's last date, so
+    a file that lists only the periods with sales (the last one weeks before the review
+    day) would otherwise be forecast for past periods, not for the review day's. A grid
+    of the history's own dates (no regular frequency) is left as it is."""
+    if grid.freq is None or past.empty:
+        return past
+    before = pd.date_range(end=day, periods=2, freq=grid.freq)[0]
+    if before >= day:  # `day` off the grid's labels: cannot name the period before it
+        return past
+    last = past.sort_values("date").groupby(KEY, sort=False).tail(1)
+    missing = last[last["date"] < before]
+    if missing.empty:
+        return past
+    padding = missing[[*KEY, *features]].assign(date=before, units=0.0)
+    return pd.concat([past, padding[past.columns]], ignore_index=True)
 
 
 def _future_dates(

@@ -166,3 +166,36 @@ def test_forecaster_is_asked_for_the_protection_interval(
 
     simulate(history(), policy(**overrides), forecaster, start=date(2024, 1, 20))
     assert horizons and set(horizons) == {days}
+
+
+def test_weekly_file_of_sale_weeks_only_is_simulated_every_week() -> None:
+    """Mondays listed only when they sold (6 of the 19 weeks from 2024-03-04 on): with freq "W"
+    every Monday is a simulated week, the unlisted ones selling 0, and on each review the
+    forecaster's history runs to the week before it (a 0-unit row added, the feature
+    carried on from the series' last row), so its forecast starts at the review week. With
+    the history's own dates the review weeks were the listed ones, weeks apart."""
+    mondays = pd.date_range("2024-01-01", periods=30, freq="7D")
+    sold = mondays[:10].append(mondays[[12, 15, 16, 21, 27]])
+    weekly = pd.DataFrame(
+        {"sku": "A", "location": "X", "date": sold, "units": 70.0, "on_promo": 1.0}
+    )
+    pasts: list[pd.DataFrame] = []
+
+    def recording(past: pd.DataFrame, future: pd.DataFrame) -> pd.DataFrame:
+        pasts.append(past)
+        assert future["date"].min() - past["date"].max() == pd.Timedelta(days=7)
+        return constant(70.0)(past, future)
+
+    pol = policy(lead_time_days=14, review_period_days=7)
+    result = simulate(weekly, pol, recording, start=date(2024, 3, 4), freq="W")
+    trace = result.trace
+    expected = pd.date_range("2024-03-04", mondays[27], freq="7D")
+    assert pd.to_datetime(trace["date"]).tolist() == expected.tolist()
+    assert trace["demand"].tolist() == [70.0 if d in sold else 0.0 for d in expected]
+    by_last = {p["date"].max(): p for p in pasts}
+    assert set(by_last) == set(expected - pd.Timedelta(days=7))  # a review every week
+    # reviewing 2024-04-29 (week 17): the last sale was week 16, the history as listed (13
+    # rows); reviewing 2024-05-06: a 0-unit row for 2024-04-29 is added, on_promo carried on
+    assert len(by_last[mondays[16]]) == 13
+    added = by_last[mondays[17]].iloc[13:]
+    assert added[["date", "units", "on_promo"]].values.tolist() == [[mondays[17], 0.0, 1.0]]
