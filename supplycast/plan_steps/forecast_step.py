@@ -62,15 +62,27 @@ def build_forecast_inputs(
     """(history, future, warnings) in H.csv / X.csv form for every sku x location with sales.
 
     History: units summed per sku x location x day (returns stay negative; the forecaster
-    nets and clips them). Future: every series over as_of + 1 .. as_of + horizon_days.
+    nets and clips them), through as_of: when no series sold after an earlier day, every
+    series gets a 0-unit row on as_of, with a warning (the days in between count as days
+    without sales, as any day without a row does). Future: every series over as_of + 1 ..
+    as_of + horizon_days.
     """
     history = daily_history(inputs.sales)
     series = history[["sku", "location"]].drop_duplicates().reset_index(drop=True)
-    horizon = pd.date_range(
-        pd.Timestamp(inputs.as_of) + pd.Timedelta(days=1), periods=parameters.horizon_days, freq="D"
-    )
+    as_of = pd.Timestamp(inputs.as_of)
+    horizon = pd.date_range(as_of + pd.Timedelta(days=1), periods=parameters.horizon_days, freq="D")
     future = series.merge(pd.DataFrame({"date": horizon}), how="cross")
     warnings: list[str] = []
+    last_sale_day = history["date"].max() if len(history) else as_of
+    if last_sale_day < as_of:
+        # the forecaster starts the day after its history's last date: without a row on
+        # as_of its forecasts would be dated from the day after the last sale, not as_of + 1
+        history = pd.concat([history, series.assign(date=as_of, units=0.0)], ignore_index=True)
+        warnings.append(
+            f"no sales recorded for any series after {last_sale_day.date()}: the days up to"
+            f" {as_of.date()} count as days without sales (a closed day, or sales not yet"
+            " imported?)"
+        )
 
     promo_history = _promotion_features(history, inputs.promotions)
     promo_future = _promotion_features(future, inputs.promotions)

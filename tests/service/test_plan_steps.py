@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecasting import ForecastConfig, forecast
 from supplycast.plan_steps.allocate_step import allocation_rows, build_allocation_inputs
 from supplycast.plan_steps.forecast_step import _promotion_features, build_forecast_inputs
 from supplycast.plan_steps.inputs import (
@@ -452,3 +453,25 @@ def test_replenishment_inputs_for_both_echelons_and_horizon_warning() -> None:
     assert positions.loc["F2", "on_hand"] == 0.0  # never counted -> 0
     # R1 protects 3 + 4 = 7 days > 5-day horizon
     assert len(warnings) == 1 and warnings[0].startswith("1 policies protect longer")
+
+
+def test_forecast_history_runs_to_as_of_when_no_series_sold_on_the_last_days() -> None:
+    """Sales end on 2025-01-03 but the plan is as of 2025-01-05 (a closed day, or an import
+    not yet run): the history gets a 0-unit row on 01-05, so the forecasts start on 01-06
+    with the future frame, and a warning says so. Without it the forecaster dated its
+    forecasts from 01-04 and ignored the future rows past its horizon."""
+    params = PlanParameters(horizon_days=3)
+    inputs = select_planning_inputs(_frames(), dt.date(2025, 1, 5), params)
+    history, future, warnings = build_forecast_inputs(inputs, params)
+    assert list(history["date"]) == [T("2025-01-01"), T("2025-01-02"), T("2025-01-03"),
+                                     T("2025-01-05")]  # fmt: skip
+    assert list(history["units"]) == [5.0, -1.0, 7.0, 0.0]
+    assert list(future["date"]) == list(pd.date_range("2025-01-06", periods=3))
+    assert any("no sales recorded for any series after 2025-01-03" in w for w in warnings)
+    config = ForecastConfig(models=("seasonal_naive",), n_windows=0, season_length=1)
+    forecasts = forecast(history, 3, future=future, config=config).forecasts
+    assert list(forecasts["date"]) == list(future["date"])
+    # a plan as of the last sale day adds nothing
+    inputs = select_planning_inputs(_frames(), dt.date(2025, 1, 3), params)
+    history, _, warnings = build_forecast_inputs(inputs, params)
+    assert len(history) == 3 and not any("no sales recorded" in w for w in warnings)
