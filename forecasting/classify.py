@@ -85,10 +85,12 @@ def classes_at_origins(train: pd.DataFrame, origins: pd.DataFrame) -> pd.Series:
     ADI 1, CV^2 0 -> smooth; at its 5th ADI 4/3, sizes (2, 2, 9) CV^2 0.58 -> lumpy.
     """
     frame = train[["unique_id", "ds", "y"]].sort_values(["unique_id", "ds"], kind="stable")
+    if frame.empty:
+        return pd.Series(np.nan, index=origins.index, dtype=object)
     codes, uniques = pd.factorize(frame["unique_id"], sort=False)  # ascending: sorted ids
     y = frame["y"].to_numpy(dtype=float)
     sold = y > 0
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
     lengths = np.diff(np.r_[starts, len(codes)])
 
     def running(values: np.ndarray) -> np.ndarray:  # cumulative sum within each series

@@ -6,8 +6,8 @@ Rules (docs/replenishment.md states them for independent reproduction):
   for daily history every calendar day in that range is a day; given `freq` "W" or "M"
   every week or month is (also when the file lists only the periods with sales:
   `supplycast simulate` reads the frequency as `supplycast forecast` does). A series
-  without a history
-  row on a day has demand 0 that day; negative units count as 0. Unmet demand is lost.
+  without a history row on a day has demand 0 that day; negative units count as 0. Unmet
+  demand is lost.
 - Each day, in this order: (1) orders due that day arrive; (2) perishable units whose age
   reached shelf_life_days expire (a unit that arrived on day a is spoiled at the start of
   day a + shelf_life_days); (3) on a review day the policy plans with a forecast made from
@@ -142,9 +142,8 @@ def simulate(
     except as forecaster input. `freq`: the history's frequency as the forecaster reads it
     ("D", "W" or "M"): every day, week or month is simulated even where the history lists
     only the periods with sales; None reads daily history from the dates' median gap and
-    otherwise steps by the history's own dates. Returns the
-    trace and the summary (see module docstring for the rules). Raises
-    ReplenishmentInputError on bad input.
+    otherwise steps by the history's own dates. Returns the trace and the summary (see
+    module docstring for the rules). Raises ReplenishmentInputError on bad input.
     """
     pol = normalize_policy(policy)
     hist = _normalize_history(history)

@@ -70,6 +70,7 @@ def test_classes_at_origins_classify_the_history_up_to_each_cutoff() -> None:
     assert list(got.index) == [10, 11, 12, 13]
     assert got.iloc[:3].tolist() == ["smooth", "lumpy", NO_SALES] and pd.isna(got.iloc[3])
     assert classify_demand([0, 2, 2, 0, 9]).cv2 == pytest.approx(98 / 9 / (13 / 3) ** 2)
+    assert classes_at_origins(train.iloc[:0], origins).isna().all()  # no history at all
 
 
 def test_classes_at_origins_agree_with_classify_demand_on_each_truncated_history() -> None:
