@@ -290,9 +290,7 @@ def _through_period_before(
     of the history's own dates (no regular frequency) is left as it is."""
     if grid.freq is None or past.empty:
         return past
-    before = pd.date_range(end=day, periods=2, freq=grid.freq)[0]
-    if before >= day:  # `day` off the grid's labels: cannot name the period before it
-        return past
+    before = day - grid.freq  # `day` is a grid label: one period back is the previous one
     last = past.sort_values("date").groupby(KEY, sort=False).tail(1)
     missing = last[last["date"] < before]
     if missing.empty:
