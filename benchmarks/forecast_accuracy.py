@@ -15,6 +15,10 @@ Rolling-origin backtests (`forecasting.backtest.backtest`, K windows, default 3)
   sell (`forecasting.feature_checks`);
 - bike: UCI bike sharing daily rentals (1 series; temperature, humidity, wind, weather
   situation, working day, holiday), horizon 28 days;
+- bike_hours (not in the default sets): the same rentals from the hourly file as 48 daily
+  series, casual and registered riders x hour of the day (the weather of that hour as
+  features), horizon 28 days: daily data of several series, smooth to lumpy, on which no
+  setting was tuned;
 - synthetic (not in the default sets): N simulated daily count series, two years of
   history before the first window, with a known distribution (`synthetic_demand.py`:
   smooth, erratic, intermittent and lumpy counts, promotions known ahead), horizon 28 days.
@@ -145,6 +149,52 @@ def bike() -> pd.DataFrame:
             "holiday": df["holiday"].astype(float),
         }
     )
+
+
+def bike_hours() -> pd.DataFrame:
+    """UCI bike sharing's hourly file as 48 daily series (`hours_as_daily_series`)."""
+    return hours_as_daily_series(
+        pd.read_csv(DATA / "bike_sharing_uci" / "hour.csv", parse_dates=["dteday"]),
+        pd.read_csv(DATA / "bike_sharing_uci" / "day.csv", parse_dates=["dteday"]),
+    )
+
+
+def hours_as_daily_series(hours: pd.DataFrame, days: pd.DataFrame) -> pd.DataFrame:
+    """Bike rentals by hour (`hours`: the UCI hour.csv columns) as daily series: casual and
+    registered riders (`sku`) x hour of the day (`location`, h00-h23), units = rentals in
+    that hour of each day of `days` (the UCI day.csv columns); features the weather in that
+    hour (temperature deg C, humidity, wind, weather situation) and the day's working-day
+    and holiday flags. An hour missing from `hours` (165 of the file's 17,544: no rental
+    recorded, e.g. most of 29-30 Oct 2012) sells 0 and takes the weather of the same hour
+    the day before (the day after, at the start)."""
+    grid = pd.MultiIndex.from_product([days["dteday"], range(24)], names=["dteday", "hr"]).to_frame(
+        index=False
+    )
+    frame = grid.merge(
+        hours.drop(columns=["holiday", "workingday"]), on=["dteday", "hr"], how="left"
+    )
+    frame = frame.merge(days[["dteday", "holiday", "workingday"]], on="dteday")
+    frame = frame.sort_values(["hr", "dteday"]).reset_index(drop=True)
+    weather = ["temp", "hum", "windspeed", "weathersit"]
+    frame[weather] = frame.groupby("hr")[weather].transform(lambda s: s.ffill().bfill())
+    parts = [
+        pd.DataFrame(
+            {
+                "sku": riders,
+                "location": "h" + frame["hr"].astype(str).str.zfill(2),
+                "date": frame["dteday"],
+                "units": frame[riders].fillna(0.0).astype(float),
+                "temperature_c": frame["temp"] * 41,
+                "humidity": frame["hum"],
+                "wind": frame["windspeed"],
+                "weather": frame["weathersit"].astype(float),
+                "workingday": frame["workingday"].astype(float),
+                "holiday": frame["holiday"].astype(float),
+            }
+        )
+        for riders in ("casual", "registered")
+    ]
+    return pd.concat(parts).sort_values(["sku", "location", "date"]).reset_index(drop=True)
 
 
 def synthetic(
@@ -337,6 +387,7 @@ def main() -> None:
         "walmart": lambda: (walmart(args.series, args.seed), "W", h or 8),
         "stallion": lambda: (stallion(args.series, args.seed), "M", h or 6),
         "bike": lambda: (bike(), "D", h or 28),
+        "bike_hours": lambda: (bike_hours(), "D", h or 28),
         "synthetic": lambda: (simulated[0] if simulated else pd.DataFrame(), "D", h or 28),
     }
     rows = []
