@@ -141,14 +141,23 @@ def bike() -> pd.DataFrame:
             "location": "DC",
             "date": df["dteday"],
             "units": df["cnt"].astype(float),
-            "temperature_c": df["temp"] * 41,
-            "humidity": df["hum"],
-            "wind": df["windspeed"],
-            "weather": df["weathersit"].astype(float),
-            "workingday": df["workingday"].astype(float),
-            "holiday": df["holiday"].astype(float),
+            **bike_features(df),
         }
     )
+
+
+def bike_features(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    """The bike sets' features from UCI's columns: temperature (deg C; UCI's temp is
+    normalised by 41), humidity and wind (normalised, 0-1), weather situation (1-4),
+    working day and holiday (0/1)."""
+    return {
+        "temperature_c": frame["temp"] * 41,
+        "humidity": frame["hum"],
+        "wind": frame["windspeed"],
+        "weather": frame["weathersit"].astype(float),
+        "workingday": frame["workingday"].astype(float),
+        "holiday": frame["holiday"].astype(float),
+    }
 
 
 def bike_hours() -> pd.DataFrame:
@@ -184,12 +193,7 @@ def hours_as_daily_series(hours: pd.DataFrame, days: pd.DataFrame) -> pd.DataFra
                 "location": "h" + frame["hr"].astype(str).str.zfill(2),
                 "date": frame["dteday"],
                 "units": frame[riders].fillna(0.0).astype(float),
-                "temperature_c": frame["temp"] * 41,
-                "humidity": frame["hum"],
-                "wind": frame["windspeed"],
-                "weather": frame["weathersit"].astype(float),
-                "workingday": frame["workingday"].astype(float),
-                "holiday": frame["holiday"].astype(float),
+                **bike_features(frame),
             }
         )
         for riders in ("casual", "registered")
